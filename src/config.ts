@@ -1,0 +1,261 @@
+import { z } from 'zod';
+
+/** Locales the product ships texts for. Family texts exist in all of them; navigator texts in en and es. */
+export const SUPPORTED_LOCALES = ['en', 'es', 'ar', 'zh', 'vi', 'pt', 'ht', 'so', 'ru'] as const;
+export type Locale = (typeof SUPPORTED_LOCALES)[number];
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());
+
+function isIanaZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const RawEnv = z.object({
+  NODE_ENV: z.preprocess(
+    emptyToUndefined,
+    z.enum(['development', 'production', 'test']).default('development'),
+  ),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  PUBLIC_BASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  DATABASE_URL: z.preprocess(emptyToUndefined, z.string().default('file:./data/checkins.db')),
+  DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(SUPPORTED_LOCALES).default('en')),
+  DEFAULT_TIMEZONE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(isIanaZone, 'must be an IANA time zone such as America/Chicago')
+      .default('America/Chicago'),
+  ),
+  DEFAULT_PHONE_REGION: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US')
+      .default('US'),
+  ),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  QUIET_HOURS_START: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(23).default(20)),
+  QUIET_HOURS_END: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(23).default(8)),
+  LARGE_CASELOAD_WARNING: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(20)),
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  MICROSOFT_APP_ID: optionalString,
+  MICROSOFT_APP_PASSWORD: optionalString,
+  MICROSOFT_APP_TENANT_ID: optionalString,
+  MICROSOFT_APP_TYPE: z.preprocess(
+    emptyToUndefined,
+    z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+  ),
+  TWILIO_ACCOUNT_SID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits')
+      .optional(),
+  ),
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_MESSAGING_SERVICE_SID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^MG[0-9a-fA-F]{32}$/, 'must look like MG followed by 32 hex digits')
+      .optional(),
+  ),
+  TWILIO_FROM_NUMBER: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +15551234567')
+      .optional(),
+  ),
+});
+
+export interface SlackConfig {
+  botToken: string;
+  signingSecret: string;
+  /** Set when Socket Mode is used (no public URL needed). */
+  appToken?: string;
+}
+export interface TeamsConfig {
+  appId: string;
+  appPassword?: string;
+  tenantId?: string;
+  appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+}
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  messagingServiceSid?: string;
+  fromNumber?: string;
+}
+
+/** Validated service configuration. Built once by `loadConfig(process.env)` and passed down. */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  publicBaseUrl?: string;
+  /** Path of the SQLite file, or ':memory:'. */
+  databasePath: string;
+  defaultLocale: Locale;
+  defaultTimezone: string;
+  defaultPhoneRegion: string;
+  logLevel: string;
+  quietHours: { start: number; end: number };
+  largeCaseloadWarning: number;
+  slack?: SlackConfig;
+  teams?: TeamsConfig;
+  twilio?: TwilioConfig;
+  /** True when no real channel is configured: the local simulator stands in and a demo roster is seeded. */
+  localMode: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function databasePathFrom(url: string): string {
+  if (url === ':memory:' || url === 'file::memory:') return ':memory:';
+  if (url.startsWith('file:')) return url.slice('file:'.length);
+  if (/^postgres(ql)?:/.test(url)) {
+    throw new ConfigError(['DATABASE_URL: PostgreSQL is not supported yet; use a file: URL (SQLite)']);
+  }
+  return url;
+}
+
+/** Checks that a channel's keys are all present or all absent; returns the names of the missing ones. */
+function missingKeys(env: Record<string, unknown>, keys: string[]): string[] {
+  return keys.filter((k) => env[k] === undefined);
+}
+
+/**
+ * Validates the environment once. Throws ConfigError naming every missing or invalid key.
+ * Example: `loadConfig({ PORT: '8080' })` → local mode on port 8080.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = RawEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  let slack: SlackConfig | undefined;
+  const slackKeys = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'];
+  const anySlack = [...slackKeys, 'SLACK_APP_TOKEN'].some((k) => e[k as keyof typeof e] !== undefined);
+  if (anySlack) {
+    const missing = missingKeys(e, slackKeys);
+    if (missing.length) problems.push(...missing.map((k) => `${k}: required when Slack is configured`));
+    else if (!e.SLACK_BOT_TOKEN!.startsWith('xoxb-')) problems.push('SLACK_BOT_TOKEN: must start with xoxb-');
+    else if (e.SLACK_APP_TOKEN && !e.SLACK_APP_TOKEN.startsWith('xapp-'))
+      problems.push('SLACK_APP_TOKEN: must start with xapp-');
+    else
+      slack = {
+        botToken: e.SLACK_BOT_TOKEN!,
+        signingSecret: e.SLACK_SIGNING_SECRET!,
+        ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      };
+  }
+
+  let teams: TeamsConfig | undefined;
+  const anyTeams = [
+    'MICROSOFT_APP_ID',
+    'MICROSOFT_APP_PASSWORD',
+    'MICROSOFT_APP_TENANT_ID',
+    'MICROSOFT_APP_TYPE',
+  ].some((k) => e[k as keyof typeof e] !== undefined);
+  if (anyTeams) {
+    const appType = e.MICROSOFT_APP_TYPE ?? 'MultiTenant';
+    const required = ['MICROSOFT_APP_ID'];
+    if (appType !== 'UserAssignedMSI') required.push('MICROSOFT_APP_PASSWORD');
+    if (appType !== 'MultiTenant') required.push('MICROSOFT_APP_TENANT_ID');
+    const missing = missingKeys(e, required);
+    if (missing.length)
+      problems.push(...missing.map((k) => `${k}: required when Teams is configured (${appType})`));
+    else
+      teams = {
+        appId: e.MICROSOFT_APP_ID!,
+        appType,
+        ...(e.MICROSOFT_APP_PASSWORD ? { appPassword: e.MICROSOFT_APP_PASSWORD } : {}),
+        ...(e.MICROSOFT_APP_TENANT_ID ? { tenantId: e.MICROSOFT_APP_TENANT_ID } : {}),
+      };
+  }
+
+  let twilio: TwilioConfig | undefined;
+  const anyTwilio = [
+    'TWILIO_ACCOUNT_SID',
+    'TWILIO_AUTH_TOKEN',
+    'TWILIO_MESSAGING_SERVICE_SID',
+    'TWILIO_FROM_NUMBER',
+  ].some((k) => e[k as keyof typeof e] !== undefined);
+  if (anyTwilio) {
+    const missing = missingKeys(e, ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']);
+    problems.push(...missing.map((k) => `${k}: required when Twilio is configured`));
+    if (!e.TWILIO_MESSAGING_SERVICE_SID && !e.TWILIO_FROM_NUMBER)
+      problems.push(
+        'TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER: one is required when Twilio is configured',
+      );
+    if (!e.PUBLIC_BASE_URL && missing.length === 0)
+      problems.push(
+        'PUBLIC_BASE_URL: required with Twilio, to check webhook signatures against the public URL',
+      );
+    if (problems.length === 0)
+      twilio = {
+        accountSid: e.TWILIO_ACCOUNT_SID!,
+        authToken: e.TWILIO_AUTH_TOKEN!,
+        ...(e.TWILIO_MESSAGING_SERVICE_SID ? { messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID } : {}),
+        ...(e.TWILIO_FROM_NUMBER ? { fromNumber: e.TWILIO_FROM_NUMBER } : {}),
+      };
+  }
+
+  let databasePath = '';
+  try {
+    databasePath = databasePathFrom(e.DATABASE_URL);
+  } catch (err) {
+    if (err instanceof ConfigError) problems.push(...err.problems);
+    else throw err;
+  }
+  if (e.QUIET_HOURS_START === e.QUIET_HOURS_END)
+    problems.push('QUIET_HOURS_START and QUIET_HOURS_END must differ');
+
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    ...(e.PUBLIC_BASE_URL ? { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, '') } : {}),
+    databasePath,
+    defaultLocale: e.DEFAULT_LOCALE,
+    defaultTimezone: e.DEFAULT_TIMEZONE,
+    defaultPhoneRegion: e.DEFAULT_PHONE_REGION,
+    logLevel: e.LOG_LEVEL,
+    quietHours: { start: e.QUIET_HOURS_START, end: e.QUIET_HOURS_END },
+    largeCaseloadWarning: e.LARGE_CASELOAD_WARNING,
+    ...(slack ? { slack } : {}),
+    ...(teams ? { teams } : {}),
+    ...(twilio ? { twilio } : {}),
+    localMode: !slack && !teams && !twilio,
+  };
+}
+
+/** Names of the channels that are enabled, for /healthz and the start-up log line. */
+export function enabledChannels(config: Config): string[] {
+  const channels: string[] = [];
+  if (config.slack) channels.push(config.slack.appToken ? 'slack(socket)' : 'slack');
+  if (config.teams) channels.push('teams');
+  if (config.twilio) channels.push('sms');
+  if (config.localMode) channels.push('local');
+  return channels;
+}

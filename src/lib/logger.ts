@@ -1,0 +1,64 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Keys whose values never reach the log: message bodies, phone numbers, tokens, signatures, notes.
+ * Log ids (guardian id, outbox id) instead of the values themselves.
+ */
+const REDACT_KEYS = [
+  'body',
+  'Body',
+  'text',
+  'note',
+  'phone',
+  'address',
+  'From',
+  'To',
+  'from',
+  'to',
+  'token',
+  'authToken',
+  'botToken',
+  'appToken',
+  'appPassword',
+  'password',
+  'signingSecret',
+  'signature',
+  'authorization',
+  'Authorization',
+  'x-twilio-signature',
+  'x-slack-signature',
+];
+
+export const REDACT_PATHS = [
+  ...REDACT_KEYS,
+  ...REDACT_KEYS.map((k) => `*.${k}`),
+  'req.headers.authorization',
+  'req.headers["x-twilio-signature"]',
+  'req.headers["x-slack-signature"]',
+];
+
+const PHONE_LIKE = /\+?\d[\d\s().-]{7,}\d/g;
+
+/** Masks anything that looks like a phone number inside a free-text log message. */
+export function maskPhones(message: string): string {
+  return message.replace(PHONE_LIKE, (m) => `${'*'.repeat(Math.max(0, m.length - 2))}${m.slice(-2)}`);
+}
+
+export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
+  return pino(
+    {
+      level: options.level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      hooks: {
+        logMethod(args, method) {
+          // Mask phone numbers in the message string itself; structured fields are covered by `redact`.
+          const masked = args.map((a) => (typeof a === 'string' ? maskPhones(a) : a)) as typeof args;
+          method.apply(this, masked);
+        },
+      },
+    },
+    options.destination,
+  );
+}

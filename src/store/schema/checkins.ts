@@ -1,0 +1,184 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { guardians, staff, students } from './roster.js';
+
+export const NEED_AREAS = [
+  'academic',
+  'attendance',
+  'technology_access',
+  'learning_space',
+  'food_security',
+  'housing_stability',
+  'physical_health',
+  'mental_emotional_wellbeing',
+  'family_social_services',
+  'transportation',
+  'enrichment',
+  'safety',
+  'other',
+] as const;
+export type NeedArea = (typeof NEED_AREAS)[number];
+export const NEED_SEVERITIES = ['low', 'medium', 'high'] as const;
+export const NEED_STATUSES = [
+  'identified',
+  'referred',
+  'connected',
+  'receiving',
+  'resolved',
+  'declined',
+] as const;
+export const NEED_SOURCES = ['navigator', 'family', 'counselor'] as const;
+export const CHECKIN_KINDS = ['navigator', 'family'] as const;
+export const CHECKIN_STATUSES = ['pending', 'in_progress', 'completed', 'skipped', 'missed'] as const;
+export const ESCALATION_STATUSES = ['open', 'claimed', 'acknowledged', 'resolved'] as const;
+export const SESSION_STATUSES = ['active', 'completed', 'expired', 'ended'] as const;
+
+/** A running conversation of the dialog engine, stored as plain serialised data. */
+export const dialogSessions = sqliteTable(
+  'dialog_sessions',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: CHECKIN_KINDS }).notNull(),
+    /** Staff id for navigator sessions, guardian id for family sessions. */
+    participantId: text('participant_id').notNull(),
+    channel: text('channel').notNull(),
+    scriptId: text('script_id').notNull(),
+    scriptVersion: integer('script_version').notNull(),
+    /** Bumped on every change; timers carry the version they were set for. */
+    version: integer('version').notNull().default(1),
+    status: text('status', { enum: SESSION_STATUSES }).notNull().default('active'),
+    period: text('period').notNull(),
+    state: text('state', { mode: 'json' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('sessions_participant_idx').on(t.participantId, t.status)],
+);
+
+/** One check-in per student per navigator per week, and one per guardian per week. */
+export const checkins = sqliteTable(
+  'checkins',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: CHECKIN_KINDS }).notNull(),
+    /** ISO week in the school's time zone, e.g. 2026-W48. */
+    period: text('period').notNull(),
+    /** 'nav:<navigatorId>:<studentId>' or 'fam:<guardianId>': what makes the check-in unique in its period. */
+    subject: text('subject').notNull(),
+    studentId: text('student_id').references(() => students.id),
+    navigatorId: text('navigator_id').references(() => staff.id),
+    guardianId: text('guardian_id').references(() => guardians.id),
+    status: text('status', { enum: CHECKIN_STATUSES }).notNull().default('pending'),
+    sessionId: text('session_id'),
+    startedAt: integer('started_at'),
+    completedAt: integer('completed_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('checkins_period_subject_uq').on(t.period, t.subject),
+    index('checkins_navigator_idx').on(t.navigatorId, t.period),
+    index('checkins_student_idx').on(t.studentId, t.period),
+  ],
+);
+
+/** An answer, with a snapshot of the question exactly as it was asked. */
+export const answers = sqliteTable(
+  'answers',
+  {
+    id: text('id').primaryKey(),
+    checkinId: text('checkin_id').references(() => checkins.id),
+    sessionId: text('session_id').notNull(),
+    studentId: text('student_id').references(() => students.id),
+    stepId: text('step_id').notNull(),
+    questionKey: text('question_key').notNull(),
+    questionText: text('question_text').notNull(),
+    locale: text('locale').notNull(),
+    scriptId: text('script_id').notNull(),
+    scriptVersion: integer('script_version').notNull(),
+    value: text('value', { mode: 'json' }),
+    rawText: text('raw_text'),
+    answeredBy: text('answered_by').notNull(),
+    answeredAt: integer('answered_at').notNull(),
+  },
+  (t) => [
+    index('answers_student_idx').on(t.studentId, t.answeredAt),
+    index('answers_checkin_idx').on(t.checkinId),
+  ],
+);
+
+/** A structured need. At most one open need per student and area: a repeated report updates it. */
+export const needs = sqliteTable(
+  'needs',
+  {
+    id: text('id').primaryKey(),
+    studentId: text('student_id')
+      .notNull()
+      .references(() => students.id),
+    area: text('area', { enum: NEED_AREAS }).notNull(),
+    severity: text('severity', { enum: NEED_SEVERITIES }).notNull(),
+    /** MTSS tier: 1 universal, 2 targeted, 3 intensive. */
+    tier: integer('tier').notNull().default(1),
+    source: text('source', { enum: NEED_SOURCES }).notNull(),
+    status: text('status', { enum: NEED_STATUSES }).notNull().default('identified'),
+    questionKey: text('question_key'),
+    questionText: text('question_text'),
+    answerText: text('answer_text'),
+    note: text('note'),
+    raisedBy: text('raised_by').notNull(),
+    referralServiceId: text('referral_service_id'),
+    timesReported: integer('times_reported').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('needs_open_student_area_uq')
+      .on(t.studentId, t.area)
+      .where(sql`${t.status} not in ('resolved', 'declined')`),
+    index('needs_status_idx').on(t.status),
+  ],
+);
+
+/** Strengths, interests and things to celebrate: plans build on assets, not only deficits. */
+export const strengths = sqliteTable(
+  'strengths',
+  {
+    id: text('id').primaryKey(),
+    studentId: text('student_id')
+      .notNull()
+      .references(() => students.id),
+    kind: text('kind', { enum: ['strength', 'interest', 'celebration'] }).notNull(),
+    text: text('text').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: integer('recorded_at').notNull(),
+  },
+  (t) => [index('strengths_student_idx').on(t.studentId)],
+);
+
+/** A hand-off to a counselor for anything beyond a navigator's training. */
+export const escalations = sqliteTable(
+  'escalations',
+  {
+    id: text('id').primaryKey(),
+    studentId: text('student_id').references(() => students.id),
+    guardianId: text('guardian_id').references(() => guardians.id),
+    /** self_harm, abuse_neglect, mental_health_crisis, violence, housing_loss, no_food, medical, substance_use, navigator_request. */
+    trigger: text('trigger').notNull(),
+    urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    source: text('source', { enum: NEED_SOURCES }).notNull(),
+    raisedBy: text('raised_by').notNull(),
+    status: text('status', { enum: ESCALATION_STATUSES }).notNull().default('open'),
+    /** Minimum-necessary summary for shared channels: no names, no message bodies. */
+    summary: text('summary').notNull(),
+    /** The full note, shown only to the assigned counselor. */
+    note: text('note'),
+    counselorId: text('counselor_id').references(() => staff.id),
+    dueAt: integer('due_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('escalations_status_idx').on(t.status, t.dueAt),
+    index('escalations_student_idx').on(t.studentId),
+  ],
+);

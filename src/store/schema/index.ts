@@ -1,0 +1,3 @@
+export * from './checkins.js';
+export * from './delivery.js';
+export * from './roster.js';

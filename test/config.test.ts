@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, enabledChannels, loadConfig } from '../src/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const twilioOk = {
+  TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: 'secret',
+  TWILIO_FROM_NUMBER: '+15005550006',
+  PUBLIC_BASE_URL: 'https://bot.example.org',
+};
+
+describe('loadConfig', () => {
+  it('runs in local mode with defaults when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c.localMode).toBe(true);
+    expect(c.port).toBe(3000);
+    expect(c.databasePath).toBe('./data/checkins.db');
+    expect(c.defaultLocale).toBe('en');
+    expect(enabledChannels(c)).toEqual(['local']);
+  });
+
+  it('treats empty strings as unset', () => {
+    const c = loadConfig({ SLACK_BOT_TOKEN: '', PORT: '' });
+    expect(c.localMode).toBe(true);
+    expect(c.port).toBe(3000);
+  });
+
+  it('names each missing key of a half-configured Twilio', () => {
+    expect(problemsOf({ TWILIO_ACCOUNT_SID: twilioOk.TWILIO_ACCOUNT_SID })).toEqual([
+      'TWILIO_AUTH_TOKEN: required when Twilio is configured',
+      'TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER: one is required when Twilio is configured',
+    ]);
+  });
+
+  it('requires PUBLIC_BASE_URL with Twilio, for signature checks', () => {
+    const { PUBLIC_BASE_URL: _, ...rest } = twilioOk;
+    expect(problemsOf(rest)).toEqual([
+      'PUBLIC_BASE_URL: required with Twilio, to check webhook signatures against the public URL',
+    ]);
+  });
+
+  it('enables Twilio when complete and leaves local mode', () => {
+    const c = loadConfig(twilioOk);
+    expect(c.twilio?.fromNumber).toBe('+15005550006');
+    expect(c.localMode).toBe(false);
+    expect(enabledChannels(c)).toEqual(['sms']);
+  });
+
+  it('rejects invalid values with the key name', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DEFAULT_LOCALE: 'xx',
+      DEFAULT_TIMEZONE: 'Mars/Olympus',
+      TWILIO_ACCOUNT_SID: 'nope',
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'PORT',
+      'DEFAULT_LOCALE',
+      'DEFAULT_TIMEZONE',
+      'TWILIO_ACCOUNT_SID',
+    ]);
+  });
+
+  it('requires both Slack keys and checks token prefixes', () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([
+      'SLACK_SIGNING_SECRET: required when Slack is configured',
+    ]);
+    expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxp-1', SLACK_SIGNING_SECRET: 's' })).toEqual([
+      'SLACK_BOT_TOKEN: must start with xoxb-',
+    ]);
+    const c = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_APP_TOKEN: 'xapp-1' });
+    expect(enabledChannels(c)).toEqual(['slack(socket)']);
+  });
+
+  it('requires a tenant id for single-tenant Teams bots', () => {
+    expect(
+      problemsOf({
+        MICROSOFT_APP_ID: 'id',
+        MICROSOFT_APP_PASSWORD: 'pw',
+        MICROSOFT_APP_TYPE: 'SingleTenant',
+      }),
+    ).toEqual(['MICROSOFT_APP_TENANT_ID: required when Teams is configured (SingleTenant)']);
+    expect(problemsOf({ MICROSOFT_APP_ID: 'id' })).toEqual([
+      'MICROSOFT_APP_PASSWORD: required when Teams is configured (MultiTenant)',
+    ]);
+  });
+
+  it('refuses a PostgreSQL URL for now, and accepts :memory:', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://x' })[0]).toMatch(/^DATABASE_URL/);
+    expect(loadConfig({ DATABASE_URL: ':memory:' }).databasePath).toBe(':memory:');
+  });
+});

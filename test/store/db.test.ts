@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, openTestDatabase, schemaVersion } from '../../src/store/db.js';
+import { schools, students } from '../../src/store/schema/index.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('store', () => {
+  it('migrates an empty database and records the schema version', () => {
+    const db = openTestDatabase();
+    expect(schemaVersion(db)).toBeGreaterThanOrEqual(1);
+    const tables = db.$client
+      .prepare("select name from sqlite_master where type = 'table' order by name")
+      .all()
+      .map((r) => (r as { name: string }).name);
+    for (const t of [
+      'schools',
+      'staff',
+      'students',
+      'guardians',
+      'consents',
+      'audit_log',
+      'outbox',
+      'timers',
+    ]) {
+      expect(tables).toContain(t);
+    }
+  });
+
+  it('sets WAL, synchronous FULL, foreign keys and a busy timeout on a file database', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-'));
+    dirs.push(dir);
+    const db = openDatabase(join(dir, 'nested', 'test.db'));
+    const p = (name: string) => db.$client.pragma(name, { simple: true });
+    expect(p('journal_mode')).toBe('wal');
+    expect(p('synchronous')).toBe(2);
+    expect(p('foreign_keys')).toBe(1);
+    expect(p('busy_timeout')).toBe(5000);
+    db.$client.close();
+  });
+
+  it('migrating twice is a no-op', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-'));
+    dirs.push(dir);
+    const file = join(dir, 'twice.db');
+    openDatabase(file).$client.close();
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(schemaVersion(openTestDatabase()));
+    db.$client.close();
+  });
+
+  it('enforces foreign keys', () => {
+    const db = openTestDatabase();
+    expect(() =>
+      db
+        .insert(students)
+        .values({
+          id: 's1',
+          schoolId: 'no-such-school',
+          firstName: 'A',
+          lastName: 'B',
+          grade: '5',
+          createdAt: 0,
+          updatedAt: 0,
+        })
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+    db.insert(schools)
+      .values({ id: 'sc', name: 'School', timezone: 'America/Chicago', createdAt: 0, updatedAt: 0 })
+      .run();
+    db.insert(students)
+      .values({
+        id: 's1',
+        schoolId: 'sc',
+        firstName: 'A',
+        lastName: 'B',
+        grade: '5',
+        createdAt: 0,
+        updatedAt: 0,
+      })
+      .run();
+    expect(db.select().from(students).all()).toHaveLength(1);
+  });
+});
