@@ -1,0 +1,195 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db.js';
+import { answers, checkins, dialogSessions, strengths } from '../schema/index.js';
+
+export type CheckinRow = typeof checkins.$inferSelect;
+export type SessionRow = typeof dialogSessions.$inferSelect;
+export type AnswerRow = typeof answers.$inferSelect;
+export type CheckinStatus = CheckinRow['status'];
+
+/** 'nav:<navigatorId>:<studentId>' or 'fam:<guardianId>': what makes a check-in unique in its week. */
+export function checkinSubject(
+  kind: 'navigator' | 'family',
+  ids: { navigatorId?: string; studentId?: string; guardianId?: string },
+): string {
+  return kind === 'navigator' ? `nav:${ids.navigatorId}:${ids.studentId}` : `fam:${ids.guardianId}`;
+}
+
+/** Check-ins, their dialog sessions, answers and strengths. */
+export class CheckinRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  /** Creates the check-in for a subject and week if it does not exist yet; returns the row either way. */
+  ensure(row: Omit<typeof checkins.$inferInsert, 'status'>): CheckinRow {
+    this.db.insert(checkins).values(row).onConflictDoNothing().run();
+    return this.db
+      .select()
+      .from(checkins)
+      .where(and(eq(checkins.period, row.period), eq(checkins.subject, row.subject)))
+      .get()!;
+  }
+
+  get(period: string, subject: string): CheckinRow | undefined {
+    return this.db
+      .select()
+      .from(checkins)
+      .where(and(eq(checkins.period, period), eq(checkins.subject, subject)))
+      .get();
+  }
+
+  /** Moves a check-in to a new status; completed and skipped are final, missed only replaces open states. */
+  setStatus(period: string, subject: string, status: CheckinStatus, at: number, sessionId?: string): boolean {
+    const current = this.get(period, subject);
+    if (!current) return false;
+    if (current.status === status) return false;
+    if (current.status === 'completed' || current.status === 'skipped') return false;
+    this.db
+      .update(checkins)
+      .set({
+        status,
+        updatedAt: at,
+        ...(status === 'in_progress' && !current.startedAt ? { startedAt: at } : {}),
+        ...(status === 'completed' ? { completedAt: at } : {}),
+        ...(sessionId ? { sessionId } : {}),
+      })
+      .where(eq(checkins.id, current.id))
+      .run();
+    return true;
+  }
+
+  forNavigator(navigatorId: string, period: string): CheckinRow[] {
+    return this.db
+      .select()
+      .from(checkins)
+      .where(and(eq(checkins.navigatorId, navigatorId), eq(checkins.period, period)))
+      .all();
+  }
+
+  forPeriod(period: string, kind?: 'navigator' | 'family'): CheckinRow[] {
+    return this.db
+      .select()
+      .from(checkins)
+      .where(kind ? and(eq(checkins.period, period), eq(checkins.kind, kind)) : eq(checkins.period, period))
+      .all();
+  }
+
+  /** Marks every still-open check-in of a navigator's week as missed (or skipped when out of office). */
+  closeOpen(navigatorId: string, period: string, status: 'missed' | 'skipped', at: number): number {
+    const result = this.db
+      .update(checkins)
+      .set({ status, updatedAt: at })
+      .where(
+        and(
+          eq(checkins.navigatorId, navigatorId),
+          eq(checkins.period, period),
+          inArray(checkins.status, ['pending', 'in_progress']),
+        ),
+      )
+      .run();
+    return result.changes;
+  }
+
+  // --- sessions -------------------------------------------------------------------------------------
+
+  insertSession(row: typeof dialogSessions.$inferInsert): void {
+    this.db.insert(dialogSessions).values(row).run();
+  }
+
+  /** Saves a session only if nobody changed it since `expectedVersion` (optimistic concurrency). */
+  saveSession(
+    id: string,
+    expectedVersion: number,
+    patch: Pick<SessionRow, 'state' | 'version' | 'status' | 'updatedAt' | 'scriptVersion'>,
+  ): boolean {
+    const r = this.db
+      .update(dialogSessions)
+      .set(patch)
+      .where(and(eq(dialogSessions.id, id), eq(dialogSessions.version, expectedVersion)))
+      .run();
+    return r.changes === 1;
+  }
+
+  session(id: string): SessionRow | undefined {
+    return this.db.select().from(dialogSessions).where(eq(dialogSessions.id, id)).get();
+  }
+
+  /** The participant's session for a week, newest first (active or not). */
+  sessionFor(participantId: string, kind: 'navigator' | 'family', period: string): SessionRow | undefined {
+    return this.db
+      .select()
+      .from(dialogSessions)
+      .where(
+        and(
+          eq(dialogSessions.participantId, participantId),
+          eq(dialogSessions.kind, kind),
+          eq(dialogSessions.period, period),
+        ),
+      )
+      .orderBy(desc(dialogSessions.createdAt))
+      .get();
+  }
+
+  activeSession(participantId: string, kind: 'navigator' | 'family'): SessionRow | undefined {
+    return this.db
+      .select()
+      .from(dialogSessions)
+      .where(
+        and(
+          eq(dialogSessions.participantId, participantId),
+          eq(dialogSessions.kind, kind),
+          eq(dialogSessions.status, 'active'),
+        ),
+      )
+      .orderBy(desc(dialogSessions.createdAt))
+      .get();
+  }
+
+  /** How many earlier weeks this participant had a session: the programme week is this plus one. */
+  weeksBefore(participantId: string, kind: 'navigator' | 'family', period: string): number {
+    const row = this.db
+      .select({ n: sql<number>`count(distinct ${dialogSessions.period})` })
+      .from(dialogSessions)
+      .where(
+        and(
+          eq(dialogSessions.participantId, participantId),
+          eq(dialogSessions.kind, kind),
+          sql`${dialogSessions.period} < ${period}`,
+        ),
+      )
+      .get();
+    return row?.n ?? 0;
+  }
+
+  // --- answers and strengths ------------------------------------------------------------------------
+
+  insertAnswer(row: typeof answers.$inferInsert): void {
+    this.db.insert(answers).values(row).run();
+  }
+
+  answersForSession(sessionId: string): AnswerRow[] {
+    return this.db
+      .select()
+      .from(answers)
+      .where(eq(answers.sessionId, sessionId))
+      .orderBy(answers.answeredAt)
+      .all();
+  }
+
+  answersForStudent(studentId: string, limit = 50): AnswerRow[] {
+    return this.db
+      .select()
+      .from(answers)
+      .where(eq(answers.studentId, studentId))
+      .orderBy(desc(answers.answeredAt))
+      .limit(limit)
+      .all();
+  }
+
+  insertStrength(row: typeof strengths.$inferInsert): void {
+    this.db.insert(strengths).values(row).run();
+  }
+
+  strengthsOf(studentId: string): (typeof strengths.$inferSelect)[] {
+    return this.db.select().from(strengths).where(eq(strengths.studentId, studentId)).all();
+  }
+}

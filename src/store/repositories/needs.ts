@@ -1,0 +1,94 @@
+import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import type { DbOrTx } from '../db.js';
+import { escalations, NEED_SEVERITIES, needs } from '../schema/index.js';
+
+export type NeedRow = typeof needs.$inferSelect;
+export type EscalationRow = typeof escalations.$inferSelect;
+const CLOSED = ['resolved', 'declined'] as const;
+
+/** Needs and escalations: what navigators and families surfaced, and the hand-offs to counselors. */
+export class NeedRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  openNeed(studentId: string, area: NeedRow['area']): NeedRow | undefined {
+    return this.db
+      .select()
+      .from(needs)
+      .where(and(eq(needs.studentId, studentId), eq(needs.area, area), notInArray(needs.status, [...CLOSED])))
+      .get();
+  }
+
+  /**
+   * Records a need, or updates the open one for the same student and area (one open need per area):
+   * the severity only goes up, the report count grows, the latest question and answer are kept.
+   */
+  recordNeed(row: Omit<typeof needs.$inferInsert, 'status' | 'timesReported' | 'updatedAt'>): {
+    need: NeedRow;
+    created: boolean;
+    before?: NeedRow;
+  } {
+    const existing = this.openNeed(row.studentId, row.area);
+    if (!existing) {
+      this.db
+        .insert(needs)
+        .values({ ...row, updatedAt: row.createdAt })
+        .run();
+      return { need: this.db.select().from(needs).where(eq(needs.id, row.id)).get()!, created: true };
+    }
+    const severity =
+      NEED_SEVERITIES.indexOf(row.severity) > NEED_SEVERITIES.indexOf(existing.severity)
+        ? row.severity
+        : existing.severity;
+    this.db
+      .update(needs)
+      .set({
+        severity,
+        tier: Math.max(existing.tier, row.tier ?? 1),
+        timesReported: existing.timesReported + 1,
+        questionKey: row.questionKey ?? existing.questionKey,
+        questionText: row.questionText ?? existing.questionText,
+        answerText: row.answerText ?? existing.answerText,
+        note: row.note ?? existing.note,
+        updatedAt: row.createdAt,
+      })
+      .where(eq(needs.id, existing.id))
+      .run();
+    return {
+      need: this.db.select().from(needs).where(eq(needs.id, existing.id)).get()!,
+      created: false,
+      before: existing,
+    };
+  }
+
+  needsOf(studentIds: string[], includeClosed = false): NeedRow[] {
+    if (studentIds.length === 0) return [];
+    return this.db
+      .select()
+      .from(needs)
+      .where(
+        includeClosed
+          ? inArray(needs.studentId, studentIds)
+          : and(inArray(needs.studentId, studentIds), notInArray(needs.status, [...CLOSED])),
+      )
+      .orderBy(desc(needs.updatedAt))
+      .all();
+  }
+
+  allNeeds(): NeedRow[] {
+    return this.db.select().from(needs).orderBy(desc(needs.updatedAt)).all();
+  }
+
+  insertEscalation(row: typeof escalations.$inferInsert): EscalationRow {
+    this.db.insert(escalations).values(row).run();
+    return this.db.select().from(escalations).where(eq(escalations.id, row.id)).get()!;
+  }
+
+  escalations(status?: EscalationRow['status']): EscalationRow[] {
+    return this.db
+      .select()
+      .from(escalations)
+      .where(status ? eq(escalations.status, status) : undefined)
+      .orderBy(desc(escalations.createdAt))
+      .all();
+  }
+}
