@@ -1,0 +1,71 @@
+import { and, asc, count, eq } from 'drizzle-orm';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type * as schema from '../schema/index.js';
+import { auditLog } from '../schema/index.js';
+
+/** The database or an open transaction: repositories work the same inside and outside one. */
+type DbOrTx = BaseSQLiteDatabase<'sync', unknown, typeof schema>;
+
+export type AuditRow = typeof auditLog.$inferSelect;
+
+/** Who made a change and when; every write to a record that matters to families carries one. */
+export interface Actor {
+  /** 'roster_import', 'cli:jdoe', 'slack:U123', 'system'. */
+  actor: string;
+  /** Milliseconds since the epoch, from the injected clock. */
+  at: number;
+}
+
+/** One audit entry, e.g. `{ entity: 'assignment', entityId: 'S1001', action: 'move', before: {navigatorId: 'nav-1'}, ... }`. */
+export interface AuditEntry extends Actor {
+  entity: string;
+  entityId: string;
+  action: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** The append-only audit log: who changed what, when, from what to what. */
+export class AuditRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  append(entry: AuditEntry): void {
+    this.db
+      .insert(auditLog)
+      .values({
+        at: entry.at,
+        actor: entry.actor,
+        entity: entry.entity,
+        entityId: entry.entityId,
+        action: entry.action,
+        before: entry.before ?? null,
+        after: entry.after ?? null,
+      })
+      .run();
+  }
+
+  /** Entries for one record, oldest first. */
+  listFor(entity: string, entityId: string): AuditRow[] {
+    return this.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entity, entity), eq(auditLog.entityId, entityId)))
+      .orderBy(asc(auditLog.at), asc(auditLog.id))
+      .all();
+  }
+
+  /** Entries for one kind of record ('guardian', 'consent', ...), oldest first. */
+  listByEntity(entity: string): AuditRow[] {
+    return this.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.entity, entity))
+      .orderBy(asc(auditLog.at), asc(auditLog.id))
+      .all();
+  }
+
+  /** How many entries the log holds (tests and reports use it to prove nothing was written). */
+  count(): number {
+    return this.db.select({ n: count() }).from(auditLog).get()?.n ?? 0;
+  }
+}

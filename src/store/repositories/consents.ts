@@ -1,0 +1,84 @@
+import { and, desc, eq } from 'drizzle-orm';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type * as schema from '../schema/index.js';
+import { consents } from '../schema/index.js';
+import { type Actor, AuditRepository } from './audit.js';
+
+type DbOrTx = BaseSQLiteDatabase<'sync', unknown, typeof schema>;
+
+export type ConsentRow = typeof consents.$inferSelect;
+export type ConsentStatus = ConsentRow['status'];
+/** The consent in force: the newest record's status, or 'none' when nothing was ever recorded. */
+export type CurrentConsent = ConsentStatus | 'none';
+
+/** What a consent record says, e.g. `{ guardianId: 'G1', status: 'granted', source: 'roster_import', locale: 'es' }`. */
+export interface ConsentInput {
+  guardianId: string;
+  status: ConsentStatus;
+  /** roster_import, sms_keyword, staff, web_form. */
+  source: string;
+  locale: string;
+  channel?: string;
+}
+
+/** Consent to be texted: append-only records, the newest in force; every record is audit-logged. */
+export class ConsentRepository {
+  private readonly audit: AuditRepository;
+
+  constructor(private readonly db: DbOrTx) {
+    this.audit = new AuditRepository(db);
+  }
+
+  /** Appends a consent record and its audit entry; returns the stored row. */
+  record(input: ConsentInput, by: Actor): ConsentRow {
+    const channel = input.channel ?? 'sms';
+    const before = this.latest(input.guardianId, channel);
+    const row = this.db
+      .insert(consents)
+      .values({
+        guardianId: input.guardianId,
+        channel,
+        status: input.status,
+        source: input.source,
+        locale: input.locale,
+        actor: by.actor,
+        recordedAt: by.at,
+      })
+      .returning()
+      .get();
+    this.audit.append({
+      entity: 'consent',
+      entityId: input.guardianId,
+      action: input.status === 'granted' ? 'grant' : 'revoke',
+      before: before ? { status: before.status, source: before.source } : null,
+      after: { status: row.status, source: row.source, locale: row.locale, channel },
+      ...by,
+    });
+    return row;
+  }
+
+  /** The newest record for a guardian and channel. */
+  latest(guardianId: string, channel = 'sms'): ConsentRow | undefined {
+    return this.db
+      .select()
+      .from(consents)
+      .where(and(eq(consents.guardianId, guardianId), eq(consents.channel, channel)))
+      .orderBy(desc(consents.recordedAt), desc(consents.id))
+      .get();
+  }
+
+  /** 'granted', 'revoked' or 'none'. */
+  current(guardianId: string, channel = 'sms'): CurrentConsent {
+    return this.latest(guardianId, channel)?.status ?? 'none';
+  }
+
+  /** Every record for a guardian, oldest first. */
+  history(guardianId: string, channel = 'sms'): ConsentRow[] {
+    return this.db
+      .select()
+      .from(consents)
+      .where(and(eq(consents.guardianId, guardianId), eq(consents.channel, channel)))
+      .orderBy(consents.recordedAt, consents.id)
+      .all();
+  }
+}

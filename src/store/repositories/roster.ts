@@ -1,0 +1,351 @@
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import type * as schema from '../schema/index.js';
+import { assignments, guardians, schools, staff, studentGuardians, students } from '../schema/index.js';
+import { type Actor, AuditRepository } from './audit.js';
+
+type DbOrTx = BaseSQLiteDatabase<'sync', unknown, typeof schema>;
+
+export type SchoolRow = typeof schools.$inferSelect;
+export type StaffRow = typeof staff.$inferSelect;
+export type StudentRow = typeof students.$inferSelect;
+export type GuardianRow = typeof guardians.$inferSelect;
+export type AssignmentRow = typeof assignments.$inferSelect;
+export type StudentGuardianRow = typeof studentGuardians.$inferSelect;
+
+/** The fields of a school that the roster owns (schedules are set elsewhere). */
+export type SchoolInput = Pick<SchoolRow, 'id' | 'name' | 'timezone'>;
+/** The fields of a staff member that the roster owns (not the Teams conversation, not out-of-office). */
+export type StaffInput = Pick<
+  StaffRow,
+  'id' | 'schoolId' | 'name' | 'email' | 'role' | 'slackUserId' | 'teamsUserId' | 'timezone' | 'locale'
+>;
+export type StudentInput = Pick<StudentRow, 'id' | 'schoolId' | 'firstName' | 'lastName' | 'grade'>;
+/** The fields of a guardian that the roster owns; the SMS status follows from the phone (see upsertGuardian). */
+export type GuardianInput = Pick<GuardianRow, 'id' | 'name' | 'phone' | 'locale' | 'timezone'>;
+/** One student–guardian link as the roster states it. */
+export interface GuardianLink {
+  guardianId: string;
+  relationship: string | null;
+}
+
+export type Change = 'created' | 'updated' | 'unchanged';
+/** What an upsert did, with the row before (when it existed) and after. */
+export interface Upserted<T> {
+  change: Change;
+  before?: T;
+  row: T;
+}
+/** What assigning a navigator did: 'moved' when the student had another navigator before. */
+export interface Assigned {
+  change: 'assigned' | 'moved' | 'unassigned' | 'unchanged';
+  from: string | null;
+  to: string | null;
+}
+export interface LinksChanged {
+  added: number;
+  removed: number;
+  updated: number;
+}
+
+/** A guardian as seen from one student, with the link's relationship. */
+export type LinkedGuardian = GuardianRow & { relationship: string | null };
+
+function pick<T extends object>(row: Record<string, unknown>, keys: (keyof T)[]): Partial<T> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k as string] = row[k as string];
+  return out as Partial<T>;
+}
+
+function changedKeys<T extends object>(want: T, have: Record<string, unknown>): (keyof T)[] {
+  return (Object.keys(want) as (keyof T)[]).filter((k) => (want[k] ?? null) !== (have[k as string] ?? null));
+}
+
+/**
+ * Schools, staff, students, guardians, their links and navigator assignments.
+ * Every write is audit-logged here, in the same transaction, so no caller can forget it.
+ */
+export class RosterRepository {
+  private readonly audit: AuditRepository;
+
+  constructor(private readonly db: DbOrTx) {
+    this.audit = new AuditRepository(db);
+  }
+
+  // --- writes -------------------------------------------------------------------------------------
+
+  upsertSchool(input: SchoolInput, by: Actor): Upserted<SchoolRow> {
+    return this.upsert('school', input, this.school(input.id), by, {
+      insert: () =>
+        this.db
+          .insert(schools)
+          .values({ ...input, createdAt: by.at, updatedAt: by.at })
+          .run(),
+      update: (set) => this.db.update(schools).set(set).where(eq(schools.id, input.id)).run(),
+      read: () => this.school(input.id)!,
+    });
+  }
+
+  upsertStaff(input: StaffInput, by: Actor): Upserted<StaffRow> {
+    const want = { ...input, email: input.email.toLowerCase() };
+    return this.upsert('staff', want, this.staffById(input.id), by, {
+      insert: () =>
+        this.db
+          .insert(staff)
+          .values({ ...want, createdAt: by.at, updatedAt: by.at })
+          .run(),
+      update: (set) => this.db.update(staff).set(set).where(eq(staff.id, input.id)).run(),
+      read: () => this.staffById(input.id)!,
+    });
+  }
+
+  upsertStudent(input: StudentInput, by: Actor): Upserted<StudentRow> {
+    return this.upsert('student', input, this.student(input.id), by, {
+      insert: () =>
+        this.db
+          .insert(students)
+          .values({ ...input, createdAt: by.at, updatedAt: by.at })
+          .run(),
+      update: (set) => this.db.update(students).set(set).where(eq(students.id, input.id)).run(),
+      read: () => this.student(input.id)!,
+    });
+  }
+
+  /**
+   * Creates or updates a guardian. Without a phone the guardian is 'unreachable'; a new phone makes an
+   * 'unreachable' or 'invalid' guardian 'active' again. An opt-out is the family's choice and is never
+   * undone by the roster, not even when the phone changes.
+   */
+  upsertGuardian(input: GuardianInput, by: Actor): Upserted<GuardianRow> {
+    const existing = this.guardian(input.id);
+    let smsStatus: GuardianRow['smsStatus'];
+    if (!existing) smsStatus = input.phone ? 'active' : 'unreachable';
+    else if (existing.smsStatus === 'opted_out') smsStatus = 'opted_out';
+    else if (!input.phone) smsStatus = 'unreachable';
+    else if (input.phone !== existing.phone) smsStatus = 'active';
+    else smsStatus = existing.smsStatus === 'unreachable' ? 'active' : existing.smsStatus;
+    const want = { ...input, smsStatus };
+    return this.upsert('guardian', want, existing, by, {
+      insert: () =>
+        this.db
+          .insert(guardians)
+          .values({ ...want, createdAt: by.at, updatedAt: by.at })
+          .run(),
+      update: (set) => this.db.update(guardians).set(set).where(eq(guardians.id, input.id)).run(),
+      read: () => this.guardian(input.id)!,
+    });
+  }
+
+  /** Makes a student's guardians exactly `links`: adds, removes and relabels links, audit-logging each. */
+  setGuardians(studentId: string, links: GuardianLink[], by: Actor): LinksChanged {
+    const have = new Map(
+      this.db
+        .select()
+        .from(studentGuardians)
+        .where(eq(studentGuardians.studentId, studentId))
+        .all()
+        .map((l) => [l.guardianId, l]),
+    );
+    const result: LinksChanged = { added: 0, removed: 0, updated: 0 };
+    const entityId = (g: string) => `${studentId}:${g}`;
+    for (const link of links) {
+      const old = have.get(link.guardianId);
+      have.delete(link.guardianId);
+      if (!old) {
+        this.db
+          .insert(studentGuardians)
+          .values({ studentId, ...link, createdAt: by.at })
+          .run();
+        this.log('student_guardian', entityId(link.guardianId), 'link', null, link, by);
+        result.added++;
+      } else if ((old.relationship ?? null) !== (link.relationship ?? null)) {
+        this.db
+          .update(studentGuardians)
+          .set({ relationship: link.relationship })
+          .where(
+            and(eq(studentGuardians.studentId, studentId), eq(studentGuardians.guardianId, link.guardianId)),
+          )
+          .run();
+        const before = { guardianId: old.guardianId, relationship: old.relationship };
+        this.log('student_guardian', entityId(link.guardianId), 'update', before, link, by);
+        result.updated++;
+      }
+    }
+    for (const old of have.values()) {
+      this.db
+        .delete(studentGuardians)
+        .where(
+          and(eq(studentGuardians.studentId, studentId), eq(studentGuardians.guardianId, old.guardianId)),
+        )
+        .run();
+      const before = { guardianId: old.guardianId, relationship: old.relationship };
+      this.log('student_guardian', entityId(old.guardianId), 'unlink', before, null, by);
+      result.removed++;
+    }
+    return result;
+  }
+
+  /** Puts a student on a navigator's caseload (null: on none). A change of navigator is a 'move'. */
+  assignNavigator(studentId: string, navigatorId: string | null, by: Actor): Assigned {
+    const from = this.navigatorOf(studentId);
+    const to = navigatorId;
+    if (from === to) return { change: 'unchanged', from, to };
+    if (to === null) {
+      this.db.delete(assignments).where(eq(assignments.studentId, studentId)).run();
+      this.log('assignment', studentId, 'unassign', { navigatorId: from }, null, by);
+      return { change: 'unassigned', from, to };
+    }
+    this.db
+      .insert(assignments)
+      .values({ studentId, navigatorId: to, assignedAt: by.at })
+      .onConflictDoUpdate({ target: assignments.studentId, set: { navigatorId: to, assignedAt: by.at } })
+      .run();
+    const action = from === null ? 'assign' : 'move';
+    this.log(
+      'assignment',
+      studentId,
+      action,
+      from === null ? null : { navigatorId: from },
+      { navigatorId: to },
+      by,
+    );
+    return { change: from === null ? 'assigned' : 'moved', from, to };
+  }
+
+  // --- reads --------------------------------------------------------------------------------------
+
+  school(id: string): SchoolRow | undefined {
+    return this.db.select().from(schools).where(eq(schools.id, id)).get();
+  }
+
+  /** All schools, by name. */
+  schools(): SchoolRow[] {
+    return this.db.select().from(schools).orderBy(asc(schools.name), asc(schools.id)).all();
+  }
+
+  staffById(id: string): StaffRow | undefined {
+    return this.db.select().from(staff).where(eq(staff.id, id)).get();
+  }
+
+  staffBySlackId(slackUserId: string): StaffRow | undefined {
+    return this.db.select().from(staff).where(eq(staff.slackUserId, slackUserId)).get();
+  }
+
+  staffByTeamsId(teamsUserId: string): StaffRow | undefined {
+    return this.db.select().from(staff).where(eq(staff.teamsUserId, teamsUserId)).get();
+  }
+
+  /** Emails are stored lower-case; the look-up ignores case. */
+  staffByEmail(email: string): StaffRow | undefined {
+    return this.db.select().from(staff).where(eq(staff.email, email.trim().toLowerCase())).get();
+  }
+
+  /** All staff, or those with one of `roles`, by id. */
+  staffList(roles?: StaffRow['role'][]): StaffRow[] {
+    const q = this.db.select().from(staff);
+    return (roles ? q.where(inArray(staff.role, roles)) : q).orderBy(asc(staff.id)).all();
+  }
+
+  student(id: string): StudentRow | undefined {
+    return this.db.select().from(students).where(eq(students.id, id)).get();
+  }
+
+  /** All students, by id. */
+  studentList(): StudentRow[] {
+    return this.db.select().from(students).orderBy(asc(students.id)).all();
+  }
+
+  guardian(id: string): GuardianRow | undefined {
+    return this.db.select().from(guardians).where(eq(guardians.id, id)).get();
+  }
+
+  /** Guardians reached at one E.164 number (two guardians may share a phone). */
+  guardiansByPhone(e164: string): GuardianRow[] {
+    return this.db.select().from(guardians).where(eq(guardians.phone, e164)).orderBy(asc(guardians.id)).all();
+  }
+
+  /** A student's guardians in the order they were linked. */
+  guardiansOf(studentId: string): LinkedGuardian[] {
+    return this.db
+      .select({ g: guardians, relationship: studentGuardians.relationship })
+      .from(studentGuardians)
+      .innerJoin(guardians, eq(guardians.id, studentGuardians.guardianId))
+      .where(eq(studentGuardians.studentId, studentId))
+      .orderBy(asc(studentGuardians.createdAt), sql`${studentGuardians}.rowid`)
+      .all()
+      .map((r) => ({ ...r.g, relationship: r.relationship }));
+  }
+
+  /** The students a guardian is linked to, by id. */
+  studentsOfGuardian(guardianId: string): StudentRow[] {
+    return this.db
+      .select({ s: students })
+      .from(studentGuardians)
+      .innerJoin(students, eq(students.id, studentGuardians.studentId))
+      .where(eq(studentGuardians.guardianId, guardianId))
+      .orderBy(asc(students.id))
+      .all()
+      .map((r) => r.s);
+  }
+
+  /** The navigator a student is assigned to, or null. */
+  navigatorOf(studentId: string): string | null {
+    return (
+      this.db
+        .select({ n: assignments.navigatorId })
+        .from(assignments)
+        .where(eq(assignments.studentId, studentId))
+        .get()?.n ?? null
+    );
+  }
+
+  /** A navigator's active students, by last and first name. */
+  caseloadOf(navigatorId: string): StudentRow[] {
+    return this.db
+      .select({ s: students })
+      .from(assignments)
+      .innerJoin(students, eq(students.id, assignments.studentId))
+      .where(and(eq(assignments.navigatorId, navigatorId), eq(students.active, true)))
+      .orderBy(asc(students.lastName), asc(students.firstName), asc(students.id))
+      .all()
+      .map((r) => r.s);
+  }
+
+  /** Number of active students per navigator. */
+  caseloadSizes(): Map<string, number> {
+    const rows = this.db
+      .select({ navigatorId: assignments.navigatorId, n: count() })
+      .from(assignments)
+      .innerJoin(students, eq(students.id, assignments.studentId))
+      .where(eq(students.active, true))
+      .groupBy(assignments.navigatorId)
+      .all();
+    return new Map(rows.map((r) => [r.navigatorId, r.n]));
+  }
+
+  // --- helpers ------------------------------------------------------------------------------------
+
+  private upsert<T extends { id: string }, R extends object>(
+    entity: string,
+    want: T,
+    existing: R | undefined,
+    by: Actor,
+    ops: { insert: () => void; update: (set: Partial<T> & { updatedAt: number }) => void; read: () => R },
+  ): Upserted<R> {
+    const keys = Object.keys(want) as (keyof T)[];
+    if (!existing) {
+      ops.insert();
+      this.log(entity, want.id, 'create', null, want, by);
+      return { change: 'created', row: ops.read() };
+    }
+    const changed = changedKeys(want, existing as Record<string, unknown>);
+    if (changed.length === 0) return { change: 'unchanged', before: existing, row: existing };
+    ops.update({ ...pick<T>(want as Record<string, unknown>, changed), updatedAt: by.at });
+    this.log(entity, want.id, 'update', pick<T>(existing as Record<string, unknown>, keys), want, by);
+    return { change: 'updated', before: existing, row: ops.read() };
+  }
+
+  private log(entity: string, entityId: string, action: string, before: unknown, after: unknown, by: Actor) {
+    this.audit.append({ entity, entityId, action, before, after, ...by });
+  }
+}
