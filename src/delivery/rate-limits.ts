@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { Channel } from '../store/schema/index.js';
+
+/** A token bucket: `perSecond` tokens refill each second, at most `burst` saved up. */
+export const RateLimit = z.object({ perSecond: z.number().positive(), burst: z.number().int().positive() });
+export type RateLimit = z.infer<typeof RateLimit>;
+
+/** Limits of one channel: per sending identity (Twilio number) and per conversation (Slack channel, Teams chat). */
+export const ChannelRateLimits = z.object({
+  perSender: RateLimit.optional(),
+  perConversation: RateLimit.optional(),
+});
+export type ChannelRateLimits = z.infer<typeof ChannelRateLimits>;
+
+/** Rate limits by channel; a channel without an entry is not limited. */
+export const RateLimits = z.partialRecord(z.enum(['local', 'slack', 'teams', 'sms']), ChannelRateLimits);
+export type RateLimits = z.infer<typeof RateLimits>;
+
+/**
+ * Platform defaults: Twilio long code 1 message/s per sender; Slack about 1 message/s per channel;
+ * Teams 7 messages/s per conversation. A Twilio toll-free or short code sender allows more: configure it.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  sms: { perSender: { perSecond: 1, burst: 1 } },
+  slack: { perConversation: { perSecond: 1, burst: 1 } },
+  teams: { perConversation: { perSecond: 7, burst: 7 } },
+};
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/** Token buckets keyed by channel + sender and channel + conversation, driven by the injected clock's time. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly limits: RateLimits | false) {}
+
+  /**
+   * Takes one token from each bucket that applies, or none. Returns 0 when the message may go now, else the
+   * milliseconds until it may (the caller keeps the row pending until then).
+   */
+  reserve(channel: Channel, sender: string, conversation: string, now: number): number {
+    if (this.limits === false) return 0;
+    const limits = this.limits[channel];
+    if (!limits) return 0;
+    const checks: Array<[Bucket, RateLimit]> = [];
+    if (limits.perSender)
+      checks.push([this.bucket(`${channel}|s|${sender}`, limits.perSender, now), limits.perSender]);
+    if (limits.perConversation)
+      checks.push([
+        this.bucket(`${channel}|c|${conversation}`, limits.perConversation, now),
+        limits.perConversation,
+      ]);
+    let wait = 0;
+    for (const [b, l] of checks) {
+      if (b.tokens < 1) wait = Math.max(wait, Math.ceil(((1 - b.tokens) / l.perSecond) * 1000));
+    }
+    if (wait > 0) return wait;
+    for (const [b] of checks) b.tokens -= 1;
+    return 0;
+  }
+
+  private bucket(key: string, limit: RateLimit, now: number): Bucket {
+    let b = this.buckets.get(key);
+    if (!b) {
+      if (this.buckets.size > 50_000) this.prune(now);
+      b = { tokens: limit.burst, at: now };
+      this.buckets.set(key, b);
+      return b;
+    }
+    const elapsed = Math.max(0, now - b.at) / 1000;
+    b.tokens = Math.min(limit.burst, b.tokens + elapsed * limit.perSecond);
+    b.at = now;
+    return b;
+  }
+
+  /** Forgets buckets idle for a minute: a refilled bucket equals a new one. */
+  private prune(now: number): void {
+    for (const [k, b] of this.buckets) if (now - b.at > 60_000) this.buckets.delete(k);
+  }
+}

@@ -1,0 +1,235 @@
+import type { OutboundMessage, SendResult } from '../bots/transport.js';
+import type { AppContext } from '../context.js';
+import type { MessagePayload } from '../messages.js';
+import { type ClaimedOutboxRow, OutboxRepository, type OutboxRow } from '../store/repositories/outbox.js';
+import { type BackoffPolicy, DEFAULT_BACKOFF, type RandomSource, retryDelay } from './backoff.js';
+import { isSendingWindow, nextWindowOpening, type QuietHours, quietHoursApply } from './quiet-hours.js';
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limits.js';
+import type { TransportRegistry } from './transports.js';
+
+/** How to run a relay. Only `ctx` and `transports` are required. */
+export interface RelayOptions {
+  ctx: AppContext;
+  transports: TransportRegistry;
+  /** Token-bucket limits per channel; `false` turns them off (bench, tests). Default: platform limits. */
+  rateLimits?: RateLimits | false;
+  /** Attempts before a message is dead (default 8). */
+  maxAttempts?: number;
+  /** How long a claimed row is ours; must exceed the slowest send (default 60 s). */
+  leaseMs?: number;
+  /** This relay's name in lease_owner (default a fresh id). */
+  owner?: string;
+  /** Rows claimed per round (default 100). */
+  batchSize?: number;
+  backoff?: BackoffPolicy;
+  /** Jitter source in [0, 1) (default Math.random). */
+  random?: RandomSource;
+  /** Default: config.quietHours. */
+  quietHours?: QuietHours;
+  /** The sending identity a row uses, for per-sender limits (default one sender per channel). */
+  senderOf?: (row: OutboxRow) => string;
+  /** Admin alert for a dead message. Gets the row: alert with its id, channel and purpose only. */
+  onDead?: (row: OutboxRow) => void | Promise<void>;
+  /** Idle wait between rounds of the service loop (default 1 s). */
+  pollMs?: number;
+  /** Instrumentation around each platform call (tests use them to crash at exact points). */
+  hooks?: {
+    beforeSend?: (row: OutboxRow) => void;
+    afterSend?: (row: OutboxRow, result: SendResult) => void;
+  };
+}
+
+/** What one round did: sent, failed (permanent) or dead, retried (transient), held (quiet hours, rate limit). */
+export interface RelayRound {
+  claimed: number;
+  sent: number;
+  failed: number;
+  dead: number;
+  retried: number;
+  held: number;
+}
+
+/** The outbox relay: `runOnce()` for one round (tests, CLI), `start()`/`stop()` for the service loop. */
+export interface Relay {
+  runOnce(): Promise<RelayRound>;
+  start(): void;
+  /** Stops claiming and resolves when in-flight sends have been recorded. */
+  stop(): Promise<void>;
+}
+
+type Outcome =
+  | { kind: 'sent' | 'failed' | 'dead' | 'skipped' }
+  | { kind: 'retried' | 'held'; notBefore: number };
+
+/** Builds a relay. See docs/delivery.md for the delivery guarantees. */
+export function createRelay(options: RelayOptions): Relay {
+  const { ctx, transports } = options;
+  const repo = new OutboxRepository(ctx.db);
+  const owner = options.owner ?? `relay-${ctx.ids()}`;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const batchSize = options.batchSize ?? 100;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const random = options.random ?? Math.random;
+  const quiet = options.quietHours ?? ctx.config.quietHours;
+  const senderOf = options.senderOf ?? (() => 'default');
+  const limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  const pollMs = options.pollMs ?? 1_000;
+
+  async function deliver(row: ClaimedOutboxRow, zone: string | undefined): Promise<Outcome> {
+    const log = { outboxId: row.id, channel: row.channel, purpose: row.purpose };
+    const now = ctx.clock();
+    const transport = transports.get(row.channel);
+    if (!transport) {
+      repo.finish(row.id, now, 'failed', 'transport:not_configured');
+      ctx.logger.error(log, 'outbox: no transport configured for channel');
+      return { kind: 'failed' };
+    }
+    let bypass = false;
+    if (quietHoursApply(row)) {
+      const tz = zone ?? ctx.config.defaultTimezone;
+      if (!isSendingWindow(now, tz, quiet)) {
+        if (!row.urgent) {
+          const notBefore = nextWindowOpening(now, tz, quiet);
+          repo.reschedule(row.id, now, notBefore);
+          return { kind: 'held', notBefore };
+        }
+        bypass = true;
+      }
+    }
+    const wait = limiter.reserve(row.channel, senderOf(row), row.address, now);
+    if (wait > 0) {
+      repo.reschedule(row.id, now, now + wait);
+      return { kind: 'held', notBefore: now + wait };
+    }
+    const started = ctx.db.transaction((tx) => {
+      const txRepo = new OutboxRepository(tx);
+      if (!txRepo.markAttempt(row.id, owner, now, now + leaseMs)) return false;
+      if (bypass) txRepo.recordQuietHoursBypass(row, now, 'relay');
+      return true;
+    });
+    if (!started) return { kind: 'skipped' };
+    if (row.uncertain)
+      ctx.logger.warn(log, 'outbox: resending after a relay died mid-send (same idempotency key)');
+
+    const message: OutboundMessage = {
+      id: row.id,
+      idempotencyKey: row.idempotencyKey,
+      channel: row.channel,
+      recipientId: row.recipientId,
+      address: row.address,
+      locale: row.locale,
+      payload: row.payload as MessagePayload,
+      body: row.body,
+      urgent: row.urgent,
+    };
+    options.hooks?.beforeSend?.(row);
+    let result: SendResult;
+    try {
+      result = await transport.send(message);
+    } catch (err) {
+      result = { ok: false, kind: 'transient', reason: err instanceof Error ? err.name : 'transport_threw' };
+    }
+    options.hooks?.afterSend?.(row, result);
+
+    const done = ctx.clock();
+    if (result.ok) {
+      repo.markSent(row.id, done, result.providerMessageId ?? null);
+      return { kind: 'sent' };
+    }
+    const reason = result.code ? `${result.code}:${result.reason}` : result.reason;
+    if (result.kind === 'permanent') {
+      repo.finish(row.id, done, 'failed', reason);
+      ctx.logger.warn({ ...log, reason }, 'outbox: permanent failure');
+      return { kind: 'failed' };
+    }
+    const attempts = row.attempts + 1;
+    if (attempts >= maxAttempts) {
+      repo.finish(row.id, done, 'dead', reason);
+      ctx.logger.error({ ...log, attempts, reason }, 'outbox: message is dead after its last attempt');
+      const dead = repo.get(row.id);
+      if (dead && options.onDead) await options.onDead(dead);
+      return { kind: 'dead' };
+    }
+    const notBefore = done + retryDelay(attempts, backoff, random, result.retryAfterMs);
+    repo.reschedule(row.id, done, notBefore, reason);
+    return { kind: 'retried', notBefore };
+  }
+
+  /** Rows to one address go in order; when one waits, the later ones wait at least as long. */
+  async function deliverConversation(
+    rows: ClaimedOutboxRow[],
+    zones: Map<string, string>,
+    round: RelayRound,
+  ) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const outcome = await deliver(
+        row,
+        row.recipientKind === 'guardian' ? zones.get(row.recipientId) : undefined,
+      );
+      if (outcome.kind !== 'skipped') round[outcome.kind] += 1;
+      if (outcome.kind === 'retried' || outcome.kind === 'held') {
+        const now = ctx.clock();
+        for (const later of rows.slice(i + 1)) {
+          repo.reschedule(later.id, now, Math.max(later.notBefore, outcome.notBefore));
+          round.held += 1;
+        }
+        return;
+      }
+    }
+  }
+
+  async function runOnce(): Promise<RelayRound> {
+    const round: RelayRound = { claimed: 0, sent: 0, failed: 0, dead: 0, retried: 0, held: 0 };
+    const rows = repo.claimDue(ctx.clock(), owner, leaseMs, batchSize);
+    round.claimed = rows.length;
+    if (rows.length === 0) return round;
+    const zones = repo.guardianTimezones([
+      ...new Set(rows.filter((r) => r.recipientKind === 'guardian').map((r) => r.recipientId)),
+    ]);
+    const conversations = new Map<string, ClaimedOutboxRow[]>();
+    for (const r of rows) {
+      const key = `${r.channel}|${r.address}`;
+      conversations.set(key, [...(conversations.get(key) ?? []), r]);
+    }
+    await Promise.all([...conversations.values()].map((c) => deliverConversation(c, zones, round)));
+    return round;
+  }
+
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<unknown> | undefined;
+
+  async function loop(): Promise<void> {
+    if (!running) return;
+    let busy = false;
+    const current = runOnce().then(
+      (r) => {
+        busy = r.claimed > 0;
+      },
+      (err: unknown) =>
+        ctx.logger.error({ err: err instanceof Error ? err.name : 'error' }, 'outbox: relay round failed'),
+    );
+    inFlight = current;
+    await current;
+    inFlight = undefined;
+    if (!running) return;
+    timer = setTimeout(() => void loop(), busy ? 0 : pollMs);
+    timer.unref();
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (running) return;
+      running = true;
+      void loop();
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      await inFlight;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { AppContext } from '../context.js';
+import { TimerRepository } from '../store/repositories/timers.js';
+import { EMPTY_CALENDAR, type SchoolCalendar } from './calendar.js';
+import { addWeeks, isoWeekOf } from './period.js';
+import { createTimerRunner, type TimerHandlers, type TimerRound } from './timer-runner.js';
+import { planWeek, type WeekPlan } from './weekly-plan.js';
+
+/** Options of the service's scheduler. */
+export interface SchedulerOptions {
+  ctx: AppContext;
+  handlers: TimerHandlers;
+  /** Read on every planning run, so an admin's calendar edit applies without a restart. */
+  calendar?: () => SchoolCalendar;
+}
+
+/** The minute tick (due timers) and the hourly planning of this and next week, on node-cron. */
+export interface Scheduler {
+  start(): void;
+  /** Stops the cron tasks and waits for a running tick. */
+  stop(): Promise<void>;
+  /** One minute tick: dispatches due timers until none are left. */
+  tick(): Promise<TimerRound[]>;
+  /** Plans the current and the next ISO week (in each school's zone) for every school. Idempotent. */
+  planUpcoming(): WeekPlan[];
+}
+
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const { ctx } = options;
+  const runner = createTimerRunner({ ctx, handlers: options.handlers });
+  const repo = new TimerRepository(ctx.db);
+  const tasks: ScheduledTask[] = [];
+  let ticking: Promise<unknown> | undefined;
+
+  function planUpcoming(): WeekPlan[] {
+    const calendar = options.calendar?.() ?? EMPTY_CALENDAR;
+    const plans: WeekPlan[] = [];
+    for (const schoolId of repo.schoolIds()) {
+      const zone = repo.school(schoolId)?.timezone ?? ctx.config.defaultTimezone;
+      const week = isoWeekOf(ctx.clock(), zone);
+      plans.push(
+        planWeek(ctx, schoolId, week, { calendar }),
+        planWeek(ctx, schoolId, addWeeks(week, 1), { calendar }),
+      );
+    }
+    return plans;
+  }
+
+  async function tick(): Promise<TimerRound[]> {
+    const rounds: TimerRound[] = [];
+    // A service that was down over Monday morning finds many due timers: drain them, in batches.
+    for (let i = 0; i < 100; i++) {
+      const round = await runner.runOnce();
+      rounds.push(round);
+      if (round.claimed === 0 || round.fired + round.skipped === 0) break;
+    }
+    return rounds;
+  }
+
+  const guarded = (what: string, fn: () => unknown) => async () => {
+    const run = Promise.resolve().then(fn);
+    ticking = run;
+    try {
+      await run;
+    } catch (err) {
+      ctx.logger.error({ err: err instanceof Error ? err.name : 'error' }, `scheduler: ${what} failed`);
+    } finally {
+      ticking = undefined;
+    }
+  };
+
+  return {
+    tick,
+    planUpcoming,
+    start() {
+      if (tasks.length) return;
+      void guarded('planning', planUpcoming)();
+      tasks.push(cron.schedule('* * * * *', guarded('tick', tick), { name: 'timers', noOverlap: true }));
+      tasks.push(
+        cron.schedule('7 * * * *', guarded('planning', planUpcoming), { name: 'planning', noOverlap: true }),
+      );
+    },
+    async stop() {
+      for (const t of tasks.splice(0)) await t.stop();
+      await ticking;
+    },
+  };
+}

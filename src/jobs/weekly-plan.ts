@@ -1,0 +1,144 @@
+import { DateTime } from 'luxon';
+import type { AppContext } from '../context.js';
+import { TimerRepository } from '../store/repositories/timers.js';
+import { breakOn, EMPTY_CALENDAR, openSchoolDays, type SchoolCalendar } from './calendar.js';
+import { dateInWeek, localTimeInWeek } from './period.js';
+
+/** Timer kinds the delivery core plans or redirects to; the check-in service registers their handlers. */
+export const TIMER_KINDS = {
+  navigatorPrompt: 'navigator_prompt',
+  navigatorReminder: 'navigator_reminder',
+  navigatorExpiry: 'navigator_expiry',
+  /** Fired instead of a prompt or an expiry when the navigator is out of office: check-ins become skipped. */
+  navigatorCheckinsSkipped: 'navigator_checkins_skipped',
+  familyCheckin: 'family_checkin',
+  familyReminder: 'family_reminder',
+  familyExpiry: 'family_expiry',
+  escalationSla: 'escalation_sla',
+} as const;
+
+/** Kinds that start or nudge a conversation: pointless once their week (or check-in window) is over. */
+export const PROMPT_KINDS: ReadonlySet<string> = new Set([
+  TIMER_KINDS.navigatorPrompt,
+  TIMER_KINDS.navigatorReminder,
+  TIMER_KINDS.familyCheckin,
+  TIMER_KINDS.familyReminder,
+]);
+
+/** What every planned timer carries in its payload. */
+export interface PlannedTimerPayload {
+  schoolId: string;
+  period: string;
+  navigatorId?: string;
+  guardianId?: string;
+  /** After this instant a prompt or reminder is no longer sent (the week or the check-in window is over). */
+  lateAfter: number;
+}
+
+/** The unique key of a planned timer: one per kind, person and ISO week. */
+export function plannedTimerKey(kind: string, personId: string, isoWeek: string): string {
+  return `${kind}|${personId}|${isoWeek}`;
+}
+
+/** What planning a week did. `promptKeys` are the prompts of the week (for a manual run). */
+export interface WeekPlan {
+  schoolId: string;
+  isoWeek: string;
+  skipped?: 'school_break' | 'unknown_school';
+  breakName?: string;
+  created: number;
+  existing: number;
+  navigators: number;
+  guardians: number;
+  promptKeys: string[];
+}
+
+const FAMILY_REMINDER_AFTER_HOURS = 24;
+const FAMILY_EXPIRY_AFTER_DAYS = 3;
+
+/**
+ * Plans a school's timers for one ISO week: navigator prompt, mid-week reminder and end-of-week expiry (in
+ * the school's zone); family check-in, reminder after 24 h and expiry after 3 days (in each family's zone).
+ * Idempotent through timers.uniqueKey; a break week plans nothing. A guardian with children in two schools
+ * gets one family check-in a week (the key has no school).
+ */
+export function planWeek(
+  ctx: AppContext,
+  schoolId: string,
+  isoWeek: string,
+  options: { calendar?: SchoolCalendar } = {},
+): WeekPlan {
+  const calendar = options.calendar ?? EMPTY_CALENDAR;
+  const repo = new TimerRepository(ctx.db);
+  const plan: WeekPlan = {
+    schoolId,
+    isoWeek,
+    created: 0,
+    existing: 0,
+    navigators: 0,
+    guardians: 0,
+    promptKeys: [],
+  };
+  const school = repo.school(schoolId);
+  if (!school) return { ...plan, skipped: 'unknown_school' };
+  const openDays = openSchoolDays(calendar, schoolId, isoWeek);
+  if (openDays.length === 0) {
+    const name = breakOn(calendar, schoolId, dateInWeek(isoWeek, 1))?.name;
+    return { ...plan, skipped: 'school_break', ...(name ? { breakName: name } : {}) };
+  }
+
+  const zone = school.timezone;
+  const lastDay = openDays[openDays.length - 1]!;
+  const weekOver = DateTime.fromMillis(localTimeInWeek(isoWeek, zone, lastDay, '00:00'), { zone })
+    .plus({ days: 1 })
+    .toMillis();
+  // A prompt day that falls on a holiday moves to the next open day of the week.
+  const promptDay = openDays.find((d) => d >= school.navigatorPromptDay) ?? lastDay;
+  const reminderDay = promptDay + 2 <= lastDay ? promptDay + 2 : undefined;
+  const now = ctx.clock();
+  const navigators = repo.navigatorsOf(schoolId);
+  const families = repo.guardiansOf(schoolId);
+  plan.navigators = navigators.length;
+  plan.guardians = families.length;
+
+  ctx.db.transaction((tx) => {
+    const add = (kind: string, personId: string, fireAt: number, payload: PlannedTimerPayload) => {
+      const uniqueKey = plannedTimerKey(kind, personId, isoWeek);
+      const id = TimerRepository.schedule(tx, {
+        id: ctx.ids(),
+        kind,
+        uniqueKey,
+        fireAt,
+        payload: { ...payload },
+        createdAt: now,
+      });
+      if (id) plan.created += 1;
+      else plan.existing += 1;
+      if (PROMPT_KINDS.has(kind) && !kind.endsWith('_reminder')) plan.promptKeys.push(uniqueKey);
+    };
+    for (const nav of navigators) {
+      const base = { schoolId, period: isoWeek, navigatorId: nav.id, lateAfter: weekOver };
+      const promptAt = localTimeInWeek(isoWeek, zone, promptDay, school.navigatorPromptTime);
+      add(TIMER_KINDS.navigatorPrompt, nav.id, promptAt, base);
+      if (reminderDay)
+        add(
+          TIMER_KINDS.navigatorReminder,
+          nav.id,
+          localTimeInWeek(isoWeek, zone, reminderDay, school.navigatorPromptTime),
+          base,
+        );
+      add(TIMER_KINDS.navigatorExpiry, nav.id, weekOver, base);
+    }
+    for (const g of families) {
+      const at = localTimeInWeek(isoWeek, g.timezone, school.familyCheckinDay, school.familyCheckinTime);
+      const expiry = DateTime.fromMillis(at, { zone: g.timezone })
+        .plus({ days: FAMILY_EXPIRY_AFTER_DAYS })
+        .toMillis();
+      const base = { schoolId, period: isoWeek, guardianId: g.id, lateAfter: expiry };
+      add(TIMER_KINDS.familyCheckin, g.id, at, base);
+      add(TIMER_KINDS.familyReminder, g.id, at + FAMILY_REMINDER_AFTER_HOURS * 3_600_000, base);
+      add(TIMER_KINDS.familyExpiry, g.id, expiry, base);
+    }
+  });
+  return plan;
+}
