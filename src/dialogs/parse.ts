@@ -1,0 +1,117 @@
+// Forgiving reading of typed replies: '1', ' 1.', '1,3', '1 3', '1 and 3', option words or synonyms in the
+// recipient's language, any case, with or without accents. Pure: the words come with the script's lexicon.
+
+/** An option as the parser sees it: its id and its words, already in the recipient's language. */
+export interface ParseOption {
+  id: string;
+  words: string[];
+}
+
+/** What a typed reply means. */
+export type ParsedReply =
+  | { kind: 'options'; ids: string[] }
+  | { kind: 'skip' }
+  | { kind: 'idea' }
+  | { kind: 'unreadable' };
+
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/**
+ * Folds a text for comparison: NFKC (full-width digits → ASCII), Arabic-Indic digits → ASCII, lower case,
+ * accents removed (NFD, combining marks dropped; 'đ' → 'd'), Arabic letter variants unified, spaces collapsed.
+ * Han characters and Arabic letters stay as they are. Example: `normalizeText(' Comída ') === 'comida'`.
+ */
+export function normalizeText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{Mn}/gu, '')
+    .replace(/đ/g, 'd')
+    .replace(/ı/g, 'i')
+    .replace(/\u0640/g, '') // Arabic tatweel
+    .replace(/\u0649/g, '\u064a') // alef maksura → yeh
+    .replace(/\u0629/g, '\u0647') // teh marbuta → heh
+    .normalize('NFC')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Splits a comma-separated synonym list ("food, comida, hungry"; '、' and ';' work too) into folded words. */
+export function splitWords(list: string): string[] {
+  return list
+    .split(/[,;、，]/)
+    .map(normalizeText)
+    .filter((w) => w.length > 0);
+}
+
+interface Span {
+  id: string;
+  start: number;
+  end: number;
+}
+
+function findWord(haystack: string, word: string, id: string): Span[] {
+  const spans: Span[] = [];
+  const free = CJK.test(word);
+  let from = 0;
+  for (;;) {
+    const at = haystack.indexOf(word, from);
+    if (at < 0) break;
+    const before = haystack[at - 1];
+    const after = haystack[at + word.length];
+    const bounded = free || ((!before || !WORD_CHAR.test(before)) && (!after || !WORD_CHAR.test(after)));
+    if (bounded) spans.push({ id, start: at, end: at + word.length });
+    from = at + 1;
+  }
+  return spans;
+}
+
+function containsAny(haystack: string, words: string[]): boolean {
+  return words.some((w) => findWord(haystack, w, '').length > 0);
+}
+
+/**
+ * Reads a typed reply against a step's options. Numbers pick options by position (or by id when every id is
+ * a number, as on a scale); words pick by synonyms, the longest match winning ("not good" beats "good").
+ * A single-choice reply naming two different options, or a number out of range, is unreadable.
+ */
+export function parseReply(
+  text: string,
+  options: ParseOption[],
+  settings: { multiple: boolean; skipWords?: string[]; ideaWords?: string[] },
+): ParsedReply {
+  const folded = normalizeText(text);
+  if (folded.length === 0) return { kind: 'unreadable' };
+  const numericIds = options.every((o) => /^\d+$/.test(o.id));
+
+  const chosen = new Set<string>();
+  const numberSpans: Span[] = [];
+  for (const m of folded.matchAll(/\d+/g)) {
+    const n = Number(m[0]);
+    const option = numericIds ? options.find((o) => o.id === String(n)) : options[n - 1];
+    if (!option) return { kind: 'unreadable' };
+    numberSpans.push({ id: option.id, start: m.index, end: m.index + m[0].length });
+  }
+
+  const wordSpans = options.flatMap((o) => o.words.flatMap((w) => findWord(folded, w, o.id)));
+  const kept = wordSpans.filter(
+    (s) =>
+      !wordSpans.some(
+        (o) => o !== s && o.start <= s.start && o.end >= s.end && o.end - o.start > s.end - s.start,
+      ),
+  );
+  for (const s of [...numberSpans, ...kept]) chosen.add(s.id);
+
+  if (chosen.size === 0) {
+    if (settings.skipWords && containsAny(folded, settings.skipWords)) return { kind: 'skip' };
+    if (settings.ideaWords && containsAny(folded, settings.ideaWords)) return { kind: 'idea' };
+    return { kind: 'unreadable' };
+  }
+  const ids = options.map((o) => o.id).filter((id) => chosen.has(id));
+  if (!settings.multiple && ids.length > 1) return { kind: 'unreadable' };
+  return { kind: 'options', ids };
+}
