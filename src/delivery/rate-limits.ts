@@ -19,11 +19,13 @@ export type RateLimits = z.infer<typeof RateLimits>;
 /**
  * Platform defaults: Twilio long code 1 message/s per sender; Slack about 1 message/s per channel;
  * Teams 7 messages/s per conversation. A Twilio toll-free or short code sender allows more: configure it.
+ * Teams also limits longer windows (8 per 2 s, 60 per 30 s per thread); a district that hits them lowers the rate.
  */
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   sms: { perSender: { perSecond: 1, burst: 1 } },
   slack: { perConversation: { perSecond: 1, burst: 1 } },
-  teams: { perConversation: { perSecond: 7, burst: 7 } },
+  // Burst 1 spaces messages out, so no sliding one-second window holds more than the rate.
+  teams: { perConversation: { perSecond: 7, burst: 1 } },
 };
 
 interface Bucket {

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { Transport } from '../../src/bots/transport.js';
+import { RateLimiter } from '../../src/delivery/rate-limits.js';
+import { createRelay } from '../../src/delivery/relay.js';
+import { TransportRegistry } from '../../src/delivery/transports.js';
+import { openTestDatabase } from '../../src/store/db.js';
+import type { Channel } from '../../src/store/schema/index.js';
+import { enqueue, message, seedGuardian, testContext } from './helpers.js';
+
+const T0 = Date.parse('2026-11-24T18:00:00Z'); // noon in Chicago
+
+describe('token buckets', () => {
+  it('takes from both buckets or from neither', () => {
+    const rl = new RateLimiter({
+      teams: { perSender: { perSecond: 1, burst: 2 }, perConversation: { perSecond: 1, burst: 1 } },
+    });
+    expect(rl.reserve('teams', 's', 'c1', 0)).toBe(0);
+    expect(rl.reserve('teams', 's', 'c1', 0)).toBe(1000); // conversation empty; sender keeps its token
+    expect(rl.reserve('teams', 's', 'c2', 0)).toBe(0); // the sender's second token is still there
+    expect(rl.reserve('teams', 's', 'c3', 0)).toBe(1000);
+    expect(rl.reserve('teams', 's', 'c3', 1000)).toBe(0);
+  });
+});
+
+describe('rate limits under a burst (default platform limits)', () => {
+  async function burst(channel: Channel, addresses: string[], seconds: number) {
+    const db = openTestDatabase();
+    const t = testContext(db, T0);
+    const sends: Array<{ at: number; address: string }> = [];
+    const transport: Transport = {
+      channel,
+      send: async (m) => {
+        sends.push({ at: t.clock(), address: m.address });
+        return { ok: true };
+      },
+    };
+    const relay = createRelay({ ctx: t.ctx, transports: new TransportRegistry([transport]), batchSize: 500 });
+    addresses.forEach((address, i) => {
+      if (channel === 'sms') seedGuardian(db, `g-${i}`, 'America/Chicago');
+      enqueue(
+        db,
+        message({
+          createdAt: T0,
+          channel,
+          address,
+          ...(channel === 'sms' ? { recipientKind: 'guardian' as const, recipientId: `g-${i}` } : {}),
+        }),
+      );
+    });
+    let held = 0;
+    for (let ms = 0; ms < seconds * 1000; ms += 100) {
+      t.clock.set(T0 + ms);
+      held += (await relay.runOnce()).held;
+    }
+    return { sends, held };
+  }
+
+  function maxInWindow(times: number[], windowMs: number): number {
+    return Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + windowMs).length));
+  }
+
+  it('Twilio long code: one text per second from the sender, the rest stay pending (not failed)', async () => {
+    const { sends, held } = await burst(
+      'sms',
+      Array.from({ length: 20 }, (_, i) => `+1555010${String(i).padStart(4, '0')}`),
+      10,
+    );
+    expect(held).toBeGreaterThan(0);
+    expect(sends).toHaveLength(10);
+    expect(
+      maxInWindow(
+        sends.map((s) => s.at),
+        1000,
+      ),
+    ).toBe(1);
+  });
+
+  it('Slack: one message per second per channel, channels independent', async () => {
+    const { sends } = await burst('slack', [...Array(10).fill('C1'), ...Array(10).fill('C2')], 3);
+    for (const c of ['C1', 'C2']) {
+      const times = sends.filter((s) => s.address === c).map((s) => s.at);
+      expect(times).toHaveLength(3);
+      expect(maxInWindow(times, 1000)).toBe(1);
+    }
+  });
+
+  it('Teams: seven messages per second per conversation', async () => {
+    const { sends } = await burst('teams', Array(30).fill('conv-1'), 2);
+    expect(
+      maxInWindow(
+        sends.map((s) => s.at),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(7);
+    expect(sends.length).toBeGreaterThanOrEqual(8);
+  });
+});
