@@ -63,6 +63,7 @@ export function changedCount(report: Pick<ImportReport, 'changes'>): number {
 }
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** 'students.csv:7 guardian1_phone: too short to be a phone number'. */
 export function formatProblem(p: RosterProblem): string {
@@ -99,15 +100,15 @@ export function formatImportReport(report: ImportReport): string {
   const warnings = report.problems.length - errors;
   if (report.problems.length) {
     out.push('');
-    out.push(`Problems (${errors} errors, ${warnings} warnings):`);
+    out.push(`Problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}):`);
     for (const p of report.problems) out.push(`  ${formatProblem(p)}`);
   }
   out.push('');
   const verb = report.dryRun ? 'would change' : 'changed';
   out.push(
     report.exitCode === 2
-      ? `Result: file error, ${errors} errors`
-      : `Result: ${changedCount(report)} ${verb}, ${report.rows.rejected} rejected, ${warnings} warnings`,
+      ? `Result: nothing imported, ${plural(errors, 'file error')}`
+      : `Result: ${changedCount(report)} ${verb}, ${report.rows.rejected} rejected, ${plural(warnings, 'warning')}`,
   );
   return out.join('\n');
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerRosterCommands } from './roster.js';
 
 /** Each area adds its own command group here (roster, scripts, checkins, outbox, timers, ...). */
 export function registerCommands(program: Command): void {
@@ -8,4 +9,5 @@ export function registerCommands(program: Command): void {
     .action(() => {
       console.log(process.env.npm_package_version ?? 'unknown');
     });
+  registerRosterCommands(program);
 }
