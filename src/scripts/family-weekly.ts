@@ -27,10 +27,12 @@ export const familyWeekly: ScriptInput = {
         kind: 'choice',
         id: 'how',
         key: 'family.how',
+        // Only 'hard' goes on to what is hard; an answer kept as a note ends this child's questions.
+        next: 'end',
         options: [
-          { id: 'good', labelKey: 'family.how_good', wordsKey: 'family.words.good', next: 'end' },
-          { id: 'ok', labelKey: 'family.how_ok', wordsKey: 'family.words.ok', next: 'end' },
-          { id: 'hard', labelKey: 'family.how_hard', wordsKey: 'family.words.hard' },
+          { id: 'good', labelKey: 'family.how_good', wordsKey: 'family.words.good' },
+          { id: 'ok', labelKey: 'family.how_ok', wordsKey: 'family.words.ok' },
+          { id: 'hard', labelKey: 'family.how_hard', wordsKey: 'family.words.hard', next: 'what' },
         ],
       },
       {
