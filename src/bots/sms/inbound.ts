@@ -1,0 +1,272 @@
+import type { Locale } from '../../config.js';
+import type { AppContext } from '../../context.js';
+import type { MessagePayload } from '../../messages.js';
+import { type FamilySmsService, phoneRef, type SmsReply, utcDay } from '../../services/family-sms.js';
+import { classifyInbound, type InboundKind } from '../../sms/classify.js';
+import { LANGUAGE_ENDONYMS, TWILIO_OPT_OUT_WORDS } from '../../sms/keywords.js';
+import { fold } from '../../sms/normalize.js';
+import type { DbOrTx } from '../../store/db.js';
+import { CheckinRepository } from '../../store/repositories/checkins.js';
+import { NeedRepository } from '../../store/repositories/needs.js';
+import { type GuardianRow, RosterRepository } from '../../store/repositories/roster.js';
+
+/** Text keys the SMS layer sends (locales/<lng>/family.json). */
+export const SMS_KEYS = {
+  help: 'family.help',
+  optOutConfirm: 'family.stop_confirm',
+  optInConfirm: 'family.start_confirm',
+  languageSet: 'family.language_switched',
+  languageList: 'family.language_list',
+  crisis: 'family.crisis',
+  unknownNumber: 'family.unknown_number',
+} as const;
+
+/** An inbound SMS as Twilio (or the simulator) delivers it. `optOutType`: Twilio Advanced Opt-Out's verdict. */
+export interface InboundSms {
+  from: string;
+  body: string;
+  messageSid: string;
+  optOutType?: string;
+}
+
+/** What the inbound pipeline needs besides the context. */
+export interface InboundSmsDeps {
+  sms: FamilySmsService;
+  /** Hands a text to the family's check-in conversation (wired by the check-in service). */
+  continueFamilyDialog(guardianId: string, text: string): Promise<unknown> | unknown;
+  /**
+   * True when the sender has Twilio's own STOP handling (the default on US long codes): Twilio then
+   * confirms its eight English opt-out words itself, and a second confirmation from us would be refused
+   * with 21610 anyway. False for the local simulator.
+   */
+  carrierHandlesOptOut?: boolean;
+  /** The school's phone for the HELP text; default ''. */
+  schoolPhone?: (schoolId: string) => string;
+}
+
+/** What the pipeline did, for the route's log line and for tests (no message text). */
+export interface InboundOutcome {
+  action:
+    | 'opt_out'
+    | 'opt_in'
+    | 'help'
+    | 'language'
+    | 'language_list'
+    | 'crisis'
+    | 'dialog'
+    | 'ignored_opted_out'
+    | 'unknown_number'
+    | 'none';
+  guardianId?: string;
+  replies: number;
+  escalationId?: string;
+}
+
+const TWILIO_WORDS = new Set(TWILIO_OPT_OUT_WORDS.map((w) => fold(w)));
+
+/**
+ * Two guardians may share one phone. Keyword changes (opt-out, opt-in, language) concern the phone, so
+ * they apply to every guardian at it; a conversation concerns one guardian: the one with an active family
+ * session (the newest), else the first by id.
+ */
+export function pickGuardian(db: DbOrTx, guardians: GuardianRow[]): GuardianRow | undefined {
+  const checkins = new CheckinRepository(db);
+  let best: { g: GuardianRow; at: number } | undefined;
+  for (const g of guardians) {
+    const s = checkins.activeSession(g.id, 'family');
+    if (s && (!best || s.updatedAt > best.at)) best = { g, at: s.updatedAt };
+  }
+  return best?.g ?? guardians[0];
+}
+
+function schoolParams(db: DbOrTx, guardian: GuardianRow, deps: InboundSmsDeps): Record<string, string> {
+  const roster = new RosterRepository(db);
+  const student = roster.studentsOfGuardian(guardian.id)[0];
+  const school = student ? roster.school(student.schoolId) : undefined;
+  return { school: school?.name ?? '', phone: school ? (deps.schoolPhone?.(school.id) ?? '') : '' };
+}
+
+function kindFromTwilio(optOutType: string | undefined, classified: InboundKind): InboundKind {
+  switch (optOutType?.toUpperCase()) {
+    case 'STOP':
+      return classified.kind === 'opt_out' ? classified : { kind: 'opt_out', word: 'stop' };
+    case 'START':
+      return { kind: 'opt_in', word: 'start', strong: true };
+    case 'HELP':
+      return { kind: 'help' };
+    default:
+      return classified;
+  }
+}
+
+/**
+ * Handles one inbound SMS (already signature-checked and recorded once): the keyword layer first, then
+ * the family's dialog. Every reply goes through the outbox. Never logs the number or the text.
+ */
+export async function handleInboundSms(
+  ctx: AppContext,
+  deps: InboundSmsDeps,
+  sms: InboundSms,
+): Promise<InboundOutcome> {
+  const guardians = deps.sms.guardiansByPhone(sms.from);
+  const guardian = pickGuardian(ctx.db, guardians);
+  const now = ctx.clock();
+  const kind = kindFromTwilio(sms.optOutType, classifyInbound(sms.body, guardian?.locale));
+  const twilioAnswered = sms.optOutType !== undefined && sms.optOutType !== '';
+
+  if (!guardian) return unknownNumber(ctx, deps, sms, kind);
+
+  const reply = (tx: DbOrTx, key: string, purpose: string, period: string, extra: Partial<SmsReply> = {}) =>
+    deps.sms.enqueueReply(tx, {
+      guardian,
+      address: sms.from,
+      locale: extra.locale ?? guardian.locale,
+      purpose,
+      payload: extra.payload ?? { key, params: schoolParams(tx, guardian, deps) },
+      urgent: extra.urgent ?? false,
+      period,
+    });
+  const optedOut = guardians.every((g) => g.smsStatus === 'opted_out');
+  const actor = `sms:${guardian.id}`;
+
+  switch (kind.kind) {
+    case 'opt_out': {
+      if (optedOut) return { action: 'opt_out', guardianId: guardian.id, replies: 0 };
+      const carrierConfirms =
+        sms.optOutType?.toUpperCase() === 'STOP' ||
+        (deps.carrierHandlesOptOut === true && TWILIO_WORDS.has(kind.word));
+      return ctx.db.transaction((tx) => {
+        const confirmId = carrierConfirms
+          ? null
+          : reply(tx, SMS_KEYS.optOutConfirm, 'sms:opt_out_confirm', utcDay(now));
+        deps.sms.optOut(tx, guardians, 'sms_keyword', actor, confirmId ?? undefined);
+        return { action: 'opt_out', guardianId: guardian.id, replies: confirmId ? 1 : 0 };
+      });
+    }
+    case 'opt_in': {
+      if (!kind.strong && !guardians.some((g) => g.smsStatus === 'opted_out')) break;
+      return ctx.db.transaction((tx) => {
+        deps.sms.optIn(tx, guardians, 'sms_keyword', actor);
+        const id = twilioAnswered
+          ? null
+          : reply(tx, SMS_KEYS.optInConfirm, 'sms:opt_in_confirm', utcDay(now));
+        return { action: 'opt_in', guardianId: guardian.id, replies: id ? 1 : 0 };
+      });
+    }
+    case 'help':
+      // Carriers require HELP to be answered, also for a number that opted out.
+      return ctx.db.transaction((tx) => {
+        const id = twilioAnswered ? null : reply(tx, SMS_KEYS.help, 'sms:help', sms.messageSid);
+        return { action: 'help', guardianId: guardian.id, replies: id ? 1 : 0 };
+      });
+    case 'language': {
+      const locale = kind.locale;
+      return ctx.db.transaction((tx) => {
+        if (locale) deps.sms.setLanguage(tx, guardians, locale, actor);
+        if (optedOut) return { action: 'ignored_opted_out', guardianId: guardian.id, replies: 0 };
+        const id = locale
+          ? reply(tx, SMS_KEYS.languageSet, 'sms:language', sms.messageSid, {
+              locale,
+              payload: { key: SMS_KEYS.languageSet },
+            })
+          : reply(tx, SMS_KEYS.languageList, 'sms:language', sms.messageSid, {
+              payload: { key: SMS_KEYS.languageList, params: { languages: LANGUAGE_ENDONYMS.join(', ') } },
+            });
+        return {
+          action: locale ? 'language' : 'language_list',
+          guardianId: guardian.id,
+          replies: id ? 1 : 0,
+        };
+      });
+    }
+    case 'crisis':
+      // The family started this contact: the crisis reply goes out even after an opt-out (sms/consent.ts).
+      return ctx.db.transaction((tx) => {
+        const id = reply(tx, SMS_KEYS.crisis, 'sms:crisis_reply', sms.messageSid, {
+          urgent: true,
+          payload: { key: SMS_KEYS.crisis },
+        });
+        const escalationId = raiseCrisis(ctx, tx, { trigger: kind.trigger, guardian, body: sms.body });
+        return { action: 'crisis', guardianId: guardian.id, replies: id ? 1 : 0, escalationId };
+      });
+    case 'dialog':
+      break;
+  }
+  if (optedOut) return { action: 'ignored_opted_out', guardianId: guardian.id, replies: 0 };
+  await deps.continueFamilyDialog(guardian.id, sms.body);
+  return { action: 'dialog', guardianId: guardian.id, replies: 0 };
+}
+
+/**
+ * A number no guardian has: one short neutral reply a day that says nothing about any student (not even
+ * whether the number was ever known), and the crisis path, which never waits on a roster.
+ */
+function unknownNumber(
+  ctx: AppContext,
+  deps: InboundSmsDeps,
+  sms: InboundSms,
+  kind: InboundKind,
+): InboundOutcome {
+  const now = ctx.clock();
+  const locale: Locale = kind.kind === 'crisis' ? kind.locale : ctx.config.defaultLocale;
+  const base = { address: sms.from, locale, urgent: false };
+  return ctx.db.transaction((tx) => {
+    if (kind.kind === 'crisis') {
+      const id = deps.sms.enqueueReply(tx, {
+        ...base,
+        urgent: true,
+        purpose: 'sms:crisis_reply',
+        payload: { key: SMS_KEYS.crisis },
+        period: sms.messageSid,
+      });
+      const escalationId = raiseCrisis(ctx, tx, { trigger: kind.trigger, from: sms.from, body: sms.body });
+      return { action: 'crisis', replies: id ? 1 : 0, escalationId };
+    }
+    if (kind.kind === 'opt_out') return { action: 'none', replies: 0 };
+    const payload: MessagePayload = { key: SMS_KEYS.unknownNumber };
+    const id = deps.sms.enqueueReply(tx, {
+      ...base,
+      purpose: 'sms:unknown_number',
+      payload,
+      period: utcDay(now),
+    });
+    return { action: 'unknown_number', replies: id ? 1 : 0 };
+  });
+}
+
+/** Minutes a counselor has to pick up an urgent family escalation before it is overdue. */
+export const URGENT_DUE_MS = 30 * 60_000;
+
+/**
+ * Records an urgent escalation. The summary (seen in shared channels) names the trigger and the guardian
+ * id only; the note (seen by the assigned counselor) holds the text, and for an unknown number the number,
+ * so someone can call back.
+ */
+function raiseCrisis(
+  ctx: AppContext,
+  tx: DbOrTx,
+  input: { trigger: string; guardian?: GuardianRow; from?: string; body: string },
+): string {
+  const now = ctx.clock();
+  const students = input.guardian ? new RosterRepository(tx).studentsOfGuardian(input.guardian.id) : [];
+  const who = input.guardian
+    ? `guardian ${input.guardian.id}`
+    : `unknown number ${phoneRef(input.from ?? '')}`;
+  const row = new NeedRepository(tx).insertEscalation({
+    id: ctx.ids(),
+    studentId: students.length === 1 ? students[0]!.id : null,
+    guardianId: input.guardian?.id ?? null,
+    trigger: input.trigger,
+    urgent: true,
+    source: 'family',
+    raisedBy: input.guardian ? `guardian:${input.guardian.id}` : 'sms:unknown',
+    status: 'open',
+    summary: `Urgent: a family text matched crisis wording (${input.trigger}) from ${who}`,
+    note: input.guardian ? `Family text: ${input.body}` : `From ${input.from}: ${input.body}`,
+    dueAt: now + URGENT_DUE_MS,
+    createdAt: now,
+    updatedAt: now,
+  });
+  ctx.logger.warn({ escalationId: row.id, trigger: input.trigger }, 'sms: urgent family escalation');
+  return row.id;
+}

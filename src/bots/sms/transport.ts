@@ -1,0 +1,137 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import twilio from 'twilio';
+import type RequestClientType from 'twilio/lib/base/RequestClient.js';
+import type { TwilioConfig } from '../../config.js';
+import { parseRetryAfter } from '../../delivery/backoff.js';
+import { type Clock, systemClock } from '../../lib/clock.js';
+import type { Logger } from '../../lib/logger.js';
+import type { OutboundMessage, SendResult, Transport } from '../transport.js';
+
+/** Twilio error codes that say something lasting about the number. */
+export const TWILIO_NUMBER_ERRORS: Record<string, string> = {
+  '21610': 'unsubscribed',
+  '21211': 'invalid_number',
+  '21614': 'not_sms_capable',
+};
+
+/** Hooks the family SMS service plugs into the transport (consent check, final body, number errors). */
+export interface TwilioTransportOptions {
+  /** Base of the status callback URL: `${publicBaseUrl}/sms/status`. */
+  publicBaseUrl?: string;
+  clock?: Clock;
+  /** Last check and final body; `{ ok: false }` stops the send without calling Twilio. */
+  prepare?: (message: OutboundMessage) => { ok: true; body: string } | { ok: false; reason: string };
+  /** Called for a permanent error with a Twilio code (21610, 21211, 21614, ...). */
+  onPermanentError?: (message: OutboundMessage, code: string) => void;
+  /** Twilio REST API base, for tests against a local server (msw intercepts the real one). */
+  client?: ReturnType<typeof twilio>;
+}
+
+type ResponseHeaders = Record<string, string | string[] | undefined>;
+const lastHeaders = new AsyncLocalStorage<{ headers?: ResponseHeaders }>();
+
+/** Records each response's headers in the current send's async context, so Retry-After is readable. */
+class HeaderKeepingRequestClient extends twilio.RequestClient {
+  override async request<TData>(opts: RequestClientType.RequestOptions<TData>) {
+    const res = await super.request<TData>(opts);
+    const store = lastHeaders.getStore();
+    if (store) store.headers = res.headers as ResponseHeaders;
+    return res;
+  }
+}
+
+interface TwilioLikeError {
+  status?: number;
+  code?: number | string;
+}
+
+function header(headers: ResponseHeaders | undefined, name: string): string | undefined {
+  const v = headers?.[name] ?? headers?.[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Classifies a failed Twilio call. 429 / 20429 / 5xx / network errors are transient (Retry-After
+ * honoured); 401 is transient too (an operator's credential problem must not lose families' messages);
+ * 21610, 21211, 21614 and any other 4xx are permanent.
+ */
+export function classifyTwilioError(
+  err: unknown,
+  headers: ResponseHeaders | undefined,
+  now: number,
+): SendResult {
+  const e = (err ?? {}) as TwilioLikeError;
+  const status = typeof e.status === 'number' ? e.status : undefined;
+  const code = e.code !== undefined && e.code !== null ? String(e.code) : undefined;
+  const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'), now);
+  const retry = retryAfterMs !== undefined ? { retryAfterMs } : {};
+  if (status === undefined)
+    return { ok: false, kind: 'transient', reason: 'network', ...(code ? { code } : {}) };
+  if (status === 429 || code === '20429')
+    return { ok: false, kind: 'transient', reason: 'rate_limited', code: code ?? '429', ...retry };
+  if (status >= 500)
+    return { ok: false, kind: 'transient', reason: `http_${status}`, code: code ?? String(status), ...retry };
+  if (status === 401)
+    return { ok: false, kind: 'transient', reason: 'twilio_auth', code: code ?? '401', ...retry };
+  const known = code ? TWILIO_NUMBER_ERRORS[code] : undefined;
+  return { ok: false, kind: 'permanent', reason: known ?? `http_${status}`, code: code ?? String(status) };
+}
+
+/**
+ * The SMS transport: sends with the Twilio SDK from the Messaging Service (preferred: Advanced Opt-Out,
+ * sender pools) or the from-number, with a status callback to `${publicBaseUrl}/sms/status`.
+ * Example: `createTwilioTransport(config.twilio, logger, { publicBaseUrl, prepare: (m) => sms.prepareOutbound(m) })`.
+ */
+export function createTwilioTransport(
+  config: TwilioConfig,
+  logger: Logger,
+  options: TwilioTransportOptions = {},
+): Transport {
+  const client =
+    options.client ??
+    twilio(config.accountSid, config.authToken, {
+      httpClient: new HeaderKeepingRequestClient(),
+      autoRetry: false,
+    });
+  const clock = options.clock ?? systemClock;
+  const sender = config.messagingServiceSid
+    ? { messagingServiceSid: config.messagingServiceSid }
+    : { from: config.fromNumber as string };
+  const statusCallback = options.publicBaseUrl ? `${options.publicBaseUrl}/sms/status` : undefined;
+
+  return {
+    channel: 'sms',
+    async send(message) {
+      const prepared = options.prepare
+        ? options.prepare(message)
+        : { ok: true as const, body: message.body ?? '' };
+      if (!prepared.ok) {
+        logger.info({ outboxId: message.id, reason: prepared.reason }, 'sms: not sent (consent rule)');
+        return { ok: false, kind: 'permanent', reason: prepared.reason };
+      }
+      if (!prepared.body) return { ok: false, kind: 'permanent', reason: 'sms:empty_body' };
+      const store: { headers?: ResponseHeaders } = {};
+      try {
+        const sent = await lastHeaders.run(store, () =>
+          client.messages.create({
+            to: message.address,
+            body: prepared.body,
+            ...sender,
+            ...(statusCallback ? { statusCallback } : {}),
+          }),
+        );
+        return { ok: true, providerMessageId: sent.sid };
+      } catch (err) {
+        const result = classifyTwilioError(err, store.headers, clock());
+        if (!result.ok && result.kind === 'permanent' && result.code) {
+          logger.warn(
+            { outboxId: message.id, code: result.code, reason: result.reason },
+            'sms: permanent error',
+          );
+          options.onPermanentError?.(message, result.code);
+        }
+        return result;
+      }
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { SmsStatus } from '../store/schema/index.js';
+
+/** The consent in force for a guardian: the newest record's status, or 'none'. */
+export type ConsentState = 'granted' | 'revoked' | 'none';
+
+/** Why a text may not go out; `null` when it may. */
+export type TextBlock = 'sms:invalid_number' | 'sms:opted_out' | 'sms:no_consent' | 'sms:unreachable';
+
+/** What kind of text is being considered. */
+export interface TextIntent {
+  /** A crisis reply: bypasses quiet hours and the consent requirement, never an opt-out (see below). */
+  urgent: boolean;
+  /** A direct answer to a text the family just sent (HELP, STOP/START confirmation, crisis reply). */
+  replyToInbound?: boolean;
+}
+
+/**
+ * The consent rule, in one place:
+ * - an invalid number is never texted (it cannot receive);
+ * - a routine text needs a current 'granted' consent and sms_status 'active';
+ * - an urgent text (crisis reply) may go to a number with unknown or granted consent, even 'unreachable',
+ *   but not to one that opted out...
+ * - ...unless it answers a text the family itself just sent: a family that opted out and then writes
+ *   "my son wants to hurt himself" has started the contact, and the emergency numbers reach them. The same
+ *   holds for HELP (carriers require an answer) and the single STOP confirmation. The inbound pipeline
+ *   decides which replies exist at all; it never sends an opted-out family anything else.
+ * Example: `textBlock({ smsStatus: 'opted_out' }, 'revoked', { urgent: true })` → 'sms:opted_out'.
+ */
+export function textBlock(
+  guardian: { smsStatus: SmsStatus },
+  consent: ConsentState,
+  intent: TextIntent,
+): TextBlock | null {
+  if (guardian.smsStatus === 'invalid') return 'sms:invalid_number';
+  if (intent.replyToInbound) return null;
+  if (guardian.smsStatus === 'opted_out' || consent === 'revoked') return 'sms:opted_out';
+  if (intent.urgent) return null;
+  if (guardian.smsStatus === 'unreachable') return 'sms:unreachable';
+  if (consent !== 'granted') return 'sms:no_consent';
+  return null;
+}
+
+/** True when a text may be sent (see `textBlock` for the rule). */
+export function canText(
+  guardian: { smsStatus: SmsStatus },
+  consent: ConsentState,
+  urgent: boolean,
+  replyToInbound = false,
+): boolean {
+  return textBlock(guardian, consent, { urgent, replyToInbound }) === null;
+}

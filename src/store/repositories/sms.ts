@@ -1,0 +1,190 @@
+import { and, desc, eq, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
+import type { DbOrTx } from '../db.js';
+import { guardians, outbox, type SmsStatus } from '../schema/index.js';
+import { type Actor, AuditRepository } from './audit.js';
+import type { GuardianRow } from './roster.js';
+
+/** The slice of an outbox row a delivery report needs. */
+export interface SmsReportTarget {
+  id: string;
+  recipientKind: string;
+  recipientId: string;
+  status: string;
+  providerStatus: string | null;
+}
+
+/** A final SMS delivery result of one guardian, newest first (for the unreachable streak). */
+export interface SmsResult {
+  providerStatus: string | null;
+  lastError: string | null;
+}
+
+/**
+ * SMS-specific writes the roster and outbox repositories do not cover: a guardian's SMS status and
+ * language as the family or the carrier sets them (audit-logged), monotonic delivery reports, cancelling
+ * pending texts after an opt-out, and the recent delivery results used to mark a family unreachable.
+ */
+export class SmsRepository {
+  private readonly audit: AuditRepository;
+
+  constructor(private readonly db: DbOrTx) {
+    this.audit = new AuditRepository(db);
+  }
+
+  /** Sets a guardian's SMS status; returns false (and writes nothing) when it already had it. */
+  setSmsStatus(guardianId: string, status: SmsStatus, by: Actor, reason: string): boolean {
+    const before = this.db.select().from(guardians).where(eq(guardians.id, guardianId)).get();
+    if (!before || before.smsStatus === status) return false;
+    this.db
+      .update(guardians)
+      .set({ smsStatus: status, updatedAt: by.at })
+      .where(eq(guardians.id, guardianId))
+      .run();
+    this.audit.append({
+      entity: 'guardian',
+      entityId: guardianId,
+      action: 'sms_status',
+      before: { smsStatus: before.smsStatus },
+      after: { smsStatus: status, reason },
+      ...by,
+    });
+    return true;
+  }
+
+  /** Sets a guardian's language; returns false when unchanged. */
+  setLocale(guardianId: string, locale: string, by: Actor): boolean {
+    const before = this.db.select().from(guardians).where(eq(guardians.id, guardianId)).get();
+    if (!before || before.locale === locale) return false;
+    this.db.update(guardians).set({ locale, updatedAt: by.at }).where(eq(guardians.id, guardianId)).run();
+    this.audit.append({
+      entity: 'guardian',
+      entityId: guardianId,
+      action: 'locale',
+      before: { locale: before.locale },
+      after: { locale },
+      ...by,
+    });
+    return true;
+  }
+
+  /** Guardians with one of `ids`. */
+  guardians(ids: string[]): GuardianRow[] {
+    if (ids.length === 0) return [];
+    return this.db.select().from(guardians).where(inArray(guardians.id, ids)).all();
+  }
+
+  /** The outbox row a provider message id belongs to. */
+  reportTarget(providerMessageId: string): SmsReportTarget | undefined {
+    return this.db
+      .select({
+        id: outbox.id,
+        recipientKind: outbox.recipientKind,
+        recipientId: outbox.recipientId,
+        status: outbox.status,
+        providerStatus: outbox.providerStatus,
+      })
+      .from(outbox)
+      .where(and(eq(outbox.providerMessageId, providerMessageId), eq(outbox.channel, 'sms')))
+      .get();
+  }
+
+  /**
+   * Stores a delivery report on an outbox row. The caller has checked the status only moves forward; the
+   * `where` on the old value makes a concurrent report lose cleanly instead of overwriting a newer one.
+   */
+  applyReport(
+    target: SmsReportTarget,
+    providerStatus: string,
+    errorCode: string | undefined,
+    now: number,
+  ): boolean {
+    const final =
+      providerStatus === 'delivered' || providerStatus === 'read'
+        ? { status: 'delivered' as const }
+        : providerStatus === 'undelivered' || providerStatus === 'failed'
+          ? { status: 'failed' as const, lastError: `provider:${errorCode ?? 'unknown'}` }
+          : {};
+    const r = this.db
+      .update(outbox)
+      .set({ providerStatus, updatedAt: now, ...final })
+      .where(
+        and(
+          eq(outbox.id, target.id),
+          target.providerStatus === null
+            ? isNull(outbox.providerStatus)
+            : eq(outbox.providerStatus, target.providerStatus),
+        ),
+      )
+      .run();
+    return r.changes === 1;
+  }
+
+  /** The newest final SMS results of a guardian (delivered, undelivered, failed), newest first. */
+  recentResults(guardianId: string, limit: number): SmsResult[] {
+    return this.db
+      .select({ providerStatus: outbox.providerStatus, lastError: outbox.lastError })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.channel, 'sms'),
+          eq(outbox.recipientKind, 'guardian'),
+          eq(outbox.recipientId, guardianId),
+          isNotNull(outbox.providerStatus),
+          inArray(outbox.providerStatus, ['delivered', 'read', 'undelivered', 'failed']),
+        ),
+      )
+      .orderBy(desc(outbox.updatedAt), desc(outbox.sentAt))
+      .limit(limit)
+      .all();
+  }
+
+  /** True when the guardian was ever sent an SMS that left or may have left, other than `exceptId`. */
+  everTexted(guardianId: string, exceptId?: string): boolean {
+    const row = this.db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.channel, 'sms'),
+          eq(outbox.recipientId, guardianId),
+          inArray(outbox.status, ['sending', 'sent', 'delivered']),
+          exceptId ? ne(outbox.id, exceptId) : undefined,
+        ),
+      )
+      .get();
+    return row !== undefined;
+  }
+
+  /** Stores the body exactly as sent, with its encoding and segment count. */
+  recordRendered(outboxId: string, body: string, encoding: string, segments: number): void {
+    this.db.update(outbox).set({ body, encoding, segments }).where(eq(outbox.id, outboxId)).run();
+  }
+
+  /**
+   * Cancels a guardian's pending, non-urgent SMS (after an opt-out), except the row with `keepId` (the one
+   * confirmation). Returns how many were cancelled.
+   */
+  cancelPending(guardianId: string, now: number, keepId?: string): number {
+    const r = this.db
+      .update(outbox)
+      .set({
+        status: 'cancelled',
+        lastError: 'opted_out',
+        updatedAt: now,
+        leaseOwner: null,
+        leaseUntil: null,
+      })
+      .where(
+        and(
+          eq(outbox.channel, 'sms'),
+          eq(outbox.recipientKind, 'guardian'),
+          eq(outbox.recipientId, guardianId),
+          eq(outbox.status, 'pending'),
+          eq(outbox.urgent, false),
+          keepId ? ne(outbox.id, keepId) : undefined,
+        ),
+      )
+      .run();
+    return r.changes;
+  }
+}
