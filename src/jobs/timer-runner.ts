@@ -66,7 +66,7 @@ export function createTimerRunner(options: TimerRunnerOptions): TimerRunner {
               plannedTimerKey(TIMER_KINDS.navigatorExpiry, payload.navigatorId, payload.period),
             ]);
           const skip = handlers[TIMER_KINDS.navigatorCheckinsSkipped];
-          if (skip) await skip(timer, ctx);
+          if (skip) await skip({ ...timer, kind: TIMER_KINDS.navigatorCheckinsSkipped }, ctx);
           else ctx.logger.warn({ timerId: timer.id }, 'timers: no handler for navigator_checkins_skipped');
         }
         return 'out_of_office';

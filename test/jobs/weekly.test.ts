@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import type { SchoolCalendar } from '../../src/jobs/calendar.js';
+import { createScheduler } from '../../src/jobs/scheduler.js';
+import { createTimerRunner, type TimerHandlers } from '../../src/jobs/timer-runner.js';
+import { plannedTimerKey, planWeek, TIMER_KINDS } from '../../src/jobs/weekly-plan.js';
+import { openTestDatabase } from '../../src/store/db.js';
+import { TimerRepository, type TimerRow } from '../../src/store/repositories/timers.js';
+import { testContext } from '../delivery/helpers.js';
+import { seedRoster, seedSession } from './roster.js';
+
+const W = '2026-W48'; // Monday 2026-11-23
+const at = (iso: string) => Date.parse(iso);
+
+function setup(now: string, roster: Parameters<typeof seedRoster>[1] = {}) {
+  const db = openTestDatabase();
+  seedRoster(db, roster);
+  const t = testContext(db, at(now));
+  const calls: Array<{ kind: string; key: string }> = [];
+  const record = (timer: TimerRow) => {
+    calls.push({ kind: timer.kind, key: timer.uniqueKey });
+  };
+  const handlers: TimerHandlers = Object.fromEntries(Object.values(TIMER_KINDS).map((k) => [k, record]));
+  const runner = createTimerRunner({ ctx: t.ctx, handlers, retryMs: 60_000 });
+  return { ...t, db, calls, handlers, runner, repo: new TimerRepository(db) };
+}
+
+const outcome = (t: TimerRow | undefined) => (t?.payload as { outcome?: unknown } | null)?.outcome;
+
+describe('weekly planning', () => {
+  it('plans each timer in its zone, and planning twice keeps one of each', () => {
+    const s = setup('2026-11-20T12:00:00Z');
+    const first = planWeek(s.ctx, 'S1', W);
+    expect(first).toMatchObject({ created: 9, existing: 0, navigators: 1, guardians: 2 });
+    expect(planWeek(s.ctx, 'S1', W)).toMatchObject({ created: 0, existing: 9 });
+    const fireAt = (kind: string, who: string) => s.repo.getByKey(plannedTimerKey(kind, who, W))!.fireAt;
+    expect(fireAt('navigator_prompt', 'nav-1')).toBe(at('2026-11-23T14:00:00Z')); // Mon 08:00 CST
+    expect(fireAt('navigator_reminder', 'nav-1')).toBe(at('2026-11-25T14:00:00Z')); // Wed 08:00
+    expect(fireAt('navigator_expiry', 'nav-1')).toBe(at('2026-11-28T06:00:00Z')); // end of Friday
+    expect(fireAt('family_checkin', 'g-1')).toBe(at('2026-11-24T23:00:00Z')); // Tue 17:00 CST
+    expect(fireAt('family_checkin', 'g-2')).toBe(at('2026-11-25T03:00:00Z')); // Tue 17:00 HST
+    expect(fireAt('family_reminder', 'g-2')).toBe(at('2026-11-26T03:00:00Z')); // +24 h
+    expect(fireAt('family_expiry', 'g-2')).toBe(at('2026-11-28T03:00:00Z')); // +3 days
+  });
+
+  it('plans nothing in a break week; a holiday Monday moves the prompt to Tuesday', () => {
+    const s = setup('2026-11-20T12:00:00Z');
+    const calendar: SchoolCalendar = {
+      district: { breaks: [{ name: 'Thanksgiving', from: '2026-11-23', to: '2026-11-27' }] },
+      schools: { S1: { breaks: [{ name: 'Staff day', from: '2026-11-30', to: '2026-11-30' }] } },
+    };
+    expect(planWeek(s.ctx, 'S1', W, { calendar })).toMatchObject({
+      skipped: 'school_break',
+      breakName: 'Thanksgiving',
+      created: 0,
+    });
+    expect(s.repo.list()).toHaveLength(0);
+    planWeek(s.ctx, 'S1', '2026-W49', { calendar });
+    expect(s.repo.getByKey(plannedTimerKey('navigator_prompt', 'nav-1', '2026-W49'))!.fireAt).toBe(
+      at('2026-12-01T14:00:00Z'),
+    );
+  });
+});
+
+describe('timer dispatch', () => {
+  it('fires the Monday prompt once: a second tick (or a second runner) does nothing', async () => {
+    const s = setup('2026-11-23T14:00:00Z');
+    planWeek(s.ctx, 'S1', W);
+    const round = await s.runner.runOnce();
+    expect(round).toMatchObject({ claimed: 1, fired: 1 });
+    expect(s.calls).toEqual([
+      { kind: 'navigator_prompt', key: plannedTimerKey('navigator_prompt', 'nav-1', W) },
+    ]);
+    planWeek(s.ctx, 'S1', W);
+    const other = createTimerRunner({ ctx: s.ctx, handlers: s.handlers, owner: 'other' });
+    expect((await other.runOnce()).claimed).toBe(0);
+    expect((await s.runner.runOnce()).claimed).toBe(0);
+    expect(s.calls).toHaveLength(1);
+  });
+
+  it('service down over Monday morning: on Wednesday the prompt and the due family timers fire, in order', async () => {
+    const s = setup('2026-11-20T12:00:00Z');
+    planWeek(s.ctx, 'S1', W);
+    s.clock.set(at('2026-11-25T15:00:00Z'));
+    const round = await s.runner.runOnce();
+    expect(round.skipped).toBe(0);
+    expect(s.calls.map((c) => c.kind)).toEqual([
+      'navigator_prompt',
+      'family_checkin', // g-1, Tue 23:00Z
+      'family_checkin', // g-2, Wed 03:00Z
+      'navigator_reminder',
+    ]);
+  });
+
+  it('a prompt whose week is over is skipped with a reason; the expiry still runs', async () => {
+    const s = setup('2026-11-20T12:00:00Z');
+    planWeek(s.ctx, 'S1', W);
+    s.clock.set(at('2026-11-30T12:00:00Z'));
+    const round = await s.runner.runOnce();
+    expect(s.calls.map((c) => c.kind).sort()).toEqual(['family_expiry', 'family_expiry', 'navigator_expiry']);
+    expect(round.skipped).toBe(6);
+    const prompt = s.repo.getByKey(plannedTimerKey('navigator_prompt', 'nav-1', W));
+    expect(prompt!.status).toBe('fired');
+    expect(outcome(prompt)).toEqual({ result: 'skipped', reason: 'week_over' });
+  });
+
+  it('an out-of-office navigator gets no prompt, the week counts as skipped, reminder and expiry are cancelled', async () => {
+    const s = setup('2026-11-23T14:00:00Z', { oooFrom: '2026-11-23', oooTo: '2026-11-27' });
+    planWeek(s.ctx, 'S1', W);
+    await s.runner.runOnce();
+    expect(s.calls.map((c) => c.kind)).toEqual(['navigator_checkins_skipped']);
+    expect(outcome(s.repo.getByKey(plannedTimerKey('navigator_prompt', 'nav-1', W)))).toEqual({
+      result: 'skipped',
+      reason: 'out_of_office',
+    });
+    expect(s.repo.getByKey(plannedTimerKey('navigator_reminder', 'nav-1', W))!.status).toBe('cancelled');
+    expect(s.repo.getByKey(plannedTimerKey('navigator_expiry', 'nav-1', W))!.status).toBe('cancelled');
+    s.clock.set(at('2026-11-29T00:00:00Z'));
+    await s.runner.runOnce();
+    expect(s.calls.filter((c) => c.kind.startsWith('navigator_'))).toHaveLength(1);
+  });
+
+  it('a timer set for an older session version is a no-op', async () => {
+    const s = setup('2026-11-24T12:00:00Z');
+    seedSession(s.db, 'sess-1', 2);
+    const base = {
+      createdAt: 0,
+      fireAt: at('2026-11-24T12:00:00Z'),
+      kind: 'family_reminder',
+      sessionId: 'sess-1',
+    };
+    s.repo.schedule({ ...base, id: 't-old', uniqueKey: 'old', sessionVersion: 1 });
+    s.repo.schedule({ ...base, id: 't-new', uniqueKey: 'new', sessionVersion: 2 });
+    s.repo.schedule({ ...base, id: 't-gone', uniqueKey: 'gone', sessionId: 'missing', sessionVersion: 1 });
+    const round = await s.runner.runOnce();
+    expect(round).toMatchObject({ fired: 1, skipped: 2 });
+    expect(s.calls.map((c) => c.key)).toEqual(['new']);
+    expect(outcome(s.repo.get('t-old'))).toEqual({ result: 'skipped', reason: 'stale_session' });
+  });
+
+  it('a failing handler leaves the timer pending and it is tried again later; a missing one too', async () => {
+    const s = setup('2026-11-23T14:00:00Z');
+    planWeek(s.ctx, 'S1', W);
+    let fail = true;
+    const runner = createTimerRunner({
+      ctx: s.ctx,
+      retryMs: 60_000,
+      handlers: {
+        navigator_prompt: () => {
+          if (fail) throw new Error('boom');
+        },
+      },
+    });
+    expect(await runner.runOnce()).toMatchObject({ failed: 1, fired: 0 });
+    const key = plannedTimerKey('navigator_prompt', 'nav-1', W);
+    expect(s.repo.getByKey(key)).toMatchObject({ status: 'pending', fireAt: at('2026-11-23T14:01:00Z') });
+    fail = false;
+    s.clock.advance(60_000);
+    expect(await runner.runOnce()).toMatchObject({ fired: 1 });
+    s.clock.set(at('2026-11-25T00:00:00Z'));
+    expect((await runner.runOnce()).missingHandler).toBe(1); // family_checkin has no handler here
+  });
+
+  it('a manual run fires the week’s prompts now, once', async () => {
+    const s = setup('2026-11-22T12:00:00Z'); // Sunday, before anything is due
+    const plan = planWeek(s.ctx, 'S1', W);
+    expect(plan.promptKeys).toHaveLength(3);
+    expect(await s.runner.fireNow(plan.promptKeys)).toMatchObject({ fired: 3 });
+    expect(await s.runner.fireNow(planWeek(s.ctx, 'S1', W).promptKeys)).toMatchObject({ claimed: 0 });
+    expect(s.calls.map((c) => c.kind).sort()).toEqual([
+      'family_checkin',
+      'family_checkin',
+      'navigator_prompt',
+    ]);
+  });
+});
+
+describe('scheduler', () => {
+  it('plans this and next week for every school and drains due timers on a tick', async () => {
+    const s = setup('2026-11-23T14:30:00Z');
+    const scheduler = createScheduler({ ctx: s.ctx, handlers: s.handlers });
+    const plans = scheduler.planUpcoming();
+    expect(plans.map((p) => p.isoWeek)).toEqual(['2026-W48', '2026-W49']);
+    expect(scheduler.planUpcoming().every((p) => p.created === 0)).toBe(true);
+    await scheduler.tick();
+    expect(s.calls.map((c) => c.kind)).toEqual(['navigator_prompt']);
+    await scheduler.stop();
+  });
+});

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase, openTestDatabase } from '../../src/store/db.js';
+import { InboundEventRepository } from '../../src/store/repositories/inbound.js';
+import { OutboxRepository, outboxKey } from '../../src/store/repositories/outbox.js';
+import { schools } from '../../src/store/schema/index.js';
+import { message } from '../delivery/helpers.js';
+
+const T0 = Date.parse('2026-11-23T15:00:00Z');
+
+describe('outbox repository', () => {
+  it('builds one key per (recipient, purpose, period, step)', () => {
+    const a = outboxKey({ recipient: 'g-1', purpose: 'family_checkin', period: '2026-W48', step: 'q1' });
+    expect(a).toBe('family_checkin|g-1|2026-W48|q1');
+    expect(
+      outboxKey({ recipient: 'g-1', purpose: 'family_checkin', period: '2026-W48', step: 'q2' }),
+    ).not.toBe(a);
+    expect(outboxKey({ recipient: 'g|1', purpose: 'p', period: 'w' })).toBe('p|g/1|w|-');
+  });
+
+  it('commits the message with the caller’s state change, and rolls back with it', () => {
+    const db = openTestDatabase();
+    const m = message({ createdAt: T0 });
+    db.transaction((tx) => {
+      tx.insert(schools).values({ id: 'S1', name: 'S', timezone: 'UTC', createdAt: T0, updatedAt: T0 }).run();
+      expect(OutboxRepository.enqueue(tx, m)).toBe(m.id);
+    });
+    const m2 = message({ createdAt: T0 });
+    expect(() =>
+      db.transaction((tx) => {
+        OutboxRepository.enqueue(tx, m2);
+        throw new Error('state change failed');
+      }),
+    ).toThrow('state change failed');
+    const repo = new OutboxRepository(db);
+    expect(repo.get(m.id)).toMatchObject({ status: 'pending', notBefore: T0, attempts: 0 });
+    expect(repo.get(m2.id)).toBeUndefined();
+  });
+
+  it('ignores a second message with the same idempotency key', () => {
+    const repo = new OutboxRepository(openTestDatabase());
+    const m = message({ createdAt: T0 });
+    expect(repo.enqueue(m)).toBe(m.id);
+    expect(repo.enqueue({ ...m, id: 'other-id' })).toBeNull();
+    expect(repo.list()).toHaveLength(1);
+    expect(() => repo.enqueue({ ...m, id: 'x', idempotencyKey: 'k2', channel: 'fax' as never })).toThrow();
+  });
+
+  it('claims a row for one owner only until its lease expires', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
+    try {
+      const a = new OutboxRepository(openDatabase(join(dir, 'o.db')));
+      const b = new OutboxRepository(openDatabase(join(dir, 'o.db'), { migrate: false }));
+      const m = message({ createdAt: T0 });
+      a.enqueue(m);
+      expect(a.claimDue(T0, 'A', 1_000, 10).map((r) => r.id)).toEqual([m.id]);
+      expect(b.claimDue(T0, 'B', 1_000, 10)).toEqual([]);
+      expect(b.markAttempt(m.id, 'B', T0, T0 + 1_000)).toBe(false);
+      expect(b.claimDue(T0 + 1_001, 'B', 1_000, 10)).toHaveLength(1);
+      expect(a.markAttempt(m.id, 'A', T0, T0 + 1_000)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists newest first by status, counts by status, and takes delivery reports', () => {
+    const repo = new OutboxRepository(openTestDatabase());
+    const first = message({ createdAt: T0 });
+    const second = message({ createdAt: T0 + 1 });
+    repo.enqueue(first);
+    repo.enqueue(second);
+    repo.markSent(first.id, T0 + 5, 'SM1');
+    expect(repo.list().map((r) => r.id)).toEqual([second.id, first.id]);
+    expect(repo.list({ status: 'sent' }).map((r) => r.id)).toEqual([first.id]);
+    expect(repo.recordProviderStatus('SM1', 'delivered', T0 + 9)).toBe(true);
+    expect(repo.countByStatus()).toMatchObject({ pending: 1, delivered: 1, sent: 0, dead: 0 });
+  });
+});
+
+describe('inbound events', () => {
+  it('records a platform event once, also from two connections at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'inbound-'));
+    try {
+      const a = new InboundEventRepository(openDatabase(join(dir, 'i.db')));
+      const b = new InboundEventRepository(openDatabase(join(dir, 'i.db'), { migrate: false }));
+      const results = [a.recordOnce('sms', 'SM123', T0), b.recordOnce('sms', 'SM123', T0)];
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(a.recordOnce('slack', 'SM123', T0)).toBe(true); // another channel's id space
+      a.finish('sms', 'SM123', 'processed');
+      expect(b.get('sms', 'SM123')).toMatchObject({ status: 'processed', channel: 'sms' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
