@@ -1,0 +1,231 @@
+import type { types as SlackTypes } from '@slack/bolt';
+import type { RenderedMessage } from '../../i18n/index.js';
+import { ACTION, encode, type QuestionRef, type StudentAction } from './ids.js';
+import { type LabelKey, label } from './labels.js';
+
+type ActionsBlock = SlackTypes.ActionsBlock;
+type Button = SlackTypes.Button;
+type Checkboxes = SlackTypes.Checkboxes;
+type ContextBlock = SlackTypes.ContextBlock;
+export type KnownBlock = SlackTypes.KnownBlock;
+type Overflow = SlackTypes.Overflow;
+type SectionBlock = SlackTypes.SectionBlock;
+
+// Block Kit for navigators. Minimum necessary: a student appears by first name and grade only; needs by area.
+
+/** Slack's limits that we meet by trimming rather than by failing the send. */
+const MAX_BUTTON = 75;
+const MAX_SECTION = 2900;
+const CHECKBOX_GROUP = 10;
+
+export type CheckinStatus = 'pending' | 'in_progress' | 'completed' | 'skipped' | 'missed';
+
+/** A student as Slack shows them. */
+export interface CardStudent {
+  id: string;
+  firstName: string;
+  grade: string;
+}
+
+/** An earlier part of a card: an info line, or a question with the answer given. */
+export interface CardLine {
+  text: string;
+  answer?: string;
+}
+
+/** One Slack message for one student's check-in (or a session-level message), updated as answers come. */
+export interface CardModel {
+  locale: string;
+  student?: CardStudent;
+  earlier: CardLine[];
+  current: RenderedMessage;
+  multiple: boolean;
+  /** The step waiting for an answer; without it the message only informs (no inputs). */
+  question?: Omit<QuestionRef, 'c'>;
+}
+
+export function trim(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function plain(text: string) {
+  return { type: 'plain_text' as const, text: trim(text, MAX_BUTTON), emoji: true };
+}
+
+function mrkdwn(text: string) {
+  return { type: 'mrkdwn' as const, text: trim(text, MAX_SECTION) };
+}
+
+/** Slack mrkdwn treats &, < and > specially: texts from locales and people are escaped. */
+export function escape(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+export function studentTitle(locale: string, s: { firstName: string; grade: string }): string {
+  return `*${escape(s.firstName)}* · ${label(locale, 'grade', { grade: s.grade })}`;
+}
+
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', text: plain(text), action_id: actionId, value, ...(style ? { style } : {}) };
+}
+
+function inputs(model: CardModel): KnownBlock[] {
+  const q = model.question;
+  const { locale, current } = model;
+  if (!q) return [];
+  if (current.choices.length === 0) {
+    return [
+      {
+        type: 'actions',
+        block_id: 'answer',
+        elements: [button(label(locale, 'writeNote'), ACTION.note, encode(q))],
+      },
+      { type: 'context', elements: [mrkdwn(label(locale, 'typeOrNote'))] },
+    ];
+  }
+  if (!model.multiple) {
+    return [
+      {
+        type: 'actions',
+        block_id: 'answer',
+        elements: current.choices
+          .slice(0, 25)
+          .map((c) => button(c.label, ACTION.choice, encode({ ...q, c: c.id }))),
+      },
+    ];
+  }
+  const groups: Checkboxes[] = [];
+  for (let i = 0; i < current.choices.length; i += CHECKBOX_GROUP) {
+    groups.push({
+      type: 'checkboxes',
+      action_id: `${ACTION.pick}.${i / CHECKBOX_GROUP}`,
+      options: current.choices
+        .slice(i, i + CHECKBOX_GROUP)
+        .map((c) => ({ text: plain(c.label), value: c.id })),
+    });
+  }
+  return [
+    {
+      type: 'actions',
+      block_id: 'answer',
+      elements: [...groups, button(label(locale, 'done'), ACTION.done, encode(q), 'primary')],
+    },
+    { type: 'context', elements: [mrkdwn(label(locale, 'pickThenDone'))] },
+  ];
+}
+
+function footer(model: CardModel): ActionsBlock | null {
+  if (!model.question) return null;
+  const elements: Button[] = [];
+  if (model.student)
+    elements.push(
+      button(label(model.locale, 'askCounselor'), ACTION.counselor, encode({ st: model.student.id })),
+    );
+  elements.push(button(label(model.locale, 'stop'), ACTION.stop, encode({ sid: model.question.sid })));
+  return { type: 'actions', block_id: 'card_tools', elements };
+}
+
+/**
+ * A check-in card: who, what was said so far (one short line each), the question and its inputs, then
+ * "Ask a counselor" and "Stop for now". Returns the notification text too (first name only).
+ */
+export function renderCard(model: CardModel): { text: string; blocks: KnownBlock[] } {
+  const blocks: KnownBlock[] = [];
+  const { locale, student, current } = model;
+  if (student) blocks.push({ type: 'section', text: mrkdwn(studentTitle(locale, student)) });
+  if (model.earlier.length > 0) {
+    const lines = model.earlier.map((l) =>
+      l.answer === undefined ? escape(l.text) : `✓ ${escape(l.text)} — *${escape(l.answer)}*`,
+    );
+    // A context block takes at most ten elements; older lines are folded into the first.
+    const elements =
+      lines.length <= 10 ? lines : [lines.slice(0, lines.length - 9).join('\n'), ...lines.slice(-9)];
+    blocks.push({ type: 'context', elements: elements.map(mrkdwn) } satisfies ContextBlock);
+  }
+  blocks.push({
+    type: 'section',
+    block_id: 'question',
+    text: mrkdwn(escape(current.text)),
+  } satisfies SectionBlock);
+  blocks.push(...inputs(model));
+  const tools = footer(model);
+  if (tools) blocks.push(tools);
+  const who = student ? `${student.firstName}: ` : '';
+  return { text: trim(`${who}${current.text}`, 300), blocks };
+}
+
+const STATUS_ICON: Record<CheckinStatus, string> = {
+  pending: ':white_circle:',
+  in_progress: ':hourglass_flowing_sand:',
+  completed: ':white_check_mark:',
+  skipped: ':fast_forward:',
+  missed: ':x:',
+};
+const STATUS_LABEL: Record<CheckinStatus, LabelKey> = {
+  pending: 'statusPending',
+  in_progress: 'statusInProgress',
+  completed: 'statusCompleted',
+  skipped: 'statusSkipped',
+  missed: 'statusMissed',
+};
+
+export function statusText(locale: string, status: CheckinStatus): string {
+  return `${STATUS_ICON[status]} ${label(locale, STATUS_LABEL[status])}`;
+}
+
+/** A student on the caseload list, with what the adapter shows under them. */
+export interface CaseloadEntry extends CardStudent {
+  status: CheckinStatus;
+  /** Short lines under the name (open needs, what the family said); App Home only. */
+  details?: string[];
+}
+
+function studentMenu(locale: string, s: CaseloadEntry): Overflow {
+  const option = (key: LabelKey, a: StudentAction['a']) => ({
+    text: plain(label(locale, key)),
+    value: encode<StudentAction>({ a, st: s.id }),
+  });
+  const options = [option('askCounselor', 'counselor')];
+  if (s.status === 'pending' || s.status === 'in_progress') options.unshift(option('checkInNow', 'goto'));
+  if (s.status === 'pending') options.push(option('skipWeek', 'skip'));
+  return { type: 'overflow', action_id: ACTION.student, options };
+}
+
+/** The caseload with each student's status this week, a menu per student, and Start/Resume. */
+export function caseloadBlocks(
+  locale: string,
+  period: string,
+  entries: CaseloadEntry[],
+  options: { canResume: boolean },
+): KnownBlock[] {
+  if (entries.length === 0) return [{ type: 'section', text: mrkdwn(label(locale, 'noStudents')) }];
+  const done = entries.filter((e) => e.status === 'completed' || e.status === 'skipped').length;
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: mrkdwn(
+        `*${label(locale, 'weekHeading', { period })}*\n${label(locale, 'weekSummary', { done, total: entries.length })}`,
+      ),
+      ...(options.canResume
+        ? {
+            accessory: button(
+              label(locale, done === 0 ? 'start' : 'resume'),
+              ACTION.resume,
+              'resume',
+              'primary',
+            ),
+          }
+        : {}),
+    },
+  ];
+  for (const e of entries) {
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(`${studentTitle(locale, e)} — ${statusText(locale, e.status)}`),
+      accessory: studentMenu(locale, e),
+    });
+    if (e.details && e.details.length > 0)
+      blocks.push({ type: 'context', elements: e.details.slice(0, 10).map((d) => mrkdwn(escape(d))) });
+  }
+  return blocks;
+}

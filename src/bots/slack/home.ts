@@ -1,0 +1,153 @@
+import type { types as SlackTypes } from '@slack/bolt';
+import type { Texts } from '../../i18n/index.js';
+import { localDate } from '../../jobs/period.js';
+import type { DbOrTx } from '../../store/db.js';
+import { CheckinRepository } from '../../store/repositories/checkins.js';
+import type { StaffRow } from '../../store/repositories/roster.js';
+import { SlackRepository } from '../../store/repositories/slack.js';
+import { caseloadBlocks, type KnownBlock } from './blocks.js';
+import { caseloadEntries, navigatorWeek } from './caseload.js';
+import { ACTION, encode, VIEW } from './ids.js';
+import { label } from './labels.js';
+
+type View = SlackTypes.View;
+
+const md = (text: string) => ({ type: 'mrkdwn' as const, text });
+const pt = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+
+/** Whether a navigator can start or resume this week (no finished session for the week yet). */
+export function canResumeWeek(db: DbOrTx, navigatorId: string, period: string): boolean {
+  const session = new CheckinRepository(db).sessionFor(navigatorId, 'navigator', period);
+  return !session || session.status === 'active';
+}
+
+/**
+ * The App Home: this week's caseload with status, open needs and what the family said per student, a
+ * Start/Resume button, out-of-office with dates, and the last few weeks.
+ */
+export function homeView(db: DbOrTx, texts: Texts, navigator: StaffRow, now: number): View {
+  const locale = texts.resolveLocale(navigator.locale);
+  const period = navigatorWeek(db, navigator, now);
+  const entries = caseloadEntries(db, texts, {
+    navigatorId: navigator.id,
+    period,
+    locale,
+    now,
+    details: true,
+  });
+  const blocks: KnownBlock[] = [
+    ...caseloadBlocks(locale, period, entries, { canResume: canResumeWeek(db, navigator.id, period) }),
+    { type: 'divider' },
+    { type: 'header', text: pt(label(locale, 'oooHeading')) },
+  ];
+  const ooo = navigator.oooFrom && navigator.oooTo;
+  const today = localDate(now, navigator.timezone);
+  const oooActive = ooo && navigator.oooTo! >= today;
+  blocks.push({
+    type: 'section',
+    text: md(
+      oooActive
+        ? label(locale, 'oooOn', { from: navigator.oooFrom!, to: navigator.oooTo! })
+        : label(locale, 'oooOff'),
+    ),
+  });
+  blocks.push({
+    type: 'actions',
+    block_id: 'ooo',
+    elements: [
+      { type: 'button', text: pt(label(locale, 'oooSet')), action_id: ACTION.oooSet, value: 'set' },
+      ...(oooActive
+        ? [
+            {
+              type: 'button' as const,
+              text: pt(label(locale, 'oooClear')),
+              action_id: ACTION.oooClear,
+              value: 'clear',
+            },
+          ]
+        : []),
+    ],
+  });
+  blocks.push({ type: 'divider' }, { type: 'header', text: pt(label(locale, 'historyHeading')) });
+  const weeks = new SlackRepository(db).history(navigator.id, period);
+  blocks.push({
+    type: 'context',
+    elements: [
+      md(
+        weeks.length === 0
+          ? label(locale, 'noHistory')
+          : weeks
+              .map((w) =>
+                label(locale, 'historyLine', {
+                  period: w.period,
+                  done: w.completed + w.skipped,
+                  total: w.total,
+                }),
+              )
+              .join('\n'),
+      ),
+    ],
+  });
+  return { type: 'home', blocks };
+}
+
+/** The modal for a free-text answer (a note), opened from a card's "Write a note". */
+export function noteModal(locale: string, question: string, ref: string): View {
+  return {
+    type: 'modal',
+    callback_id: VIEW.note,
+    private_metadata: ref,
+    title: pt(label(locale, 'noteTitle')),
+    submit: pt(label(locale, 'send')),
+    close: pt(label(locale, 'cancel')),
+    blocks: [
+      { type: 'section', text: md(question.slice(0, 2900)) },
+      {
+        type: 'input',
+        block_id: 'note',
+        label: pt(label(locale, 'noteLabel')),
+        element: { type: 'plain_text_input', action_id: 'text', multiline: true, max_length: 2000 },
+      },
+    ],
+  };
+}
+
+/** The modal asking what a counselor should know (optional), for one student. */
+export function counselorModal(locale: string, studentTitle: string, studentId: string | undefined): View {
+  return {
+    type: 'modal',
+    callback_id: VIEW.counselor,
+    private_metadata: encode(studentId ? { st: studentId } : {}),
+    title: pt(label(locale, 'counselorTitle')),
+    submit: pt(label(locale, 'send')),
+    close: pt(label(locale, 'cancel')),
+    blocks: [
+      { type: 'section', text: md(studentTitle) },
+      {
+        type: 'input',
+        block_id: 'note',
+        optional: true,
+        label: pt(label(locale, 'counselorLabel')),
+        element: { type: 'plain_text_input', action_id: 'text', multiline: true, max_length: 2000 },
+      },
+    ],
+  };
+}
+
+/** The out-of-office modal with two date pickers. */
+export function oooModal(locale: string, from: string | null, to: string | null, today: string): View {
+  const picker = (blockId: string, key: 'oooFrom' | 'oooTo', initial: string | null) => ({
+    type: 'input' as const,
+    block_id: blockId,
+    label: pt(label(locale, key)),
+    element: { type: 'datepicker' as const, action_id: 'date', initial_date: initial ?? today },
+  });
+  return {
+    type: 'modal',
+    callback_id: VIEW.ooo,
+    title: pt(label(locale, 'oooHeading')),
+    submit: pt(label(locale, 'send')),
+    close: pt(label(locale, 'cancel')),
+    blocks: [picker('from', 'oooFrom', from), picker('to', 'oooTo', to)],
+  };
+}

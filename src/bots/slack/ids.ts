@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/** Action and view ids the Slack adapter renders and listens for. */
+export const ACTION = {
+  choice: 'checkin.choice',
+  /** Checkbox groups: `checkin.pick.0`, `checkin.pick.1` (a group holds at most ten options). */
+  pick: 'checkin.pick',
+  done: 'checkin.done',
+  note: 'checkin.note',
+  counselor: 'checkin.counselor',
+  stop: 'checkin.stop',
+  resume: 'checkin.resume',
+  student: 'checkin.student',
+  oooSet: 'home.ooo_set',
+  oooClear: 'home.ooo_clear',
+} as const;
+
+export const VIEW = {
+  note: 'checkin.note_modal',
+  counselor: 'checkin.counselor_modal',
+  ooo: 'home.ooo_modal',
+} as const;
+
+/**
+ * The question a button belongs to: session, step and student. A click is fed to the engine only while the
+ * session still waits on that step for that student, so an old button never answers a newer question.
+ * Example: `{ sid: 'a1b2…', step: 'wellbeing', st: 'S-1001', c: 'good' }`.
+ */
+export const QuestionRef = z.object({
+  sid: z.string(),
+  step: z.string(),
+  st: z.string().optional(),
+  c: z.string().optional(),
+});
+export type QuestionRef = z.infer<typeof QuestionRef>;
+
+/** A student action from the caseload list (overflow menu): check in now, ask a counselor, skip this week. */
+export const StudentAction = z.object({ a: z.enum(['goto', 'counselor', 'skip']), st: z.string() });
+export type StudentAction = z.infer<typeof StudentAction>;
+
+/** What the counselor modal remembers between opening and submitting. */
+export const CounselorMeta = z.object({ st: z.string().optional() });
+
+/** Encodes a value for a button or overflow option. */
+export function encode<T>(value: T): string {
+  return JSON.stringify(value);
+}
+
+/** Decodes a button value; null when it is not ours (or was tampered with). */
+export function decode<T>(schema: z.ZodType<T>, raw: string | undefined): T | null {
+  if (!raw) return null;
+  try {
+    const r = schema.safeParse(JSON.parse(raw));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The session and step a dialog message came from, read from its outbox idempotency key
+ * (`dialog:<sessionId>|staff:<id>|<period>|<version>:<index>:<stepId>`, see services/effects.ts).
+ */
+export function dialogOrigin(
+  idempotencyKey: string,
+): { sessionId: string; version: number; stepId: string } | null {
+  const [purpose, , , step] = idempotencyKey.split('|');
+  if (!purpose?.startsWith('dialog:') || !step) return null;
+  const [version, , ...rest] = step.split(':');
+  const stepId = rest.join(':');
+  if (!stepId || Number.isNaN(Number(version))) return null;
+  return { sessionId: purpose.slice('dialog:'.length), version: Number(version), stepId };
+}

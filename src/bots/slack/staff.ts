@@ -1,0 +1,111 @@
+import type { webApi } from '@slack/bolt';
+import type { AppContext } from '../../context.js';
+import { RosterRepository, type StaffRow } from '../../store/repositories/roster.js';
+import { SlackRepository } from '../../store/repositories/slack.js';
+import { slackErrorCode } from './errors.js';
+
+/** A staff member the adapter could not find in the Slack workspace: reported to the admin, never skipped silently. */
+export interface UnmatchedStaff {
+  staffId: string;
+  name: string;
+  role: StaffRow['role'];
+  /** not_found: no Slack user with the roster email; inactive: deactivated; error: Slack did not answer. */
+  reason: 'not_found' | 'inactive' | 'error';
+}
+
+/** What a matching run did. */
+export interface MatchReport {
+  alreadyMatched: number;
+  matched: number;
+  unmatched: UnmatchedStaff[];
+}
+
+/**
+ * Who is who: staff are matched to Slack users by the Slack id in the roster or, failing that, by email
+ * (users.lookupByEmail), and the id found is remembered in the roster with an audit entry.
+ */
+export class SlackDirectory {
+  private lastUnmatched = new Map<string, UnmatchedStaff>();
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly client: webApi.WebClient,
+  ) {}
+
+  /** Staff not found in the last matching run (and since), for the admin: CLI output or the start-up log. */
+  unmatched(): UnmatchedStaff[] {
+    return [...this.lastUnmatched.values()].sort((a, b) => a.staffId.localeCompare(b.staffId));
+  }
+
+  /** Finds a staff member's Slack id, looking it up by email when the roster has none. */
+  async match(member: StaffRow): Promise<string | null> {
+    if (member.slackUserId) return member.slackUserId;
+    try {
+      const found = await this.client.users.lookupByEmail({ email: member.email });
+      const user = found.user;
+      if (!user?.id || user.deleted) return this.miss(member, user?.deleted ? 'inactive' : 'not_found');
+      new SlackRepository(this.ctx.db).rememberSlackUser(member.id, user.id, {
+        actor: 'slack:lookup_by_email',
+        at: this.ctx.clock(),
+      });
+      this.lastUnmatched.delete(member.id);
+      return user.id;
+    } catch (err) {
+      const code = slackErrorCode(err);
+      return this.miss(
+        member,
+        code === 'users_not_found' ? 'not_found' : code === 'account_inactive' ? 'inactive' : 'error',
+      );
+    }
+  }
+
+  /** Matches every active navigator, lead navigator and counselor; reports those not found. */
+  async matchAll(
+    roles: StaffRow['role'][] = ['navigator', 'lead_navigator', 'counselor'],
+  ): Promise<MatchReport> {
+    const report: MatchReport = { alreadyMatched: 0, matched: 0, unmatched: [] };
+    this.lastUnmatched.clear();
+    // One at a time: users.lookupByEmail is a Tier 3 method (about 50 calls a minute).
+    for (const member of new RosterRepository(this.ctx.db).staffList(roles)) {
+      if (!member.active) continue;
+      if (member.slackUserId) {
+        report.alreadyMatched += 1;
+        continue;
+      }
+      if (await this.match(member)) report.matched += 1;
+    }
+    report.unmatched = this.unmatched();
+    return report;
+  }
+
+  /** The staff member behind a Slack user who wrote or clicked: by remembered id, else by the profile email. */
+  async staffFor(slackUserId: string): Promise<StaffRow | undefined> {
+    const roster = new RosterRepository(this.ctx.db);
+    const known = roster.staffBySlackId(slackUserId);
+    if (known) return known;
+    try {
+      const info = await this.client.users.info({ user: slackUserId });
+      const email = info.user?.profile?.email;
+      const member = email ? roster.staffByEmail(email) : undefined;
+      if (!member || (member.slackUserId && member.slackUserId !== slackUserId)) return undefined;
+      new SlackRepository(this.ctx.db).rememberSlackUser(member.id, slackUserId, {
+        actor: 'slack:profile_email',
+        at: this.ctx.clock(),
+      });
+      return roster.staffById(member.id);
+    } catch (err) {
+      this.ctx.logger.warn({ code: slackErrorCode(err) ?? 'error' }, 'slack: could not look a user up');
+      return undefined;
+    }
+  }
+
+  private miss(member: StaffRow, reason: UnmatchedStaff['reason']): null {
+    this.lastUnmatched.set(member.id, { staffId: member.id, name: member.name, role: member.role, reason });
+    // The email stays out of the log: the staff id is enough for the admin to find the roster row.
+    this.ctx.logger.warn(
+      { staffId: member.id, role: member.role, reason },
+      'slack: staff member not found in Slack',
+    );
+    return null;
+  }
+}

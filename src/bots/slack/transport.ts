@@ -1,0 +1,84 @@
+import type { webApi } from '@slack/bolt';
+import type { AppContext } from '../../context.js';
+import type { Texts } from '../../i18n/index.js';
+import { CheckinRepository } from '../../store/repositories/checkins.js';
+import type { OutboundMessage, SendResult, Transport } from '../transport.js';
+import { caseloadBlocks, renderCard } from './blocks.js';
+import { type CardPlan, planCard, providerId } from './card.js';
+import { caseloadEntries } from './caseload.js';
+import { classifySlackError, slackErrorCode } from './errors.js';
+
+/** Errors of chat.update after which the card is gone for good: post a fresh message instead. */
+const CARD_GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
+
+/**
+ * The outbox transport for channel 'slack': posts a check-in card with chat.postMessage, then updates it in
+ * place with chat.update while the same student's check-in goes on. The relay paces sends (about one per second
+ * per channel) and retries; this only classifies what Slack said. Example providerMessageId: 'D0123:1700000000.0001'.
+ */
+export function createSlackTransport(deps: {
+  ctx: AppContext;
+  texts: Texts;
+  client: webApi.WebClient;
+}): Transport {
+  const { ctx, texts, client } = deps;
+
+  const opening = (plan: CardPlan, message: OutboundMessage) => {
+    if (!plan.opensWeek || !plan.sessionId) return [];
+    const row = new CheckinRepository(ctx.db).session(plan.sessionId);
+    if (!row || row.kind !== 'navigator' || row.participantId !== message.recipientId) return [];
+    const entries = caseloadEntries(ctx.db, texts, {
+      navigatorId: row.participantId,
+      period: row.period,
+      locale: plan.model.locale,
+      now: ctx.clock(),
+    });
+    return entries.length > 0
+      ? caseloadBlocks(plan.model.locale, row.period, entries, { canResume: false })
+      : [];
+  };
+
+  return {
+    channel: 'slack',
+    async send(message): Promise<SendResult> {
+      let text: string;
+      let blocks: ReturnType<typeof renderCard>['blocks'];
+      let plan: CardPlan;
+      try {
+        plan = planCard(ctx.db, texts, message);
+        ({ text, blocks } = renderCard(plan.model));
+        blocks = [...blocks, ...opening(plan, message)];
+      } catch (err) {
+        ctx.logger.error({ err, outboxId: message.id }, 'slack: could not render a message');
+        return { ok: false, kind: 'permanent', reason: 'render_failed' };
+      }
+      try {
+        if (plan.update) {
+          try {
+            await client.chat.update({ channel: plan.update.channel, ts: plan.update.ts, text, blocks });
+            return { ok: true, providerMessageId: providerId(plan.update) };
+          } catch (err) {
+            if (!CARD_GONE.has(slackErrorCode(err) ?? '')) throw err;
+          }
+        }
+        const posted = await client.chat.postMessage({
+          channel: message.address,
+          text,
+          blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        return posted.channel && posted.ts
+          ? { ok: true, providerMessageId: providerId({ channel: posted.channel, ts: posted.ts }) }
+          : { ok: true };
+      } catch (err) {
+        const result = classifySlackError(err, ctx.clock());
+        ctx.logger.warn(
+          { outboxId: message.id, kind: result.kind, code: result.code, reason: result.reason },
+          'slack: send failed',
+        );
+        return result;
+      }
+    },
+  };
+}
