@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDeliveryCommands } from './delivery.js';
 import { registerRosterCommands } from './roster.js';
 
 /** Each area adds its own command group here (roster, scripts, checkins, outbox, timers, ...). */
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
       console.log(process.env.npm_package_version ?? 'unknown');
     });
   registerRosterCommands(program);
+  registerDeliveryCommands(program);
 }
