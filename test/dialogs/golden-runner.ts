@@ -130,7 +130,7 @@ const isInput = (l: string) => l === 'start' || l.startsWith('> ') || /^\[.*\]$/
 /** Runs one golden file; with GOLDEN_UPDATE=1 rewrites its expected lines instead of comparing. */
 export function runGolden(path: string): void {
   const raw = readFileSync(path, 'utf8').split('\n');
-  const firstInput = raw.findIndex((l) => l === 'start');
+  const firstInput = raw.indexOf('start');
   const { script: base, context } = header(raw.slice(0, firstInput));
   let script = base;
   let session: Session | undefined;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerDeliveryCommands } from './delivery.js';
 import { registerRosterCommands } from './roster.js';
+import { registerScriptCommands } from './scripts.js';
 
 /** Each area adds its own command group here (roster, scripts, checkins, outbox, timers, ...). */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
     });
   registerRosterCommands(program);
   registerDeliveryCommands(program);
+  registerScriptCommands(program);
 }
