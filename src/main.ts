@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import { buildService } from './app.js';
 import { ConfigError, enabledChannels, loadConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { systemClock, uuid } from './lib/clock.js';
@@ -22,8 +23,11 @@ async function main(): Promise<void> {
   const db = openDatabase(config.databasePath);
   const ctx: AppContext = { config, db, logger, clock: systemClock, ids: uuid };
 
-  const app = createHttpApp(ctx, []);
-  const server = await listen(app, config.port);
+  const service = buildService(ctx);
+  const app = createHttpApp(ctx, service.routes);
+  // The simulator shows roster data without sign-in: in local mode, listen on this machine only.
+  const server = await listen(app, config.port, config.localMode ? '127.0.0.1' : '0.0.0.0');
+  service.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: no new requests, finishing in-flight work');
     await closeServer(server);
+    await service.stop();
     db.$client.close();
     logger.info('stopped');
     process.exit(0);

@@ -74,6 +74,7 @@ export function createTexts(options: {
   const instance: i18n = i18next.createInstance();
   void instance.init({
     initAsync: false,
+    showSupportNotice: false,
     resources: Object.fromEntries(
       Object.entries(resources).map(([lng, files]) => [lng, { translation: files }]),
     ),

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, notInArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { escalations, NEED_SEVERITIES, needs } from '../schema/index.js';
 
@@ -70,6 +70,16 @@ export class NeedRepository {
           ? inArray(needs.studentId, studentIds)
           : and(inArray(needs.studentId, studentIds), notInArray(needs.status, [...CLOSED])),
       )
+      .orderBy(desc(needs.updatedAt))
+      .all();
+  }
+
+  /** Needs a family raised or re-reported for a student since `since` (ms), newest first. */
+  familyNeedsSince(studentId: string, since: number): NeedRow[] {
+    return this.db
+      .select()
+      .from(needs)
+      .where(and(eq(needs.studentId, studentId), eq(needs.source, 'family'), gte(needs.updatedAt, since)))
       .orderBy(desc(needs.updatedAt))
       .all();
   }

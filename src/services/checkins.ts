@@ -1,0 +1,342 @@
+import type { AppContext } from '../context.js';
+import { resume, start } from '../dialogs/engine.js';
+import { parseSession, type Session } from '../dialogs/session.js';
+import type { DialogContext, DialogInput, ScriptStudent } from '../dialogs/types.js';
+import type { Texts } from '../i18n/index.js';
+import { isoWeekOf } from '../jobs/period.js';
+import { getScript } from '../scripts/index.js';
+import type { Tx } from '../store/db.js';
+import { CheckinRepository, checkinSubject, type SessionRow } from '../store/repositories/checkins.js';
+import { RosterRepository } from '../store/repositories/roster.js';
+import type { Channel } from '../store/schema/index.js';
+import { type AppliedEffects, applyEffects, type Recipient } from './effects.js';
+import { familyNoteFor } from './family-notes.js';
+
+export const NAVIGATOR_SCRIPT = 'navigator-weekly';
+export const FAMILY_SCRIPT = 'family-weekly';
+
+/** Why a check-in could not start or continue; returned, not thrown. */
+export type CheckinProblem =
+  | 'checkin:unknown_participant'
+  | 'checkin:no_students'
+  | 'checkin:no_active_session'
+  | 'checkin:no_phone'
+  | 'checkin:not_reachable'
+  | 'checkin:conflict';
+
+export type CheckinOutcome =
+  | { ok: true; sessionId: string; applied: AppliedEffects; resumed: boolean }
+  | { ok: false; problem: CheckinProblem };
+
+/** Decides which channel reaches a participant. */
+export interface ChannelPolicy {
+  navigatorChannel(staff: { id: string; slackUserId: string | null; teamsConversation: string | null }): {
+    channel: Channel;
+    address: string;
+  };
+}
+
+/** Slack when configured and the navigator has a Slack id, then Teams, else the local simulator. */
+export function defaultChannelPolicy(ctx: AppContext): ChannelPolicy {
+  return {
+    navigatorChannel(s) {
+      if (ctx.config.slack && s.slackUserId) return { channel: 'slack', address: s.slackUserId };
+      if (ctx.config.teams && s.teamsConversation) return { channel: 'teams', address: s.teamsConversation };
+      return { channel: 'local', address: s.id };
+    },
+  };
+}
+
+/**
+ * Runs weekly check-ins: starts a navigator's or a family's conversation for a week, feeds it inputs,
+ * and applies what the engine says in one transaction per step.
+ */
+export class CheckinService {
+  private readonly policy: ChannelPolicy;
+
+  constructor(
+    readonly ctx: AppContext,
+    private readonly texts: Texts,
+    policy?: ChannelPolicy,
+  ) {
+    this.policy = policy ?? defaultChannelPolicy(ctx);
+  }
+
+  get db() {
+    return this.ctx.db;
+  }
+
+  /** Marks a navigator's still-open check-ins of a week as missed (end of the school week). */
+  closeWeek(navigatorId: string, period: string, status: 'missed' | 'skipped'): number {
+    const changed = new CheckinRepository(this.ctx.db).closeOpen(
+      navigatorId,
+      period,
+      status,
+      this.ctx.clock(),
+    );
+    if (changed) this.ctx.logger.info({ navigatorId, period, status, changed }, 'check-ins closed');
+    return changed;
+  }
+
+  /** Out of office: the week's check-ins count as skipped, and a running session ends. */
+  skipWeek(navigatorId: string, period: string): number {
+    const session = new CheckinRepository(this.ctx.db).sessionFor(navigatorId, 'navigator', period);
+    if (session?.status === 'active') this.expire(session.id);
+    // Out of office at the prompt means no session ever started: create the rows so the week shows skipped.
+    const now = this.ctx.clock();
+    const students = new RosterRepository(this.ctx.db).caseloadOf(navigatorId);
+    this.ctx.db.transaction((tx) =>
+      this.ensureCheckins(
+        tx,
+        {
+          kind: 'navigator',
+          participantId: navigatorId,
+          locale: this.ctx.config.defaultLocale,
+          period,
+          programWeek: 1,
+          students: students.map((s) => ({ id: s.id, firstName: s.firstName, grade: s.grade })),
+        },
+        null,
+        now,
+      ),
+    );
+    return this.closeWeek(navigatorId, period, 'skipped');
+  }
+
+  /** A family check-in left open after its window is missed. */
+  closeFamilyWeek(guardianId: string, period: string): boolean {
+    return new CheckinRepository(this.ctx.db).setStatus(
+      period,
+      checkinSubject('family', { guardianId }),
+      'missed',
+      this.ctx.clock(),
+    );
+  }
+
+  /** The current ISO week in a zone. */
+  periodNow(zone: string = this.ctx.config.defaultTimezone): string {
+    return isoWeekOf(this.ctx.clock(), zone);
+  }
+
+  /** Starts (or resumes) a navigator's check-ins for a week: one check-in row per student, one session. */
+  startNavigator(navigatorId: string, period?: string): CheckinOutcome {
+    const roster = new RosterRepository(this.ctx.db);
+    const navigator = roster.staffById(navigatorId);
+    if (!navigator) return { ok: false, problem: 'checkin:unknown_participant' };
+    const school = navigator.schoolId ? roster.school(navigator.schoolId) : undefined;
+    const week = period ?? this.periodNow(school?.timezone ?? navigator.timezone);
+    const repo = new CheckinRepository(this.ctx.db);
+    const existing = repo.sessionFor(navigatorId, 'navigator', week);
+    if (existing?.status === 'active')
+      return this.input('navigator', navigatorId, { kind: 'command', command: 'resume' });
+
+    const caseload = roster.caseloadOf(navigatorId);
+    if (caseload.length === 0) return { ok: false, problem: 'checkin:no_students' };
+    const now = this.ctx.clock();
+    const locale = this.texts.resolveLocale(navigator.locale);
+    const students: ScriptStudent[] = caseload.map((s) => {
+      const note = familyNoteFor(this.ctx.db, this.texts, s, locale, now);
+      return { id: s.id, firstName: s.firstName, grade: s.grade, ...(note ? { familyNote: note } : {}) };
+    });
+    const context: DialogContext = {
+      kind: 'navigator',
+      participantId: navigatorId,
+      locale,
+      period: week,
+      programWeek: repo.weeksBefore(navigatorId, 'navigator', week) + 1,
+      students,
+    };
+    const { channel, address } = this.policy.navigatorChannel(navigator);
+    return this.begin(context, NAVIGATOR_SCRIPT, {
+      channel,
+      recipientKind: 'staff',
+      recipientId: navigatorId,
+      address,
+      locale: context.locale,
+    });
+  }
+
+  /** Starts a family's weekly SMS check-in, asking about each of the guardian's children by first name. */
+  startFamily(guardianId: string, period?: string): CheckinOutcome {
+    const roster = new RosterRepository(this.ctx.db);
+    const guardian = roster.guardian(guardianId);
+    if (!guardian) return { ok: false, problem: 'checkin:unknown_participant' };
+    if (!guardian.phone) return { ok: false, problem: 'checkin:no_phone' };
+    if (guardian.smsStatus !== 'active') return { ok: false, problem: 'checkin:not_reachable' };
+    const week = period ?? this.periodNow(guardian.timezone);
+    const repo = new CheckinRepository(this.ctx.db);
+    const existing = repo.sessionFor(guardianId, 'family', week);
+    if (existing) return { ok: true, sessionId: existing.id, applied: emptyApplied(), resumed: true };
+    const children = roster.studentsOfGuardian(guardianId).filter((s) => s.active);
+    if (children.length === 0) return { ok: false, problem: 'checkin:no_students' };
+    const context: DialogContext = {
+      kind: 'family',
+      participantId: guardianId,
+      locale: this.texts.resolveLocale(guardian.locale),
+      period: week,
+      programWeek: repo.weeksBefore(guardianId, 'family', week) + 1,
+      students: children.map((s) => ({ id: s.id, firstName: s.firstName, grade: s.grade })),
+    };
+    return this.begin(context, FAMILY_SCRIPT, {
+      channel: 'sms',
+      recipientKind: 'guardian',
+      recipientId: guardianId,
+      address: guardian.phone,
+      locale: context.locale,
+    });
+  }
+
+  /** Feeds an input to the participant's active session. */
+  input(kind: 'navigator' | 'family', participantId: string, input: DialogInput): CheckinOutcome {
+    const row = new CheckinRepository(this.ctx.db).activeSession(participantId, kind);
+    if (!row) return { ok: false, problem: 'checkin:no_active_session' };
+    return this.step(row, input);
+  }
+
+  /** A reply timer fired: resumes with a timeout, unless the session moved on since it was set. */
+  onTimeout(sessionId: string, sessionVersion: number): CheckinOutcome {
+    const row = new CheckinRepository(this.ctx.db).session(sessionId);
+    if (!row || row.status !== 'active' || row.version !== sessionVersion)
+      return { ok: false, problem: 'checkin:no_active_session' };
+    return this.step(row, { kind: 'timeout' });
+  }
+
+  /** The week is over: ends the session; open check-ins become missed. */
+  expire(sessionId: string): CheckinOutcome {
+    const row = new CheckinRepository(this.ctx.db).session(sessionId);
+    if (!row || row.status !== 'active') return { ok: false, problem: 'checkin:no_active_session' };
+    return this.step(row, { kind: 'expire' });
+  }
+
+  private begin(context: DialogContext, scriptId: string, recipient: Recipient): CheckinOutcome {
+    const script = getScript(scriptId);
+    const now = this.ctx.clock();
+    const { session, effects } = start(script, context, now);
+    const sessionId = this.ctx.ids();
+    const applied = this.ctx.db.transaction((tx) => {
+      const repo = new CheckinRepository(tx);
+      this.ensureCheckins(tx, context, sessionId, now);
+      repo.insertSession({
+        id: sessionId,
+        kind: context.kind,
+        participantId: context.participantId,
+        channel: recipient.channel,
+        scriptId,
+        scriptVersion: session.scriptVersion,
+        version: session.version,
+        status: session.status,
+        period: context.period,
+        state: session,
+        createdAt: now,
+        updatedAt: now,
+      });
+      return applyEffects(
+        tx,
+        this.ctx,
+        this.texts,
+        this.source(sessionId, session, scriptId, recipient),
+        effects,
+      );
+    });
+    return { ok: true, sessionId, applied, resumed: false };
+  }
+
+  private step(row: SessionRow, input: DialogInput): CheckinOutcome {
+    const previous = parseSession(row.state);
+    const script = getScript(row.scriptId);
+    const { session, effects } = resume(script, previous, input, this.ctx.clock());
+    const recipient = this.recipientFor(row, previous.context);
+    if (!recipient) return { ok: false, problem: 'checkin:unknown_participant' };
+    const now = this.ctx.clock();
+    const applied = this.ctx.db.transaction((tx) => {
+      const saved = new CheckinRepository(tx).saveSession(row.id, row.version, {
+        state: session,
+        version: session.version,
+        status: session.status,
+        scriptVersion: session.scriptVersion,
+        updatedAt: now,
+      });
+      // Someone else moved this session on first (a double click, a retried webhook): apply nothing.
+      if (!saved) return null;
+      return applyEffects(
+        tx,
+        this.ctx,
+        this.texts,
+        this.source(row.id, session, row.scriptId, recipient),
+        effects,
+      );
+    });
+    if (!applied) return { ok: false, problem: 'checkin:conflict' };
+    return { ok: true, sessionId: row.id, applied, resumed: true };
+  }
+
+  private ensureCheckins(tx: Tx, context: DialogContext, sessionId: string | null, now: number): void {
+    const repo = new CheckinRepository(tx);
+    if (context.kind === 'family') {
+      repo.ensure({
+        id: this.ctx.ids(),
+        kind: 'family',
+        period: context.period,
+        subject: checkinSubject('family', { guardianId: context.participantId }),
+        guardianId: context.participantId,
+        sessionId,
+        createdAt: now,
+        updatedAt: now,
+      });
+      return;
+    }
+    for (const s of context.students) {
+      repo.ensure({
+        id: this.ctx.ids(),
+        kind: 'navigator',
+        period: context.period,
+        subject: checkinSubject('navigator', { navigatorId: context.participantId, studentId: s.id }),
+        studentId: s.id,
+        navigatorId: context.participantId,
+        sessionId,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+  }
+
+  private recipientFor(row: SessionRow, context: DialogContext): Recipient | null {
+    const roster = new RosterRepository(this.ctx.db);
+    if (row.kind === 'navigator') {
+      const s = roster.staffById(row.participantId);
+      if (!s) return null;
+      const { channel, address } = this.policy.navigatorChannel(s);
+      return { channel, recipientKind: 'staff', recipientId: s.id, address, locale: context.locale };
+    }
+    const g = roster.guardian(row.participantId);
+    if (!g?.phone) return null;
+    // The family may have switched language since the session started.
+    const locale = this.texts.resolveLocale(g.locale);
+    return { channel: 'sms', recipientKind: 'guardian', recipientId: g.id, address: g.phone, locale };
+  }
+
+  private source(sessionId: string, session: Session, scriptId: string, recipient: Recipient) {
+    return {
+      sessionId,
+      sessionVersion: session.version,
+      scriptId,
+      scriptVersion: session.scriptVersion,
+      context: session.context,
+      recipient,
+      actor: `${recipient.recipientKind}:${recipient.recipientId}`,
+    };
+  }
+}
+
+function emptyApplied(): AppliedEffects {
+  return {
+    sent: 0,
+    answers: 0,
+    needsCreated: 0,
+    needsUpdated: 0,
+    strengths: 0,
+    escalations: [],
+    completed: false,
+    errors: [],
+  };
+}

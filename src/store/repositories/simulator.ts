@@ -1,0 +1,100 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db.js';
+import {
+  answers,
+  checkins,
+  escalations,
+  guardians,
+  needs,
+  outbox,
+  staff,
+  students,
+} from '../schema/index.js';
+
+/** Read-only views for the local simulator page. */
+export class SimulatorRepository {
+  constructor(private readonly db: DbOrTx) {}
+
+  /** Every guardian, by name, for the phone picker. */
+  guardians(): (typeof guardians.$inferSelect)[] {
+    return this.db.select().from(guardians).orderBy(asc(guardians.name)).all();
+  }
+
+  /** Messages queued or sent to one participant, oldest first. */
+  messagesTo(recipientId: string, limit = 200): (typeof outbox.$inferSelect)[] {
+    return this.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.recipientId, recipientId))
+      .orderBy(asc(outbox.createdAt), sql`rowid`)
+      .limit(limit)
+      .all();
+  }
+
+  /** Makes held (quiet hours, rate limit) messages due now. Local mode only. */
+  releaseHeld(now: number): number {
+    return this.db
+      .update(outbox)
+      .set({ notBefore: now, updatedAt: now })
+      .where(and(eq(outbox.status, 'pending'), inArray(outbox.channel, ['local', 'sms'])))
+      .run().changes;
+  }
+
+  checkinCounts(period: string) {
+    return this.db
+      .select({ navigatorId: checkins.navigatorId, name: staff.name, status: checkins.status })
+      .from(checkins)
+      .innerJoin(staff, eq(staff.id, checkins.navigatorId))
+      .where(and(eq(checkins.period, period), eq(checkins.kind, 'navigator')))
+      .all();
+  }
+
+  latestNeeds(limit = 50) {
+    return this.db
+      .select({
+        firstName: students.firstName,
+        lastName: students.lastName,
+        area: needs.area,
+        severity: needs.severity,
+        source: needs.source,
+        status: needs.status,
+        timesReported: needs.timesReported,
+      })
+      .from(needs)
+      .innerJoin(students, eq(students.id, needs.studentId))
+      .orderBy(desc(needs.updatedAt))
+      .limit(limit)
+      .all();
+  }
+
+  latestEscalations(limit = 20) {
+    return this.db
+      .select({
+        firstName: students.firstName,
+        lastName: students.lastName,
+        trigger: escalations.trigger,
+        urgent: escalations.urgent,
+        status: escalations.status,
+      })
+      .from(escalations)
+      .leftJoin(students, eq(students.id, escalations.studentId))
+      .orderBy(desc(escalations.createdAt))
+      .limit(limit)
+      .all();
+  }
+
+  latestAnswers(limit = 15) {
+    return this.db
+      .select({
+        firstName: students.firstName,
+        questionText: answers.questionText,
+        value: answers.value,
+        rawText: answers.rawText,
+      })
+      .from(answers)
+      .leftJoin(students, eq(students.id, answers.studentId))
+      .orderBy(desc(answers.answeredAt))
+      .limit(limit)
+      .all();
+  }
+}
