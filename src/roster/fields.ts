@@ -95,7 +95,7 @@ export function checkGrade(raw: string): Checked<string> {
     .trim()
     .toUpperCase()
     .replace(/^GRADE\s*/, '')
-    .replace(/[\s.-]/g, '');
+    .replace(/[\s-]/g, '');
   if (['PK', 'PREK', 'PREKINDERGARTEN', 'P'].includes(v)) return ok('PK');
   if (['K', 'KG', 'KINDERGARTEN', '0', '00'].includes(v)) return ok('K');
   const n = /^0*(\d{1,2})(?:ST|ND|RD|TH)?$/.exec(v);

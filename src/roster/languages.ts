@@ -5,7 +5,7 @@ import { type Locale, SUPPORTED_LOCALES } from '../config.js';
  * accents: English names, the language's own name, and ISO 639-2/3 codes. Chinese varieties map to 'zh'
  * because family texts are written Chinese, which Mandarin and Cantonese speakers both read.
  */
-const NAMES: Record<string, Locale> = {
+const NAME_LIST: Record<string, Locale> = {
   english: 'en',
   eng: 'en',
   spanish: 'es',
@@ -56,6 +56,11 @@ function fold(value: string): string {
     .toLowerCase()
     .replace(/[\s_]+/g, ' ');
 }
+
+// Keys are folded like the values looked up: NFD strips the breve from 'й' in 'русский', for one.
+const NAMES: Record<string, Locale> = Object.fromEntries(
+  Object.entries(NAME_LIST).map(([k, v]) => [fold(k), v]),
+);
 
 /**
  * The supported locale a roster's language value stands for, or undefined when it names none.

@@ -94,7 +94,8 @@ export function planRoster(
     schoolZone.set(id, timezone);
   }
 
-  // Staff: ids, e-mails and chat ids are unique in the file and must not belong to someone else already.
+  // Staff: ids, e-mails and chat ids are unique in the files (counting rows rejected for other reasons)
+  // and must not belong to someone else already.
   const staff: (StaffInput & Origin)[] = [];
   const staffRows = new Map<string, Origin>();
   const seen = {
@@ -103,7 +104,6 @@ export function planRoster(
     teams: new Map<string, StaffRecord>(),
   };
   for (const s of staffRecords) {
-    if (rejected.has(key(s))) continue;
     const first = staffRows.get(s.id);
     if (first) {
       reject(s, 'staff_id', `staff ${s.id} already appears on ${where(first, s)}`);
@@ -162,7 +162,6 @@ export function planRoster(
   const studentRows = new Map<string, Origin>();
   const guardians = new Map<string, PlannedGuardian & { tzStated: boolean }>();
   for (const s of studentRecords) {
-    if (rejected.has(key(s))) continue;
     const first = studentRows.get(s.id);
     if (first) {
       reject(s, 'student_id', `student ${s.id} already appears on ${where(first, s)}`);
