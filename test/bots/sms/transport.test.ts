@@ -1,0 +1,159 @@
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase } from '../../../src/store/db.js';
+import { ConsentRepository } from '../../../src/store/repositories/consents.js';
+import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
+import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { MESSAGING_SERVICE_SID, PUBLIC_BASE_URL, seedFamily, smsContext } from './helpers.js';
+import { fakeTwilio, smsRelay } from './relay-helpers.js';
+
+const api = fakeTwilio();
+const server = setupServer(api.handler);
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  api.requests.length = 0;
+  api.script.length = 0;
+});
+afterAll(() => server.close());
+
+const PHONE = '+15550100001';
+
+function setup(env: Record<string, string> = {}) {
+  const db = openTestDatabase();
+  const t = smsContext(db, env);
+  seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
+  const outbox = new OutboxRepository(db);
+  const queue = (step: string, body = 'How is Ana this week?') =>
+    OutboxRepository.enqueue(db, {
+      id: `o-${step}`,
+      idempotencyKey: `checkin|g-1|${step}`,
+      channel: 'sms',
+      recipientKind: 'guardian',
+      recipientId: 'g-1',
+      address: PHONE,
+      purpose: 'checkin:family',
+      locale: 'en',
+      payload: { key: 'family.thanks' },
+      body,
+      createdAt: t.clock(),
+    })!;
+  return { db, ...t, outbox, queue, roster: new RosterRepository(db), ...smsRelay(t.ctx, t.sms) };
+}
+
+describe('Twilio transport (real SDK, msw for the REST API)', () => {
+  it('sends from the Messaging Service with a status callback to PUBLIC_BASE_URL/sms/status', async () => {
+    const t = setup();
+    const id = t.queue('q1');
+    const round = await t.relay.runOnce();
+    expect(round.sent).toBe(1);
+    expect(api.requests[0]).toMatchObject({
+      To: PHONE,
+      MessagingServiceSid: MESSAGING_SERVICE_SID,
+      StatusCallback: `${PUBLIC_BASE_URL}/sms/status`,
+    });
+    expect(api.requests[0]!.From).toBeUndefined();
+    const row = t.outbox.get(id)!;
+    expect(row.status).toBe('sent');
+    expect(row.providerMessageId).toMatch(/^SM/);
+  });
+
+  it('sends from the from-number when no Messaging Service is configured', async () => {
+    const t = setup({ TWILIO_MESSAGING_SERVICE_SID: '', TWILIO_FROM_NUMBER: '+15005550006' });
+    t.queue('q1');
+    await t.relay.runOnce();
+    expect(api.requests[0]).toMatchObject({ From: '+15005550006' });
+    expect(api.requests[0]!.MessagingServiceSid).toBeUndefined();
+  });
+
+  it('429 is transient and its Retry-After is honoured', async () => {
+    const t = setup();
+    const id = t.queue('q1');
+    api.script.push({
+      status: 429,
+      body: { code: 20429, message: 'Too Many Requests' },
+      headers: { 'Retry-After': '120' },
+    });
+    const round = await t.relay.runOnce();
+    expect(round.retried).toBe(1);
+    const row = t.outbox.get(id)!;
+    expect(row.status).toBe('pending');
+    expect(row.notBefore).toBeGreaterThanOrEqual(t.clock() + 120_000);
+    expect(row.lastError).toContain('rate_limited');
+  });
+
+  it('500 is transient: retried later, then sent', async () => {
+    const t = setup();
+    const id = t.queue('q1');
+    api.script.push({ status: 500, body: { code: 20500, message: 'Internal Server Error' } });
+    expect((await t.relay.runOnce()).retried).toBe(1);
+    t.clock.advance(60 * 60_000);
+    expect((await t.relay.runOnce()).sent).toBe(1);
+    expect(api.requests).toHaveLength(2);
+    expect(t.outbox.get(id)?.status).toBe('sent');
+  });
+
+  it('a network failure is transient', async () => {
+    const t = setup();
+    t.queue('q1');
+    api.script.push('network');
+    expect((await t.relay.runOnce()).retried).toBe(1);
+  });
+
+  it('21610 (the number sent STOP to the carrier) is permanent and opts the family out', async () => {
+    const t = setup();
+    const id = t.queue('q1');
+    api.script.push({
+      status: 400,
+      body: { code: 21610, message: 'Attempt to send to unsubscribed recipient' },
+    });
+    expect((await t.relay.runOnce()).failed).toBe(1);
+    expect(t.outbox.get(id)).toMatchObject({ status: 'failed', lastError: '21610:unsubscribed' });
+    expect(t.roster.guardian('g-1')?.smsStatus).toBe('opted_out');
+    expect(new ConsentRepository(t.db).latest('g-1')).toMatchObject({
+      status: 'revoked',
+      source: 'carrier_block',
+    });
+    t.queue('q2');
+    await t.relay.runOnce();
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('21211 (invalid number) and 21614 (not a mobile) are permanent and mark the number invalid', async () => {
+    for (const code of [21211, 21614]) {
+      const t = setup();
+      const id = t.queue('q1');
+      api.script.push({ status: 400, body: { code, message: 'bad To' } });
+      expect((await t.relay.runOnce()).failed).toBe(1);
+      expect(t.outbox.get(id)?.lastError).toContain(String(code));
+      expect(t.roster.guardian('g-1')?.smsStatus).toBe('invalid');
+    }
+  });
+
+  it('another 4xx is permanent and changes nothing about the family', async () => {
+    const t = setup();
+    t.queue('q1');
+    api.script.push({ status: 400, body: { code: 21602, message: 'Message body is required' } });
+    expect((await t.relay.runOnce()).failed).toBe(1);
+    expect(t.roster.guardian('g-1')?.smsStatus).toBe('active');
+  });
+
+  it('stores encoding and segments of what was sent: 160/161 GSM-7, 70/71 UCS-2, emoji, €', async () => {
+    const t = setup();
+    const cases: Array<[string, string, number]> = [
+      ['a'.repeat(160), 'GSM-7', 1],
+      ['a'.repeat(161), 'GSM-7', 2],
+      ['ж'.repeat(70), 'UCS-2', 1],
+      ['ж'.repeat(71), 'UCS-2', 2],
+      ['Thanks 🙂', 'UCS-2', 1],
+      ['€'.repeat(80), 'GSM-7', 1],
+      ['€'.repeat(81), 'GSM-7', 2],
+    ];
+    // The first text carries the consent notice; send one before measuring.
+    t.queue('warmup', 'hi');
+    await t.relay.runOnce();
+    for (const [i, [body]] of cases.entries()) t.queue(`c${i}`, body);
+    await t.relay.runOnce();
+    for (const [i, [, encoding, segments]] of cases.entries())
+      expect(t.outbox.get(`o-c${i}`), `case ${i}`).toMatchObject({ encoding, segments, status: 'sent' });
+  });
+});
