@@ -1,0 +1,242 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import type { AppContext } from '../../src/context.js';
+import { seedDemoRoster } from '../../src/demo/seed.js';
+import { parseSession } from '../../src/dialogs/session.js';
+import type { DialogInput } from '../../src/dialogs/types.js';
+import { createTexts } from '../../src/i18n/index.js';
+import { fixedClock, sequentialIds } from '../../src/lib/clock.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { checkinTimerHandlers, DIALOG_TIMEOUT } from '../../src/services/checkin-timers.js';
+import { CheckinService } from '../../src/services/checkins.js';
+import { openTestDatabase } from '../../src/store/db.js';
+import { AuditRepository } from '../../src/store/repositories/audit.js';
+import { CheckinRepository } from '../../src/store/repositories/checkins.js';
+import { NeedRepository } from '../../src/store/repositories/needs.js';
+import { RosterRepository } from '../../src/store/repositories/roster.js';
+import { SimulatorRepository } from '../../src/store/repositories/simulator.js';
+import { TimerRepository } from '../../src/store/repositories/timers.js';
+
+// Tuesday 2026-11-24, 15:00 UTC = 09:00 in Chicago: week 2026-W48 everywhere in the demo.
+const NOW = Date.parse('2026-11-24T15:00:00Z');
+const WEEK = '2026-W48';
+
+let ctx: AppContext & { clock: ReturnType<typeof fixedClock> };
+let service: CheckinService;
+
+beforeEach(() => {
+  const clock = fixedClock(NOW);
+  ctx = {
+    config: loadConfig({ DATABASE_URL: ':memory:' }),
+    db: openTestDatabase(),
+    logger: createLogger({ level: 'silent' }),
+    clock,
+    ids: sequentialIds('t'),
+  };
+  seedDemoRoster(ctx);
+  service = new CheckinService(ctx, createTexts({ defaultLocale: 'en' }));
+});
+
+function session(kind: 'navigator' | 'family', id: string) {
+  const row = new CheckinRepository(ctx.db).sessionFor(id, kind, WEEK)!;
+  return { row, state: parseSession(row.state) };
+}
+
+/** Answers a navigator's questions by step id until the session is done; returns the number of inputs. */
+function runNavigatorWeek(
+  navigatorId: string,
+  answer: (stepId: string, studentId: string) => DialogInput,
+): number {
+  let inputs = 0;
+  for (; inputs < 500; inputs++) {
+    const { state } = session('navigator', navigatorId);
+    if (state.status !== 'active') return inputs;
+    const student = state.context.students[state.position.studentIndex]!;
+    const outcome = service.input('navigator', navigatorId, answer(state.position.stepId, student.id));
+    expect(outcome.ok).toBe(true);
+  }
+  throw new Error('navigator week did not finish');
+}
+
+const everythingFine = (stepId: string): DialogInput => {
+  switch (stepId) {
+    case 'connect':
+      return { kind: 'choice', choiceIds: ['met'] };
+    case 'strengths':
+    case 'interests':
+    case 'celebrate':
+      return { kind: 'text', text: 'Plays chess and helps at home' };
+    case 'academics':
+      return { kind: 'text', text: '4' };
+    case 'attendance':
+      return { kind: 'choice', choiceIds: ['on_track'] };
+    case 'wellbeing':
+      return { kind: 'choice', choiceIds: ['good'] };
+    case 'needs':
+      return { kind: 'choice', choiceIds: ['none'] };
+    case 'counselor':
+      return { kind: 'choice', choiceIds: ['no'] };
+    default:
+      return { kind: 'text', text: 'skip' };
+  }
+};
+
+describe('navigator weekly check-in', () => {
+  it('creates one pending check-in per student and sends the opening through the outbox', () => {
+    const outcome = service.startNavigator('nav-2');
+    expect(outcome.ok).toBe(true);
+    const rows = new CheckinRepository(ctx.db).forNavigator('nav-2', WEEK);
+    expect(rows).toHaveLength(12);
+    expect(rows.filter((r) => r.status === 'in_progress')).toHaveLength(1);
+    const sent = new SimulatorRepository(ctx.db).messagesTo('nav-2');
+    expect(sent.length).toBeGreaterThan(2);
+    expect(sent.every((m) => m.channel === 'local' && m.status === 'pending')).toBe(true);
+    // Starting again the same week resumes instead of opening a second session.
+    expect(service.startNavigator('nav-2')).toMatchObject({ ok: true, resumed: true });
+    expect(new CheckinRepository(ctx.db).forNavigator('nav-2', WEEK)).toHaveLength(12);
+  });
+
+  it('runs a whole week: every check-in completed, answers keep the question as asked, strengths kept', () => {
+    service.startNavigator('nav-2');
+    runNavigatorWeek('nav-2', everythingFine);
+    const checkins = new CheckinRepository(ctx.db);
+    expect(checkins.forNavigator('nav-2', WEEK).map((r) => r.status)).toEqual(Array(12).fill('completed'));
+    const { row, state } = session('navigator', 'nav-2');
+    expect(state.status).toBe('completed');
+    const answers = checkins.answersForSession(row.id);
+    const connect = answers.find((a) => a.stepId === 'connect')!;
+    expect(connect).toMatchObject({ questionKey: 'navigator.connect', locale: 'en', value: 'met' });
+    expect(connect.questionText).toMatch(/^Did you connect with \p{L}+ this week\?$/u);
+    const student = new RosterRepository(ctx.db).caseloadOf('nav-2')[0]!;
+    expect(checkins.strengthsOf(student.id).length).toBeGreaterThan(0);
+    expect(new NeedRepository(ctx.db).allNeeds()).toHaveLength(0);
+  });
+
+  it('turns the needs checklist into needs, and a counselor request into an escalation', () => {
+    service.startNavigator('nav-2');
+    const first = new RosterRepository(ctx.db).caseloadOf('nav-2')[0]!;
+    runNavigatorWeek('nav-2', (stepId, studentId) => {
+      if (studentId !== first.id) return everythingFine(stepId);
+      if (stepId === 'needs') return { kind: 'choice', choiceIds: ['food_security', 'transportation'] };
+      if (stepId === 'counselor') return { kind: 'choice', choiceIds: ['yes'] };
+      return everythingFine(stepId);
+    });
+    const needs = new NeedRepository(ctx.db);
+    expect(
+      needs
+        .needsOf([first.id])
+        .map((n) => [n.area, n.source, n.status])
+        .sort(),
+    ).toEqual([
+      ['food_security', 'navigator', 'identified'],
+      ['transportation', 'navigator', 'identified'],
+    ]);
+    const escalations = needs.escalations('open');
+    expect(escalations).toHaveLength(1);
+    expect(escalations[0]).toMatchObject({
+      studentId: first.id,
+      trigger: 'navigator_request',
+      source: 'navigator',
+    });
+    const audit = new AuditRepository(ctx.db);
+    expect(audit.listFor('escalation', escalations[0]!.id)).toHaveLength(1);
+  });
+
+  it('keeps one open need per student and area when the family and the navigator both report it', () => {
+    const roster = new RosterRepository(ctx.db);
+    const guardian = new SimulatorRepository(ctx.db)
+      .guardians()
+      .find((g) => g.phone && g.locale === 'es' && roster.studentsOfGuardian(g.id).length === 1)!;
+    const child = roster.studentsOfGuardian(guardian.id)[0]!;
+    expect(service.startFamily(guardian.id)).toMatchObject({ ok: true });
+    for (const text of ['3', 'comida', '2']) service.input('family', guardian.id, { kind: 'text', text });
+    const needs = new NeedRepository(ctx.db);
+    expect(needs.needsOf([child.id]).map((n) => [n.area, n.source, n.timesReported])).toEqual([
+      ['food_security', 'family', 1],
+    ]);
+    expect(session('family', guardian.id).state.status).toBe('completed');
+
+    // The navigator sees what the family said, then reports the same area: the need is updated, not doubled.
+    const navigatorId = roster.navigatorOf(child.id)!;
+    ctx.clock.advance(60 * 60 * 1000);
+    service.startNavigator(navigatorId);
+    const { state } = session('navigator', navigatorId);
+    expect(state.context.students.find((s) => s.id === child.id)?.familyNote).toMatchObject({
+      key: 'navigator.family_said_hard',
+      params: { name: child.firstName },
+    });
+    runNavigatorWeek(navigatorId, (stepId, studentId) =>
+      studentId === child.id && stepId === 'needs'
+        ? { kind: 'choice', choiceIds: ['food_security'] }
+        : everythingFine(stepId),
+    );
+    const after = needs.needsOf([child.id]);
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ area: 'food_security', timesReported: 2 });
+  });
+});
+
+describe('family weekly check-in', () => {
+  it('texts in the home language through the sms channel, rendered at enqueue', () => {
+    const guardian = new SimulatorRepository(ctx.db).guardians().find((g) => g.phone && g.locale === 'vi')!;
+    service.startFamily(guardian.id);
+    const [first] = new SimulatorRepository(ctx.db).messagesTo(guardian.id);
+    expect(first).toMatchObject({ channel: 'sms', address: guardian.phone, locale: 'vi' });
+    expect(first!.body).toBeTruthy();
+    expect(first!.body).not.toContain('How is');
+  });
+
+  it('does not start for a family without a phone, nor for an unknown guardian', () => {
+    const roster = new RosterRepository(ctx.db);
+    const by = { actor: 'test', at: NOW };
+    roster.upsertGuardian(
+      { id: 'G-NOPHONE', name: 'No Phone', phone: null, locale: 'en', timezone: 'America/Chicago' },
+      by,
+    );
+    expect(service.startFamily('G-NOPHONE')).toEqual({ ok: false, problem: 'checkin:no_phone' });
+    expect(service.startFamily('nobody')).toEqual({ ok: false, problem: 'checkin:unknown_participant' });
+  });
+});
+
+describe('timers and concurrency', () => {
+  it('ignores a reply timeout set for an older session version', () => {
+    service.startNavigator('nav-2');
+    const before = session('navigator', 'nav-2');
+    service.input('navigator', 'nav-2', { kind: 'choice', choiceIds: ['met'] });
+    const handlers = checkinTimerHandlers(service);
+    const sent = new SimulatorRepository(ctx.db).messagesTo('nav-2').length;
+    const timer = new TimerRepository(ctx.db)
+      .list({ status: 'pending' })
+      .find((t) => t.kind === DIALOG_TIMEOUT && t.sessionVersion === before.row.version)!;
+    expect(timer).toBeDefined();
+    handlers[DIALOG_TIMEOUT]!(timer, ctx);
+    expect(new SimulatorRepository(ctx.db).messagesTo('nav-2')).toHaveLength(sent);
+    expect(service.onTimeout(before.row.id, before.row.version)).toEqual({
+      ok: false,
+      problem: 'checkin:no_active_session',
+    });
+  });
+
+  it('expiry ends the week: open check-ins become missed', () => {
+    service.startNavigator('nav-2');
+    service.input('navigator', 'nav-2', { kind: 'choice', choiceIds: ['met'] });
+    const handlers = checkinTimerHandlers(service);
+    handlers.navigator_expiry!(
+      { payload: { navigatorId: 'nav-2', period: WEEK } } as Parameters<(typeof handlers)['x']>[0],
+      ctx,
+    );
+    const statuses = new CheckinRepository(ctx.db).forNavigator('nav-2', WEEK).map((r) => r.status);
+    expect(statuses).toEqual(Array(12).fill('missed'));
+    expect(session('navigator', 'nav-2').state.status).not.toBe('active');
+  });
+
+  it('out of office: the week counts as skipped even though no session started', () => {
+    const handlers = checkinTimerHandlers(service);
+    handlers.navigator_checkins_skipped!(
+      { payload: { navigatorId: 'nav-3', period: WEEK } } as Parameters<(typeof handlers)['x']>[0],
+      ctx,
+    );
+    const statuses = new CheckinRepository(ctx.db).forNavigator('nav-3', WEEK).map((r) => r.status);
+    expect(statuses).toEqual(Array(12).fill('skipped'));
+  });
+});
