@@ -57,12 +57,12 @@ function mrkdwn(text: string) {
 }
 
 /** Slack mrkdwn treats &, < and > specially: texts from locales and people are escaped. */
-export function escape(text: string): string {
+export function escapeMrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 export function studentTitle(locale: string, s: { firstName: string; grade: string }): string {
-  return `*${escape(s.firstName)}* · ${label(locale, 'grade', { grade: s.grade })}`;
+  return `*${escapeMrkdwn(s.firstName)}* · ${label(locale, 'grade', { grade: s.grade })}`;
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
@@ -135,7 +135,9 @@ export function renderCard(model: CardModel): { text: string; blocks: KnownBlock
   if (student) blocks.push({ type: 'section', text: mrkdwn(studentTitle(locale, student)) });
   if (model.earlier.length > 0) {
     const lines = model.earlier.map((l) =>
-      l.answer === undefined ? escape(l.text) : `✓ ${escape(l.text)} — *${escape(l.answer)}*`,
+      l.answer === undefined
+        ? escapeMrkdwn(l.text)
+        : `✓ ${escapeMrkdwn(l.text)} — *${escapeMrkdwn(l.answer)}*`,
     );
     // A context block takes at most ten elements; older lines are folded into the first.
     const elements =
@@ -145,7 +147,7 @@ export function renderCard(model: CardModel): { text: string; blocks: KnownBlock
   blocks.push({
     type: 'section',
     block_id: 'question',
-    text: mrkdwn(escape(current.text)),
+    text: mrkdwn(escapeMrkdwn(current.text)),
   } satisfies SectionBlock);
   blocks.push(...inputs(model));
   const tools = footer(model);
@@ -225,7 +227,7 @@ export function caseloadBlocks(
       accessory: studentMenu(locale, e),
     });
     if (e.details && e.details.length > 0)
-      blocks.push({ type: 'context', elements: e.details.slice(0, 10).map((d) => mrkdwn(escape(d))) });
+      blocks.push({ type: 'context', elements: e.details.slice(0, 10).map((d) => mrkdwn(escapeMrkdwn(d))) });
   }
   return blocks;
 }

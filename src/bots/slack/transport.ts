@@ -26,7 +26,7 @@ export function createSlackTransport(deps: {
   const opening = (plan: CardPlan, message: OutboundMessage) => {
     if (!plan.opensWeek || !plan.sessionId) return [];
     const row = new CheckinRepository(ctx.db).session(plan.sessionId);
-    if (!row || row.kind !== 'navigator' || row.participantId !== message.recipientId) return [];
+    if (row?.kind !== 'navigator' || row.participantId !== message.recipientId) return [];
     const entries = caseloadEntries(ctx.db, texts, {
       navigatorId: row.participantId,
       period: row.period,

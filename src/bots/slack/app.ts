@@ -1,0 +1,145 @@
+import bolt, { type webApi } from '@slack/bolt';
+import type { NextFunction, Request, Response } from 'express';
+import type { SlackConfig } from '../../config.js';
+import type { AppContext } from '../../context.js';
+import type { Texts } from '../../i18n/index.js';
+import type { RouteModule } from '../../server.js';
+import type { Transport } from '../transport.js';
+import { type CheckinsPort, registerHandlers } from './handlers.js';
+import { SlackDirectory } from './staff.js';
+import { createSlackTransport } from './transport.js';
+
+const { App, ExpressReceiver, LogLevel } = bolt;
+
+/** Where Slack posts events, interactions and the slash command (one Request URL for all three). */
+export const SLACK_EVENTS_PATH = '/slack/events';
+/** Slack signs each request with a timestamp; older or newer than this is refused (replay protection). */
+export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+
+/** How to build the Slack adapter. Only `ctx`, `texts` and `checkins` are required. */
+export interface SlackAppOptions {
+  ctx: AppContext;
+  texts: Texts;
+  checkins: CheckinsPort;
+  /** Default: ctx.config.slack. */
+  slack?: SlackConfig;
+  /** Web API base URL (tests point it at msw; default https://slack.com/api/). */
+  slackApiUrl?: string;
+}
+
+/** The Slack adapter: HTTP routes (or Socket Mode), the outbox transport and the staff directory. */
+export interface SlackApp {
+  /** Adds POST /slack/events to the service's express app (a no-op in Socket Mode). */
+  routes: RouteModule;
+  transport: Transport;
+  directory: SlackDirectory;
+  client: webApi.WebClient;
+  /** Socket Mode: opens the connection. HTTP: nothing to do (the service's server receives). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Publishes a staff member's App Home now (after a weekly prompt, for instance). */
+  publishHome(staffId: string): Promise<void>;
+  /** Resolves when the work started after acknowledgements has finished (tests, graceful shutdown). */
+  settled(): Promise<void>;
+}
+
+/** Bolt's logger interface over pino. Bolt's own debug output (request bodies) is kept below our level. */
+function boltLogger(ctx: AppContext) {
+  const log = ctx.logger.child({ component: 'slack' });
+  let level = LogLevel.WARN;
+  return {
+    debug: () => {},
+    info: (...msg: unknown[]) => log.info(msg.map(String).join(' ')),
+    warn: (...msg: unknown[]) => log.warn(msg.map(String).join(' ')),
+    error: (...msg: unknown[]) => log.error(msg.map(String).join(' ')),
+    setLevel: (l: bolt.LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/**
+ * Refuses requests whose timestamp is more than five minutes from our clock, in either direction, before Bolt
+ * checks the signature: Bolt rejects only stale timestamps, and by the wall clock rather than the injected one.
+ */
+export function timestampGuard(ctx: AppContext) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const raw = req.header('x-slack-request-timestamp');
+    const ts = raw && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    const now = Math.floor(ctx.clock() / 1000);
+    if (!Number.isFinite(ts) || Math.abs(now - ts) > MAX_CLOCK_SKEW_SECONDS) {
+      ctx.logger.warn({ path: req.path }, 'slack: request timestamp outside the five-minute window');
+      res.status(401).send();
+      return;
+    }
+    next();
+  };
+}
+
+/**
+ * Builds the Bolt app. HTTP mode: an ExpressReceiver whose router is mounted on the service's express app at
+ * POST /slack/events (signature verified by Bolt, acknowledgement before the work). Socket Mode when the
+ * config has an app token: no public URL needed. The Web API client never retries: the outbox relay does.
+ */
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { ctx, texts, checkins } = options;
+  const slack = options.slack ?? ctx.config.slack;
+  if (!slack)
+    throw new Error('slack: createSlackApp needs config.slack (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)');
+  const logger = boltLogger(ctx);
+  const clientOptions: webApi.WebClientOptions = {
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+    ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
+  };
+  const socketMode = Boolean(slack.appToken);
+  const receiver = socketMode
+    ? undefined
+    : new ExpressReceiver({
+        signingSecret: slack.signingSecret,
+        endpoints: SLACK_EVENTS_PATH,
+        processBeforeResponse: false,
+        logger,
+      });
+  const app = new App({
+    token: slack.botToken,
+    logger,
+    clientOptions,
+    ignoreSelf: true,
+    ...(receiver ? { receiver } : { socketMode: true, appToken: slack.appToken! }),
+  });
+
+  const directory = new SlackDirectory(ctx, app.client);
+  const pending = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p)).catch(() => {});
+  };
+  const handlers = registerHandlers(app, { ctx, texts, checkins, directory, client: app.client, track });
+
+  return {
+    routes: (express) => {
+      if (!receiver) return;
+      express.use(SLACK_EVENTS_PATH, timestampGuard(ctx));
+      express.use(receiver.router);
+    },
+    transport: createSlackTransport({ ctx, texts, client: app.client }),
+    directory,
+    client: app.client,
+    async start() {
+      if (socketMode) await app.start();
+      ctx.logger.info({ mode: socketMode ? 'socket' : 'http' }, 'slack: ready');
+    },
+    async stop() {
+      if (socketMode) await app.stop();
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+    publishHome: (staffId) => handlers.publishHome(staffId),
+    async settled() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}
