@@ -196,7 +196,7 @@ export class CheckinService {
   /** A reply timer fired: resumes with a timeout, unless the session moved on since it was set. */
   onTimeout(sessionId: string, sessionVersion: number): CheckinOutcome {
     const row = new CheckinRepository(this.ctx.db).session(sessionId);
-    if (!row || row.status !== 'active' || row.version !== sessionVersion)
+    if (row?.status !== 'active' || row.version !== sessionVersion)
       return { ok: false, problem: 'checkin:no_active_session' };
     return this.step(row, { kind: 'timeout' });
   }
@@ -204,7 +204,7 @@ export class CheckinService {
   /** The week is over: ends the session; open check-ins become missed. */
   expire(sessionId: string): CheckinOutcome {
     const row = new CheckinRepository(this.ctx.db).session(sessionId);
-    if (!row || row.status !== 'active') return { ok: false, problem: 'checkin:no_active_session' };
+    if (row?.status !== 'active') return { ok: false, problem: 'checkin:no_active_session' };
     return this.step(row, { kind: 'expire' });
   }
 
