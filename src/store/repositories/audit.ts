@@ -1,4 +1,4 @@
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type * as schema from '../schema/index.js';
 import { auditLog } from '../schema/index.js';
@@ -29,19 +29,36 @@ export interface AuditEntry extends Actor {
 export class AuditRepository {
   constructor(private readonly db: DbOrTx) {}
 
-  append(entry: AuditEntry): void {
-    this.db
+  // Prepared once per repository: a roster import appends tens of thousands of entries.
+  private insert?: ReturnType<AuditRepository['prepareInsert']>;
+
+  private prepareInsert() {
+    const p = (name: string) => sql.placeholder(name);
+    return this.db
       .insert(auditLog)
       .values({
-        at: entry.at,
-        actor: entry.actor,
-        entity: entry.entity,
-        entityId: entry.entityId,
-        action: entry.action,
-        before: entry.before ?? null,
-        after: entry.after ?? null,
+        at: p('at'),
+        actor: p('actor'),
+        entity: p('entity'),
+        entityId: p('entityId'),
+        action: p('action'),
+        before: p('before'),
+        after: p('after'),
       })
-      .run();
+      .prepare();
+  }
+
+  append(entry: AuditEntry): void {
+    this.insert ??= this.prepareInsert();
+    this.insert.run({
+      at: entry.at,
+      actor: entry.actor,
+      entity: entry.entity,
+      entityId: entry.entityId,
+      action: entry.action,
+      before: entry.before ?? null,
+      after: entry.after ?? null,
+    });
   }
 
   /** Entries for one record, oldest first. */

@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type * as schema from '../schema/index.js';
 import { consents } from '../schema/index.js';
@@ -57,14 +57,27 @@ export class ConsentRepository {
     return row;
   }
 
-  /** The newest record for a guardian and channel. */
-  latest(guardianId: string, channel = 'sms'): ConsentRow | undefined {
+  private latestQuery?: ReturnType<ConsentRepository['prepareLatest']>;
+
+  private prepareLatest() {
     return this.db
       .select()
       .from(consents)
-      .where(and(eq(consents.guardianId, guardianId), eq(consents.channel, channel)))
+      .where(
+        and(
+          eq(consents.guardianId, sql.placeholder('guardianId')),
+          eq(consents.channel, sql.placeholder('channel')),
+        ),
+      )
       .orderBy(desc(consents.recordedAt), desc(consents.id))
-      .get();
+      .limit(1)
+      .prepare();
+  }
+
+  /** The newest record for a guardian and channel. */
+  latest(guardianId: string, channel = 'sms'): ConsentRow | undefined {
+    this.latestQuery ??= this.prepareLatest();
+    return this.latestQuery.get({ guardianId, channel });
   }
 
   /** 'granted', 'revoked' or 'none'. */

@@ -72,6 +72,37 @@ export class RosterRepository {
     this.audit = new AuditRepository(db);
   }
 
+  // The per-row look-ups of an import, prepared once: building a drizzle query costs ten times running it.
+  private prepared?: ReturnType<RosterRepository['prepare']>;
+
+  private prepare() {
+    const id = sql.placeholder('id');
+    return {
+      school: this.db.select().from(schools).where(eq(schools.id, id)).prepare(),
+      staff: this.db.select().from(staff).where(eq(staff.id, id)).prepare(),
+      student: this.db.select().from(students).where(eq(students.id, id)).prepare(),
+      guardian: this.db.select().from(guardians).where(eq(guardians.id, id)).prepare(),
+      navigator: this.db
+        .select({ n: assignments.navigatorId })
+        .from(assignments)
+        .where(eq(assignments.studentId, id))
+        .prepare(),
+      links: this.db.select().from(studentGuardians).where(eq(studentGuardians.studentId, id)).prepare(),
+      guardiansOf: this.db
+        .select({ g: guardians, relationship: studentGuardians.relationship })
+        .from(studentGuardians)
+        .innerJoin(guardians, eq(guardians.id, studentGuardians.guardianId))
+        .where(eq(studentGuardians.studentId, id))
+        .orderBy(asc(studentGuardians.createdAt), sql`${studentGuardians}.rowid`)
+        .prepare(),
+    };
+  }
+
+  private get q() {
+    this.prepared ??= this.prepare();
+    return this.prepared;
+  }
+
   // --- writes -------------------------------------------------------------------------------------
 
   upsertSchool(input: SchoolInput, by: Actor): Upserted<SchoolRow> {
@@ -138,14 +169,7 @@ export class RosterRepository {
 
   /** Makes a student's guardians exactly `links`: adds, removes and relabels links, audit-logging each. */
   setGuardians(studentId: string, links: GuardianLink[], by: Actor): LinksChanged {
-    const have = new Map(
-      this.db
-        .select()
-        .from(studentGuardians)
-        .where(eq(studentGuardians.studentId, studentId))
-        .all()
-        .map((l) => [l.guardianId, l]),
-    );
+    const have = new Map(this.q.links.all({ id: studentId }).map((l) => [l.guardianId, l]));
     const result: LinksChanged = { added: 0, removed: 0, updated: 0 };
     const entityId = (g: string) => `${studentId}:${g}`;
     for (const link of links) {
@@ -215,7 +239,7 @@ export class RosterRepository {
   // --- reads --------------------------------------------------------------------------------------
 
   school(id: string): SchoolRow | undefined {
-    return this.db.select().from(schools).where(eq(schools.id, id)).get();
+    return this.q.school.get({ id });
   }
 
   /** All schools, by name. */
@@ -224,7 +248,7 @@ export class RosterRepository {
   }
 
   staffById(id: string): StaffRow | undefined {
-    return this.db.select().from(staff).where(eq(staff.id, id)).get();
+    return this.q.staff.get({ id });
   }
 
   staffBySlackId(slackUserId: string): StaffRow | undefined {
@@ -247,7 +271,7 @@ export class RosterRepository {
   }
 
   student(id: string): StudentRow | undefined {
-    return this.db.select().from(students).where(eq(students.id, id)).get();
+    return this.q.student.get({ id });
   }
 
   /** All students, by id. */
@@ -256,7 +280,7 @@ export class RosterRepository {
   }
 
   guardian(id: string): GuardianRow | undefined {
-    return this.db.select().from(guardians).where(eq(guardians.id, id)).get();
+    return this.q.guardian.get({ id });
   }
 
   /** Guardians reached at one E.164 number (two guardians may share a phone). */
@@ -266,14 +290,7 @@ export class RosterRepository {
 
   /** A student's guardians in the order they were linked. */
   guardiansOf(studentId: string): LinkedGuardian[] {
-    return this.db
-      .select({ g: guardians, relationship: studentGuardians.relationship })
-      .from(studentGuardians)
-      .innerJoin(guardians, eq(guardians.id, studentGuardians.guardianId))
-      .where(eq(studentGuardians.studentId, studentId))
-      .orderBy(asc(studentGuardians.createdAt), sql`${studentGuardians}.rowid`)
-      .all()
-      .map((r) => ({ ...r.g, relationship: r.relationship }));
+    return this.q.guardiansOf.all({ id: studentId }).map((r) => ({ ...r.g, relationship: r.relationship }));
   }
 
   /** The students a guardian is linked to, by id. */
@@ -290,13 +307,7 @@ export class RosterRepository {
 
   /** The navigator a student is assigned to, or null. */
   navigatorOf(studentId: string): string | null {
-    return (
-      this.db
-        .select({ n: assignments.navigatorId })
-        .from(assignments)
-        .where(eq(assignments.studentId, studentId))
-        .get()?.n ?? null
-    );
+    return this.q.navigator.get({ id: studentId })?.n ?? null;
   }
 
   /** A navigator's active students, by last and first name. */
