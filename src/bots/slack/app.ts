@@ -1,4 +1,4 @@
-import bolt, { type webApi } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, type webApi } from '@slack/bolt';
 import type { NextFunction, Request, Response } from 'express';
 import type { SlackConfig } from '../../config.js';
 import type { AppContext } from '../../context.js';
@@ -8,8 +8,6 @@ import type { Transport } from '../transport.js';
 import { type CheckinsPort, registerHandlers } from './handlers.js';
 import { SlackDirectory } from './staff.js';
 import { createSlackTransport } from './transport.js';
-
-const { App, ExpressReceiver, LogLevel } = bolt;
 
 /** Where Slack posts events, interactions and the slash command (one Request URL for all three). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -52,7 +50,7 @@ function boltLogger(ctx: AppContext) {
     info: (...msg: unknown[]) => log.info(msg.map(String).join(' ')),
     warn: (...msg: unknown[]) => log.warn(msg.map(String).join(' ')),
     error: (...msg: unknown[]) => log.error(msg.map(String).join(' ')),
-    setLevel: (l: bolt.LogLevel) => {
+    setLevel: (l: LogLevel) => {
       level = l;
     },
     getLevel: () => level,

@@ -69,16 +69,23 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
   return { type: 'button', text: plain(text), action_id: actionId, value, ...(style ? { style } : {}) };
 }
 
+/** Choices the engine adds to any question (skip an optional one, ask for an icebreaker idea). */
+const SPECIAL = new Set(['skip', 'idea']);
+
 function inputs(model: CardModel): KnownBlock[] {
   const q = model.question;
   const { locale, current } = model;
   if (!q) return [];
-  if (current.choices.length === 0) {
+  const special = current.choices.filter((c) => SPECIAL.has(c.id));
+  const real = current.choices.filter((c) => !SPECIAL.has(c.id));
+  const specialButtons = special.map((c) => button(c.label, ACTION.choice, encode({ ...q, c: c.id })));
+  // Only skip/idea offered: the question wants typed words (in the DM, or in a note).
+  if (real.length === 0) {
     return [
       {
         type: 'actions',
         block_id: 'answer',
-        elements: [button(label(locale, 'writeNote'), ACTION.note, encode(q))],
+        elements: [button(label(locale, 'writeNote'), ACTION.note, encode(q), 'primary'), ...specialButtons],
       },
       { type: 'context', elements: [mrkdwn(label(locale, 'typeOrNote'))] },
     ];
@@ -95,20 +102,22 @@ function inputs(model: CardModel): KnownBlock[] {
     ];
   }
   const groups: Checkboxes[] = [];
-  for (let i = 0; i < current.choices.length; i += CHECKBOX_GROUP) {
+  for (let i = 0; i < real.length; i += CHECKBOX_GROUP) {
     groups.push({
       type: 'checkboxes',
       action_id: `${ACTION.pick}.${i / CHECKBOX_GROUP}`,
-      options: current.choices
-        .slice(i, i + CHECKBOX_GROUP)
-        .map((c) => ({ text: plain(c.label), value: c.id })),
+      options: real.slice(i, i + CHECKBOX_GROUP).map((c) => ({ text: plain(c.label), value: c.id })),
     });
   }
   return [
     {
       type: 'actions',
       block_id: 'answer',
-      elements: [...groups, button(label(locale, 'done'), ACTION.done, encode(q), 'primary')],
+      elements: [
+        ...groups,
+        button(label(locale, 'done'), ACTION.done, encode(q), 'primary'),
+        ...specialButtons,
+      ],
     },
     { type: 'context', elements: [mrkdwn(label(locale, 'pickThenDone'))] },
   ];

@@ -33,7 +33,7 @@ export function parseProviderId(id: string | null | undefined): PostedMessage | 
 export interface CardPlan {
   model: CardModel;
   update: PostedMessage | null;
-  /** Session-level message that opens a week (the caseload list goes under it). */
+  /** Intro or outro of a week: the caseload list goes under it. */
   opensWeek: boolean;
   sessionId?: string;
 }
@@ -111,7 +111,8 @@ export function planCard(db: DbOrTx, texts: Texts, message: OutboundMessage): Ca
     posted &&
     lastOrigin?.sessionId === origin.sessionId &&
     studentOf(session, last.payload as MessagePayload, lastOrigin.version)?.id === student?.id;
-  const opensWeek = !student && !sameCard;
+  // Intro and outro steps carry the caseload size: their card lists the caseload with this week's status.
+  const opensWeek = !student && message.payload.params?.count !== undefined;
   if (!sameCard || !posted) return { model, update: null, opensWeek, sessionId: origin.sessionId };
 
   const answers = new CheckinRepository(db).answersForSession(origin.sessionId);
@@ -128,5 +129,5 @@ export function planCard(db: DbOrTx, texts: Texts, message: OutboundMessage): Ca
     else if (!payload.choices?.length && !lines.has(o.stepId)) lines.set(o.stepId, { text });
   }
   model.earlier = [...lines.values()];
-  return { model, update: posted, opensWeek: false, sessionId: origin.sessionId };
+  return { model, update: posted, opensWeek, sessionId: origin.sessionId };
 }
