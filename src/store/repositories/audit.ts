@@ -1,10 +1,6 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import type * as schema from '../schema/index.js';
+import type { DbOrTx } from '../db.js';
 import { auditLog } from '../schema/index.js';
-
-/** The database or an open transaction: repositories work the same inside and outside one. */
-type DbOrTx = BaseSQLiteDatabase<'sync', unknown, typeof schema>;
 
 export type AuditRow = typeof auditLog.$inferSelect;
 

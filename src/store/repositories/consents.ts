@@ -1,10 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import type * as schema from '../schema/index.js';
+import type { DbOrTx } from '../db.js';
 import { consents } from '../schema/index.js';
 import { type Actor, AuditRepository } from './audit.js';
-
-type DbOrTx = BaseSQLiteDatabase<'sync', unknown, typeof schema>;
 
 export type ConsentRow = typeof consents.$inferSelect;
 export type ConsentStatus = ConsentRow['status'];

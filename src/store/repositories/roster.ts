@@ -1,10 +1,7 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import type * as schema from '../schema/index.js';
+import type { DbOrTx } from '../db.js';
 import { assignments, guardians, schools, staff, studentGuardians, students } from '../schema/index.js';
 import { type Actor, AuditRepository } from './audit.js';
-
-type DbOrTx = BaseSQLiteDatabase<'sync', unknown, typeof schema>;
 
 export type SchoolRow = typeof schools.$inferSelect;
 export type StaffRow = typeof staff.$inferSelect;
