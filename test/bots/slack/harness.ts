@@ -232,18 +232,22 @@ export async function click(
   match: { choice?: string; actionId?: string },
   extra: Record<string, unknown> = {},
 ) {
-  const card = latestCard();
-  const el = elements(card.blocks).find((e) => {
-    if (match.actionId) return e.action_id === match.actionId;
-    return e.action_id === 'checkin.choice' && JSON.parse(String(e.value)).c === match.choice;
-  });
-  if (!el) throw new Error(`no button ${JSON.stringify(match)} in ${JSON.stringify(card.blocks)}`);
+  const matches = (e: Record<string, unknown>) =>
+    match.actionId
+      ? e.action_id === match.actionId
+      : e.action_id === 'checkin.choice' && JSON.parse(String(e.value)).c === match.choice;
+  // The newest message showing that button (a notice may have been posted under the card).
+  const sent = calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update').reverse();
+  const card = sent.find((c) => elements(c.args.blocks as Array<Record<string, unknown>>).some(matches));
+  const el = card && elements(card.args.blocks as Array<Record<string, unknown>>).find(matches);
+  if (!card || !el)
+    throw new Error(`no button ${JSON.stringify(match)} in ${JSON.stringify(latestCard().blocks)}`);
   return post(
     h,
     interactionBody({
       type: 'block_actions',
       channel: { id: DM },
-      message: { ts: card.ts, blocks: card.blocks },
+      message: { ts: card.args.ts ?? 'posted', blocks: card.args.blocks },
       actions: [
         {
           action_id: el.action_id,
