@@ -1,5 +1,9 @@
 import { localRoutes } from './bots/local/routes.js';
 import { createLocalTransport } from './bots/local/transport.js';
+import { handleInboundSms, type InboundSmsDeps } from './bots/sms/inbound.js';
+import { createSmsRoutes } from './bots/sms/routes.js';
+import { createTwilioTransport } from './bots/sms/transport.js';
+import type { OutboundMessage } from './bots/transport.js';
 import type { AppContext } from './context.js';
 import { createRelay, type Relay } from './delivery/relay.js';
 import { TransportRegistry } from './delivery/transports.js';
@@ -10,6 +14,8 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import type { RouteModule } from './server.js';
 import { checkinTimerHandlers } from './services/checkin-timers.js';
 import { CheckinService } from './services/checkins.js';
+import { FamilySmsService } from './services/family-sms.js';
+import { RosterRepository } from './store/repositories/roster.js';
 
 /** The calendar file an admin edits (breaks and holidays per school); missing means no breaks. */
 export const CALENDAR_FILE = 'config/calendar.json';
@@ -34,9 +40,27 @@ export interface Service {
 export function buildService(ctx: AppContext, options: { calendarFile?: string } = {}): Service {
   const texts = createTexts({ defaultLocale: ctx.config.defaultLocale, logger: ctx.logger });
   const checkins = new CheckinService(ctx, texts);
+  const sms = new FamilySmsService(ctx, texts);
   const transports = new TransportRegistry([createLocalTransport('local')]);
-  // Without Twilio the simulator's family phones stand in for real ones, through the same outbox rules.
-  if (!ctx.config.twilio) transports.register(createLocalTransport('sms'));
+  const prepare = (m: OutboundMessage) => sms.prepareOutbound(m);
+  if (ctx.config.twilio) {
+    transports.register(
+      createTwilioTransport(ctx.config.twilio, ctx.logger, {
+        ...(ctx.config.publicBaseUrl ? { publicBaseUrl: ctx.config.publicBaseUrl } : {}),
+        clock: ctx.clock,
+        prepare,
+        onPermanentError: (m, code) => sms.applySendError(m.recipientId, code),
+      }),
+    );
+  } else {
+    // Without Twilio the simulator's family phones stand in for real ones, through the same outbox rules.
+    transports.register(createLocalTransport('sms', prepare));
+  }
+  const inbound: InboundSmsDeps = {
+    sms,
+    continueFamilyDialog: (guardianId, text) => checkins.input('family', guardianId, { kind: 'text', text }),
+    carrierHandlesOptOut: Boolean(ctx.config.twilio),
+  };
   const relay = createRelay({
     ctx,
     transports,
@@ -64,6 +88,8 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
   });
 
   const routes: RouteModule[] = [];
+  const smsRoutes = ctx.config.twilio ? createSmsRoutes(inbound) : undefined;
+  if (smsRoutes) routes.push(smsRoutes.routes);
   if (ctx.config.localMode) {
     const seeded = seedDemoRoster(ctx);
     ctx.logger.info({ created: seeded.created, unchanged: seeded.unchanged }, 'demo roster ready');
@@ -71,8 +97,14 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
       localRoutes({
         checkins,
         texts,
-        sendFamilySms: (guardianId, text) => {
-          checkins.input('family', guardianId, { kind: 'text', text });
+        sendFamilySms: async (guardianId, text) => {
+          const phone = new RosterRepository(ctx.db).guardian(guardianId)?.phone;
+          if (phone)
+            await handleInboundSms(ctx, inbound, {
+              from: phone,
+              body: text,
+              messageSid: `SMlocal${ctx.ids()}`,
+            });
         },
         flush: async () => {
           await relay.runOnce();
@@ -92,6 +124,7 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
       scheduler.start();
     },
     async stop() {
+      await smsRoutes?.idle();
       await scheduler.stop();
       await relay.stop();
     },

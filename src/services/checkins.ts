@@ -11,6 +11,7 @@ import { RosterRepository } from '../store/repositories/roster.js';
 import type { Channel } from '../store/schema/index.js';
 import { type AppliedEffects, applyEffects, type Recipient } from './effects.js';
 import { familyNoteFor } from './family-notes.js';
+import { FamilySmsService } from './family-sms.js';
 
 export const NAVIGATOR_SCRIPT = 'navigator-weekly';
 export const FAMILY_SCRIPT = 'family-weekly';
@@ -22,6 +23,7 @@ export type CheckinProblem =
   | 'checkin:no_active_session'
   | 'checkin:no_phone'
   | 'checkin:not_reachable'
+  | 'checkin:no_consent'
   | 'checkin:conflict';
 
 export type CheckinOutcome =
@@ -162,7 +164,16 @@ export class CheckinService {
     const guardian = roster.guardian(guardianId);
     if (!guardian) return { ok: false, problem: 'checkin:unknown_participant' };
     if (!guardian.phone) return { ok: false, problem: 'checkin:no_phone' };
-    if (guardian.smsStatus !== 'active') return { ok: false, problem: 'checkin:not_reachable' };
+    // The same consent rule the transport applies just before sending: no routine text without consent.
+    const block = new FamilySmsService(this.ctx, this.texts).blockFor(guardianId, {
+      urgent: false,
+      replyToInbound: false,
+    });
+    if (block)
+      return {
+        ok: false,
+        problem: block === 'sms:no_consent' ? 'checkin:no_consent' : 'checkin:not_reachable',
+      };
     const week = period ?? this.periodNow(guardian.timezone);
     const repo = new CheckinRepository(this.ctx.db);
     const existing = repo.sessionFor(guardianId, 'family', week);

@@ -1,0 +1,112 @@
+import type { Server } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildService, type Service } from '../../../src/app.js';
+import { loadConfig } from '../../../src/config.js';
+import type { AppContext } from '../../../src/context.js';
+import { fixedClock, sequentialIds } from '../../../src/lib/clock.js';
+import { createLogger } from '../../../src/lib/logger.js';
+import { closeServer, createHttpApp, listen } from '../../../src/server.js';
+import { openTestDatabase } from '../../../src/store/db.js';
+import { NeedRepository } from '../../../src/store/repositories/needs.js';
+import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { SimulatorRepository } from '../../../src/store/repositories/simulator.js';
+
+// Tuesday 2026-11-24 18:00 UTC: noon in Chicago, inside the families' sending window.
+const NOW = Date.parse('2026-11-24T18:00:00Z');
+
+let ctx: AppContext;
+let service: Service;
+let server: Server;
+let base: string;
+
+beforeEach(async () => {
+  ctx = {
+    config: loadConfig({ DATABASE_URL: ':memory:' }),
+    db: openTestDatabase(),
+    logger: createLogger({ level: 'silent' }),
+    clock: fixedClock(NOW),
+    ids: sequentialIds('sim'),
+  };
+  service = buildService(ctx, { calendarFile: 'config/none.json' });
+  server = await listen(createHttpApp(ctx, service.routes), 0, '127.0.0.1');
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+
+afterEach(async () => {
+  await closeServer(server);
+  await service.stop();
+});
+
+async function post(path: string, body: unknown = {}) {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function thread(kind: string, id: string) {
+  const res = await fetch(`${base}/sim/api/thread/${kind}/${id}`);
+  return (
+    (await res.json()) as {
+      messages: { direction: string; text: string; status: string; choices: { id: string }[] }[];
+    }
+  ).messages;
+}
+
+describe('local simulator', () => {
+  it('lists the demo navigators and family phones', async () => {
+    const people = (await (await fetch(`${base}/sim/api/people`)).json()) as {
+      navigators: { id: string; students: number }[];
+      guardians: { language: string }[];
+    };
+    expect(people.navigators.map((n) => n.id)).toEqual(['nav-1', 'nav-2', 'nav-3', 'nav-4']);
+    expect(people.navigators.every((n) => n.students >= 10)).toBe(true);
+    const languages = new Set(people.guardians.map((g) => g.language));
+    for (const l of ['English', 'Español', 'Tiếng Việt', 'العربية', '中文']) expect(languages).toContain(l);
+  });
+
+  it('runs a navigator check-in with buttons and typed replies, delivered through the relay', async () => {
+    expect((await post('/sim/api/navigator/nav-2/start')).status).toBe(200);
+    let messages = await thread('navigator', 'nav-2');
+    expect(messages.length).toBeGreaterThan(2);
+    expect(messages.every((m) => m.status === 'sent')).toBe(true);
+    const last = messages.at(-1)!;
+    expect(last.choices.map((c) => c.id)).toEqual(['met', 'unreachable', 'absent']);
+    expect((await post('/sim/api/navigator/nav-2/input', { choiceIds: ['met'] })).status).toBe(200);
+    expect((await post('/sim/api/navigator/nav-2/input', { text: 'Loves robotics' })).status).toBe(200);
+    messages = await thread('navigator', 'nav-2');
+    expect(messages.filter((m) => m.direction === 'in').map((m) => m.text)).toEqual(['Loves robotics']);
+    expect((await post('/sim/api/navigator/nav-2/input', { nonsense: true })).status).toBe(400);
+    expect((await post('/sim/api/navigator/nobody/start')).status).toBe(404);
+  });
+
+  it('runs a family check-in by "SMS" in Spanish, records the need, and STOP ends all texts', async () => {
+    const roster = new RosterRepository(ctx.db);
+    const guardian = new SimulatorRepository(ctx.db)
+      .guardians()
+      .find((g) => g.locale === 'es' && g.phone && roster.studentsOfGuardian(g.id).length === 1)!;
+    const child = roster.studentsOfGuardian(guardian.id)[0]!;
+    expect((await post(`/sim/api/family/${guardian.id}/start`)).status).toBe(200);
+    let messages = await thread('family', guardian.id);
+    expect(messages[0]!.text).toContain(child.firstName);
+    expect(messages[0]!.text).toMatch(/semana/);
+    for (const text of ['3', 'necesitamos comida', '2'])
+      await post(`/sim/api/family/${guardian.id}/sms`, { text });
+    expect(new NeedRepository(ctx.db).needsOf([child.id]).map((n) => [n.area, n.source])).toEqual([
+      ['food_security', 'family'],
+    ]);
+
+    await post(`/sim/api/family/${guardian.id}/sms`, { text: 'PARAR' });
+    expect(roster.guardian(guardian.id)!.smsStatus).toBe('opted_out');
+    messages = await thread('family', guardian.id);
+    const sentBefore = messages.filter((m) => m.direction === 'out').length;
+    // A new week's check-in must not text a family that said stop.
+    expect((await post(`/sim/api/family/${guardian.id}/start`)).body.error).toBe('checkin:not_reachable');
+    await post(`/sim/api/family/${guardian.id}/sms`, { text: 'hola?' });
+    messages = await thread('family', guardian.id);
+    expect(messages.filter((m) => m.direction === 'out')).toHaveLength(sentBefore);
+  });
+});
