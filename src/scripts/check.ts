@@ -11,6 +11,7 @@ import {
 } from '../dialogs/script.js';
 import { smsSegments } from '../dialogs/sms.js';
 import type { LocaleResources } from '../i18n/index.js';
+import { LANGUAGE_ENDONYMS } from '../sms/keywords.js';
 import { lookupText } from './index.js';
 
 /** Languages every family text must exist in; navigator texts exist in English and Spanish. */
@@ -25,6 +26,7 @@ export const FAMILY_SMS_KEYS = [
   'family.crisis',
   'family.unknown_number',
   'family.consent',
+  'family.language_list',
 ] as const;
 export const MAX_SMS_SEGMENTS = 3;
 /** Longest values a family text may be rendered with: a 12-character name, in GSM-7 and with a UCS-2 letter. */
@@ -35,6 +37,7 @@ export const WORST_CASE_PARAMS = [
     count: 5,
     school: 'Martin Luther King Jr. Academy',
     phone: '(615) 555-0100',
+    languages: LANGUAGE_ENDONYMS.join(', '),
   },
   {
     name: 'Anh-Thư Ngọc',
@@ -42,6 +45,7 @@ export const WORST_CASE_PARAMS = [
     count: 5,
     school: 'Martin Luther King Jr. Academy',
     phone: '(615) 555-0100',
+    languages: LANGUAGE_ENDONYMS.join(', '),
   },
 ];
 
