@@ -211,6 +211,7 @@ export function caseloadBlocks(
 ): KnownBlock[] {
   if (entries.length === 0) return [{ type: 'section', text: mrkdwn(label(locale, 'noStudents')) }];
   const done = entries.filter((e) => e.status === 'completed' || e.status === 'skipped').length;
+  const started = entries.some((e) => e.status !== 'pending');
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -220,7 +221,7 @@ export function caseloadBlocks(
       ...(options.canResume
         ? {
             accessory: button(
-              label(locale, done === 0 ? 'start' : 'resume'),
+              label(locale, started ? 'resume' : 'start'),
               ACTION.resume,
               'resume',
               'primary',
