@@ -31,11 +31,14 @@ export class SimulatorRepository {
       .all();
   }
 
-  /** Makes held (quiet hours, rate limit) messages due now. Local mode only. */
+  /**
+   * Makes held messages due now, as urgent so quiet hours let them through (the relay audit-logs each
+   * bypass). Local mode only: a person trying the simulator at night should not wait until 08:00.
+   */
   releaseHeld(now: number): number {
     return this.db
       .update(outbox)
-      .set({ notBefore: now, updatedAt: now })
+      .set({ notBefore: now, urgent: true, updatedAt: now })
       .where(and(eq(outbox.status, 'pending'), inArray(outbox.channel, ['local', 'sms'])))
       .run().changes;
   }

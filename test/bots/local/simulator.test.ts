@@ -15,16 +15,18 @@ import { SimulatorRepository } from '../../../src/store/repositories/simulator.j
 const NOW = Date.parse('2026-11-24T18:00:00Z');
 
 let ctx: AppContext;
+let clock: ReturnType<typeof fixedClock>;
 let service: Service;
 let server: Server;
 let base: string;
 
 beforeEach(async () => {
+  clock = fixedClock(NOW);
   ctx = {
     config: loadConfig({ DATABASE_URL: ':memory:' }),
     db: openTestDatabase(),
     logger: createLogger({ level: 'silent' }),
-    clock: fixedClock(NOW),
+    clock,
     ids: sequentialIds('sim'),
   };
   service = buildService(ctx, { calendarFile: 'config/none.json' });
@@ -108,5 +110,20 @@ describe('local simulator', () => {
     await post(`/sim/api/family/${guardian.id}/sms`, { text: 'hola?' });
     messages = await thread('family', guardian.id);
     expect(messages.filter((m) => m.direction === 'out')).toHaveLength(sentBefore);
+  });
+
+  it('holds family texts at night and lets the person release them, audit-logged', async () => {
+    clock.set(Date.parse('2026-11-25T09:00:00Z')); // 03:00 in Chicago, 01:00 in Los Angeles
+    const guardian = new SimulatorRepository(ctx.db).guardians().find((g) => g.locale === 'en' && g.phone)!;
+    await post(`/sim/api/family/${guardian.id}/start`);
+    let messages = await thread('family', guardian.id);
+    expect(messages.map((m) => m.status)).toEqual(['pending']);
+    expect((await post('/sim/api/release-held')).body.released).toBe(1);
+    messages = await thread('family', guardian.id);
+    expect(messages.map((m) => m.status)).toEqual(['sent']);
+    const bypass = ctx.db.$client
+      .prepare("select count(*) as n from audit_log where action = 'quiet_hours_bypass'")
+      .get() as { n: number };
+    expect(bypass.n).toBe(1);
   });
 });
