@@ -13,7 +13,10 @@ describe('check-in card blocks', () => {
         key: 'navigator.needs',
         params: { name: 'Ana', grade: '7' },
         multiple: true,
-        choices: ['food_security', 'transportation', 'technology_access'].map((a) => ({ id: a, labelKey: `navigator.area.${a}` })),
+        choices: ['food_security', 'transportation', 'technology_access'].map((a) => ({
+          id: a,
+          labelKey: `navigator.area.${a}`,
+        })),
       },
       'en',
     );
@@ -63,6 +66,10 @@ describe('/checkin parsing', () => {
 });
 
 it('reads the session and step from a dialog outbox key', () => {
-  expect(dialogOrigin('dialog:sess-1|staff:nav-1|2026-W48|3:1:needs')).toEqual({ sessionId: 'sess-1', version: 3, stepId: 'needs' });
+  expect(dialogOrigin('dialog:sess-1|staff:nav-1|2026-W48|3:1:needs')).toEqual({
+    sessionId: 'sess-1',
+    version: 3,
+    stepId: 'needs',
+  });
   expect(dialogOrigin('digest|staff:nav-1|2026-W48|-')).toBeNull();
 });
