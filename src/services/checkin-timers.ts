@@ -1,8 +1,10 @@
+import type { AppContext } from '../context.js';
+import { createTexts } from '../i18n/index.js';
 import type { TimerHandlers } from '../jobs/timer-runner.js';
 import { type PlannedTimerPayload, TIMER_KINDS } from '../jobs/weekly-plan.js';
 import { CheckinRepository } from '../store/repositories/checkins.js';
 import type { TimerRow } from '../store/repositories/timers.js';
-import type { CheckinService } from './checkins.js';
+import { CheckinService } from './checkins.js';
 
 export const DIALOG_TIMEOUT = 'dialog_timeout';
 
@@ -62,4 +64,10 @@ export function checkinTimerHandlers(service: CheckinService): TimerHandlers {
         service.onTimeout(timer.sessionId, timer.sessionVersion);
     },
   };
+}
+
+/** The check-in timer handlers for a context, for callers without a running service (the CLI). */
+export function checkinTimerHandlersFor(ctx: AppContext): TimerHandlers {
+  const texts = createTexts({ defaultLocale: ctx.config.defaultLocale, logger: ctx.logger });
+  return checkinTimerHandlers(new CheckinService(ctx, texts));
 }

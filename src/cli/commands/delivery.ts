@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import { loadCalendar } from '../../jobs/calendar.js';
-import { buildTimerHandlers } from '../../jobs/handlers.js';
 import { IsoWeek } from '../../jobs/period.js';
 import { createTimerRunner, type TimerHandlers } from '../../jobs/timer-runner.js';
 import { planWeek } from '../../jobs/weekly-plan.js';
+import { checkinTimerHandlersFor } from '../../services/checkin-timers.js';
 import { OutboxRepository } from '../../store/repositories/outbox.js';
 import { TimerRepository } from '../../store/repositories/timers.js';
 import { OUTBOX_STATUSES, TIMER_STATUSES } from '../../store/schema/index.js';
@@ -142,7 +142,7 @@ export function registerDeliveryCommands(
           school: o.school,
           week: o.week,
           calendarPath: o.calendar,
-          handlers: buildTimerHandlers(ctx),
+          handlers: checkinTimerHandlersFor(ctx),
         }),
       ),
     );

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { registerDeliveryCommands } from './delivery.js';
 import { registerRosterCommands } from './roster.js';
@@ -9,9 +10,16 @@ export function registerCommands(program: Command): void {
     .command('version')
     .description('print the service version')
     .action(() => {
-      console.log(process.env.npm_package_version ?? 'unknown');
+      console.log(packageVersion());
     });
   registerRosterCommands(program);
   registerDeliveryCommands(program);
   registerScriptCommands(program);
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }
