@@ -14,6 +14,8 @@ export const schools = sqliteTable('schools', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   timezone: text('timezone').notNull(),
+  /** E.164 number families can call (named in the HELP text), or null when the roster gives none. */
+  phone: text('phone'),
   /** ISO weekday (1 = Monday) and local time of the weekly navigator prompt. */
   navigatorPromptDay: integer('navigator_prompt_day').notNull().default(1),
   navigatorPromptTime: text('navigator_prompt_time').notNull().default('08:00'),
