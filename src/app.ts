@@ -1,5 +1,6 @@
 import { localRoutes } from './bots/local/routes.js';
 import { createLocalTransport } from './bots/local/transport.js';
+import { createSlackApp } from './bots/slack/app.js';
 import { handleInboundSms, type InboundSmsDeps } from './bots/sms/inbound.js';
 import { createSmsRoutes } from './bots/sms/routes.js';
 import { createTwilioTransport } from './bots/sms/transport.js';
@@ -27,8 +28,8 @@ export interface Service {
   relay: Relay;
   scheduler: Scheduler;
   routes: RouteModule[];
-  /** Starts the relay loop and the scheduler. */
-  start(): void;
+  /** Connects to Slack (Socket Mode), matches staff, starts the relay loop and the scheduler. */
+  start(): Promise<void>;
   /** Stops claiming new work and waits for in-flight sends and timers. */
   stop(): Promise<void>;
 }
@@ -87,7 +88,11 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
     },
   });
 
+  const slack = ctx.config.slack ? createSlackApp({ ctx, texts, checkins }) : undefined;
+  if (slack) transports.register(slack.transport);
+
   const routes: RouteModule[] = [];
+  if (slack) routes.push(slack.routes);
   const smsRoutes = ctx.config.twilio ? createSmsRoutes(inbound) : undefined;
   if (smsRoutes) routes.push(smsRoutes.routes);
   if (ctx.config.localMode) {
@@ -119,11 +124,32 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
     relay,
     scheduler,
     routes,
-    start() {
+    async start() {
+      if (slack) {
+        await slack.start();
+        // Staff without a Slack id are matched by e-mail, so the first weekly prompt reaches them. In the
+        // background: Slack being slow or down must not keep the service from starting.
+        slack.directory
+          .matchAll()
+          .then((m) =>
+            ctx.logger.info(
+              { matched: m.matched, unmatched: m.unmatched.length },
+              'slack: staff matched to Slack users',
+            ),
+          )
+          .catch((err: unknown) =>
+            ctx.logger.warn(
+              { err: err instanceof Error ? err.message : 'error' },
+              'slack: staff matching failed; retried at next start',
+            ),
+          );
+      }
       relay.start();
       scheduler.start();
     },
     async stop() {
+      await slack?.stop();
+      await slack?.settled();
       await smsRoutes?.idle();
       await scheduler.stop();
       await relay.stop();

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const app = createHttpApp(ctx, service.routes);
   // The simulator shows roster data without sign-in: in local mode, listen on this machine only.
   const server = await listen(app, config.port, config.localMode ? '127.0.0.1' : '0.0.0.0');
-  service.start();
+  await service.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(

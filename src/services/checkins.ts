@@ -24,6 +24,8 @@ export type CheckinProblem =
   | 'checkin:no_phone'
   | 'checkin:not_reachable'
   | 'checkin:no_consent'
+  | 'checkin:week_done'
+  | 'checkin:week_over'
   | 'checkin:conflict';
 
 export type CheckinOutcome =
@@ -131,6 +133,9 @@ export class CheckinService {
     const existing = repo.sessionFor(navigatorId, 'navigator', week);
     if (existing?.status === 'active')
       return this.input('navigator', navigatorId, { kind: 'command', command: 'resume' });
+    // A finished or expired week is not opened again; a session ended by a script change may start afresh.
+    if (existing?.status === 'completed') return { ok: false, problem: 'checkin:week_done' };
+    if (existing?.status === 'expired') return { ok: false, problem: 'checkin:week_over' };
 
     const caseload = roster.caseloadOf(navigatorId);
     if (caseload.length === 0) return { ok: false, problem: 'checkin:no_students' };

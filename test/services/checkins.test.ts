@@ -103,6 +103,7 @@ describe('navigator weekly check-in', () => {
     expect(checkins.forNavigator('nav-2', WEEK).map((r) => r.status)).toEqual(Array(12).fill('completed'));
     const { row, state } = session('navigator', 'nav-2');
     expect(state.status).toBe('completed');
+    expect(service.startNavigator('nav-2')).toEqual({ ok: false, problem: 'checkin:week_done' });
     const answers = checkins.answersForSession(row.id);
     const connect = answers.find((a) => a.stepId === 'connect')!;
     expect(connect).toMatchObject({ questionKey: 'navigator.connect', locale: 'en', value: 'met' });
