@@ -3,11 +3,8 @@ import { HttpResponse, http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildService, type Service } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { fixedClock, sequentialIds } from '../src/lib/clock.js';
-import { createLogger } from '../src/lib/logger.js';
 import { closeServer, createHttpApp, listen } from '../src/server.js';
-import { openTestDatabase } from '../src/store/db.js';
+import { testContext } from './helpers/context.js';
 
 // Bolt checks its token once at start-up; nothing else may leave this machine.
 const slackApi = setupServer(
@@ -28,13 +25,7 @@ afterEach(async () => {
 });
 
 async function serve(env: Record<string, string>) {
-  const ctx = {
-    config: loadConfig({ DATABASE_URL: ':memory:', ...env }),
-    db: openTestDatabase(),
-    logger: createLogger({ level: 'silent' }),
-    clock: fixedClock(Date.parse('2026-11-24T18:00:00Z')),
-    ids: sequentialIds('app'),
-  };
+  const ctx = testContext({ now: Date.parse('2026-11-24T18:00:00Z'), env, idPrefix: 'app' });
   const service = buildService(ctx, { calendarFile: 'config/none.json' });
   const server = await listen(createHttpApp(ctx, service.routes), 0, '127.0.0.1');
   running.push({ server, service });

@@ -18,23 +18,19 @@ function planned(timer: TimerRow): Partial<PlannedTimerPayload> {
  * out of office marks the week's check-ins skipped. A reply timeout resumes the session it was set for.
  */
 export function checkinTimerHandlers(service: CheckinService): TimerHandlers {
-  const nudge = (
-    kind: 'navigator' | 'family',
-    participantId: string | undefined,
-    period: string | undefined,
-  ) => {
-    if (!participantId || !period) return;
+  type Kind = 'navigator' | 'family';
+  const activeSession = (kind: Kind, participantId: string, period: string) => {
     const session = new CheckinRepository(service.db).sessionFor(participantId, kind, period);
-    if (session?.status === 'active') service.onTimeout(session.id, session.version);
+    return session?.status === 'active' ? session : undefined;
   };
-  const end = (
-    kind: 'navigator' | 'family',
-    participantId: string | undefined,
-    period: string | undefined,
-  ) => {
+  const nudge = (kind: Kind, participantId: string | undefined, period: string | undefined) => {
+    const session = participantId && period ? activeSession(kind, participantId, period) : undefined;
+    if (session) service.onTimeout(session.id, session.version);
+  };
+  const end = (kind: Kind, participantId: string | undefined, period: string | undefined) => {
     if (!participantId || !period) return;
-    const session = new CheckinRepository(service.db).sessionFor(participantId, kind, period);
-    if (session?.status === 'active') service.expire(session.id);
+    const session = activeSession(kind, participantId, period);
+    if (session) service.expire(session.id);
     if (kind === 'navigator') service.closeWeek(participantId, period, 'missed');
     else service.closeFamilyWeek(participantId, period);
   };

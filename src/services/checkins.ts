@@ -9,7 +9,7 @@ import type { Tx } from '../store/db.js';
 import { CheckinRepository, checkinSubject, type SessionRow } from '../store/repositories/checkins.js';
 import { RosterRepository } from '../store/repositories/roster.js';
 import type { Channel } from '../store/schema/index.js';
-import { type AppliedEffects, applyEffects, type Recipient } from './effects.js';
+import { type AppliedEffects, applyEffects, emptyApplied, type Recipient } from './effects.js';
 import { familyNoteFor } from './family-notes.js';
 import { FamilySmsService } from './family-sms.js';
 
@@ -342,17 +342,4 @@ export class CheckinService {
       actor: `${recipient.recipientKind}:${recipient.recipientId}`,
     };
   }
-}
-
-function emptyApplied(): AppliedEffects {
-  return {
-    sent: 0,
-    answers: 0,
-    needsCreated: 0,
-    needsUpdated: 0,
-    strengths: 0,
-    escalations: [],
-    completed: false,
-    errors: [],
-  };
 }

@@ -44,6 +44,20 @@ export interface AppliedEffects {
   errors: string[];
 }
 
+/** Nothing applied yet. */
+export function emptyApplied(): AppliedEffects {
+  return {
+    sent: 0,
+    answers: 0,
+    needsCreated: 0,
+    needsUpdated: 0,
+    strengths: 0,
+    escalations: [],
+    completed: false,
+    errors: [],
+  };
+}
+
 function toParams(params: Record<string, unknown> | undefined): Record<string, MessageParam> {
   const out: Record<string, MessageParam> = {};
   for (const [k, v] of Object.entries(params ?? {})) {
@@ -73,16 +87,7 @@ export function applyEffects(
   const outbox = new OutboxRepository(tx);
   const timers = new TimerRepository(tx);
   const { context, recipient } = source;
-  const result: AppliedEffects = {
-    sent: 0,
-    answers: 0,
-    needsCreated: 0,
-    needsUpdated: 0,
-    strengths: 0,
-    escalations: [],
-    completed: false,
-    errors: [],
-  };
+  const result = emptyApplied();
   const snapshot = (key: string, params?: Record<string, unknown>) =>
     texts.t(key, recipient.locale, toParams(params)).text;
   const subjectFor = (studentId?: string) =>

@@ -1,21 +1,19 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
 import { seedDemoRoster } from '../../src/demo/seed.js';
 import { parseSession } from '../../src/dialogs/session.js';
 import type { DialogInput } from '../../src/dialogs/types.js';
 import { createTexts } from '../../src/i18n/index.js';
-import { fixedClock, sequentialIds } from '../../src/lib/clock.js';
-import { createLogger } from '../../src/lib/logger.js';
+import type { fixedClock } from '../../src/lib/clock.js';
 import { checkinTimerHandlers, DIALOG_TIMEOUT } from '../../src/services/checkin-timers.js';
 import { CheckinService } from '../../src/services/checkins.js';
-import { openTestDatabase } from '../../src/store/db.js';
 import { AuditRepository } from '../../src/store/repositories/audit.js';
 import { CheckinRepository } from '../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../src/store/repositories/roster.js';
 import { SimulatorRepository } from '../../src/store/repositories/simulator.js';
 import { TimerRepository } from '../../src/store/repositories/timers.js';
+import { testContext } from '../helpers/context.js';
 
 // Tuesday 2026-11-24, 15:00 UTC = 09:00 in Chicago: week 2026-W48 everywhere in the demo.
 const NOW = Date.parse('2026-11-24T15:00:00Z');
@@ -25,14 +23,7 @@ let ctx: AppContext & { clock: ReturnType<typeof fixedClock> };
 let service: CheckinService;
 
 beforeEach(() => {
-  const clock = fixedClock(NOW);
-  ctx = {
-    config: loadConfig({ DATABASE_URL: ':memory:' }),
-    db: openTestDatabase(),
-    logger: createLogger({ level: 'silent' }),
-    clock,
-    ids: sequentialIds('t'),
-  };
+  ctx = testContext({ now: NOW });
   seedDemoRoster(ctx);
   service = new CheckinService(ctx, createTexts({ defaultLocale: 'en' }));
 });

@@ -1,15 +1,13 @@
 import type { Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildService, type Service } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config.js';
 import type { AppContext } from '../../../src/context.js';
-import { fixedClock, sequentialIds } from '../../../src/lib/clock.js';
-import { createLogger } from '../../../src/lib/logger.js';
+import type { fixedClock } from '../../../src/lib/clock.js';
 import { closeServer, createHttpApp, listen } from '../../../src/server.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { SimulatorRepository } from '../../../src/store/repositories/simulator.js';
+import { testContext } from '../../helpers/context.js';
 
 // Tuesday 2026-11-24 18:00 UTC: noon in Chicago, inside the families' sending window.
 const NOW = Date.parse('2026-11-24T18:00:00Z');
@@ -21,14 +19,9 @@ let server: Server;
 let base: string;
 
 beforeEach(async () => {
-  clock = fixedClock(NOW);
-  ctx = {
-    config: loadConfig({ DATABASE_URL: ':memory:' }),
-    db: openTestDatabase(),
-    logger: createLogger({ level: 'silent' }),
-    clock,
-    ids: sequentialIds('sim'),
-  };
+  const test = testContext({ now: NOW, idPrefix: 'sim' });
+  ctx = test;
+  clock = test.clock;
   service = buildService(ctx, { calendarFile: 'config/none.json' });
   server = await listen(createHttpApp(ctx, service.routes), 0, '127.0.0.1');
   const address = server.address();
