@@ -10,6 +10,8 @@ interface DemoSchool {
   id: string;
   name: string;
   timezone: string;
+  /** The office line families are told to call; above the guardians' numbers so they never clash. */
+  phone: string;
   areaCode: string;
   grades: string[];
 }
@@ -19,6 +21,7 @@ export const DEMO_SCHOOLS: DemoSchool[] = [
     id: 'sch-riverside',
     name: 'Riverside Middle School',
     timezone: 'America/Chicago',
+    phone: '(312) 555-0190',
     areaCode: '312',
     grades: ['6', '7', '8'],
   },
@@ -26,6 +29,7 @@ export const DEMO_SCHOOLS: DemoSchool[] = [
     id: 'sch-bayview',
     name: 'Bayview High School',
     timezone: 'America/Los_Angeles',
+    phone: '(213) 555-0190',
     areaCode: '213',
     grades: ['9', '10', '11', '12'],
   },
@@ -133,7 +137,8 @@ export function demoRosterCsv(): { staff: string; students: string } {
     const s = school === null ? undefined : DEMO_SCHOOLS[school]!;
     const email = `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@demo-district.example.org`;
     const slack = `U0DEMO${id.replace(/[^a-z0-9]/gi, '').toUpperCase()}`;
-    return [id, name, email, role, s?.id ?? '', s?.name ?? '', s?.timezone ?? '', '', language, slack, ''];
+    const schoolCells = s ? [s.id, s.name, s.timezone, s.phone] : ['', '', '', ''];
+    return [id, name, email, role, ...schoolCells, '', language, slack, ''];
   });
 
   const studentRows: string[][] = [];
@@ -176,6 +181,7 @@ export function demoRosterCsv(): { staff: string; students: string } {
           school.id,
           school.name,
           school.timezone,
+          school.phone,
           navigator,
           ...cells,
         ]);

@@ -2,7 +2,7 @@
 export const ROSTER_FILE_KINDS = ['staff', 'students'] as const;
 export type RosterFileKind = (typeof ROSTER_FILE_KINDS)[number];
 
-const SCHOOL_COLUMNS = ['school_id', 'school_name', 'school_timezone'] as const;
+const SCHOOL_COLUMNS = ['school_id', 'school_name', 'school_timezone', 'school_phone'] as const;
 
 /** Staff file columns in export order; the first four are required. */
 export const STAFF_COLUMNS = [
@@ -40,9 +40,7 @@ export const STUDENT_COLUMNS = [
   'first_name',
   'last_name',
   'grade',
-  'school_id',
-  'school_name',
-  'school_timezone',
+  ...SCHOOL_COLUMNS,
   'navigator_id',
   ...[1, 2].flatMap((n) => GUARDIAN_FIELDS.map((f) => guardianColumn(n, f))),
 ] as const;

@@ -22,7 +22,8 @@ export function exportRoster(ctx: Pick<AppContext, 'db'>): RosterExport {
   const roster = new RosterRepository(ctx.db);
   const consents = new ConsentRepository(ctx.db);
   const schools = new Map(roster.schools().map((s) => [s.id, s]));
-  const schoolCells = (s: SchoolRow | undefined) => (s ? [s.id, s.name, s.timezone] : ['', '', '']);
+  const schoolCells = (s: SchoolRow | undefined) =>
+    s ? [s.id, s.name, s.timezone, s.phone ?? ''] : ['', '', '', ''];
 
   const staffRows = roster
     .staffList()

@@ -58,8 +58,9 @@ export function planRoster(
   const warn = (o: Origin, column: string | null, message: string) =>
     problems.push({ file: o.file, line: o.line, column, severity: 'warning', message });
 
-  // Schools: the first row to give a name or zone declares it; later rows must agree.
-  const declared = new Map<string, { name?: { v: string; o: Origin }; tz?: { v: string; o: Origin } }>();
+  // Schools: the first row to give a name, zone or phone declares it; later rows must agree.
+  type Declared = { v: string; o: Origin };
+  const declared = new Map<string, { name?: Declared; tz?: Declared; phone?: Declared }>();
   const mentions: SchoolMention[] = [
     ...staffRecords.flatMap((s) => (s.school ? [s.school] : [])),
     ...studentRecords.map((s) => s.school),
@@ -77,6 +78,11 @@ export function planRoster(
       else if (d.tz.v !== m.timezone)
         reject(m, 'school_timezone', `school ${m.id} is in ${d.tz.v} on ${where(d.tz.o, m)}`);
     }
+    if (m.phone !== null) {
+      if (!d.phone) d.phone = { v: m.phone, o: m };
+      else if (d.phone.v !== m.phone)
+        reject(m, 'school_phone', `school ${m.id} has a different phone on ${where(d.phone.o, m)}`);
+    }
   }
   const schools: SchoolInput[] = [];
   const schoolZone = new Map<string, string>();
@@ -90,7 +96,9 @@ export function planRoster(
     const timezone = d.tz?.v ?? existing?.timezone ?? config.defaultTimezone;
     if (!d.tz && !existing)
       warn(d.name!.o, 'school_timezone', `blank for new school ${id}; using ${config.defaultTimezone}`);
-    schools.push({ id, name: d.name?.v ?? existing!.name, timezone });
+    // A blank school_phone keeps the stored one, as for name and zone: partial files must not erase it.
+    const phone = d.phone?.v ?? existing?.phone ?? null;
+    schools.push({ id, name: d.name?.v ?? existing!.name, timezone, phone });
     schoolZone.set(id, timezone);
   }
 

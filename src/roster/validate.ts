@@ -22,11 +22,13 @@ export interface Origin {
   line: number;
 }
 
-/** A school as a row declares it; name and time zone may be left blank when the school is known. */
+/** A school as a row declares it; name, time zone and phone may be left blank when the school is known. */
 export interface SchoolMention extends Origin {
   id: string;
   name: string | null;
   timezone: string | null;
+  /** E.164. */
+  phone: string | null;
 }
 
 export interface StaffRecord extends Origin {
@@ -119,12 +121,13 @@ class RowCheck {
   }
 }
 
-function schoolMention(c: RowCheck, origin: Origin, id: string): SchoolMention {
+function schoolMention(c: RowCheck, origin: Origin, id: string, settings: RowSettings): SchoolMention {
   return {
     ...origin,
     id,
     name: c.get('school_name') || null,
     timezone: c.optional('school_timezone', checkTimezone),
+    phone: c.optional('school_phone', (v) => normalisePhone(v, settings.defaultPhoneRegion)),
   };
 }
 
@@ -141,7 +144,7 @@ export function validateStaffRow(
   const email = c.get('email') === '' ? c.required('email') : c.take('email', checkEmail(c.get('email')));
   const role = c.get('role') === '' ? c.required('role') : c.take('role', checkRole(c.get('role')));
   const schoolId = c.get('school_id');
-  const school = schoolId ? schoolMention(c, origin, schoolId) : null;
+  const school = schoolId ? schoolMention(c, origin, schoolId, settings) : null;
   const timezone = c.optional('timezone', checkTimezone);
   const locale = c.language('language', settings.defaultLocale);
   const slackUserId = c.optional('slack_user_id', checkSlackId);
@@ -198,7 +201,7 @@ export function validateStudentRow(
   const lastName = c.required('last_name');
   const grade = c.get('grade') === '' ? c.required('grade') : c.take('grade', checkGrade(c.get('grade')));
   const schoolId = c.required('school_id');
-  const school = schoolMention(c, origin, schoolId);
+  const school = schoolMention(c, origin, schoolId, settings);
   const navigatorId = c.get('navigator_id') || null;
   const guardians: GuardianRecord[] = [];
   for (let n = 1; n <= GUARDIANS_PER_STUDENT; n++) {

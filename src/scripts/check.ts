@@ -20,6 +20,7 @@ export const NAVIGATOR_LOCALES = ['en', 'es'] as const;
 /** Texts the SMS layer sends outside a check-in (help, stop, crisis, ...): checked like the script's. */
 export const FAMILY_SMS_KEYS = [
   'family.help',
+  'family.help_no_phone',
   'family.stop_confirm',
   'family.start_confirm',
   'family.language_switched',

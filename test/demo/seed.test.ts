@@ -16,9 +16,9 @@ describe('seedDemoRoster', () => {
     expect(new AuditRepository(ctx.db).count()).toBe(auditRows);
 
     const roster = new RosterRepository(ctx.db);
-    expect(roster.schools().map((s) => [s.id, s.timezone])).toEqual([
-      ['sch-bayview', 'America/Los_Angeles'],
-      ['sch-riverside', 'America/Chicago'],
+    expect(roster.schools().map((s) => [s.id, s.timezone, s.phone])).toEqual([
+      ['sch-bayview', 'America/Los_Angeles', '+12135550190'],
+      ['sch-riverside', 'America/Chicago', '+13125550190'],
     ]);
     const navigators = roster.staffList(['navigator']).map((s) => s.id);
     expect(navigators).toEqual(['nav-1', 'nav-2', 'nav-3', 'nav-4']);

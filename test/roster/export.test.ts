@@ -43,13 +43,13 @@ describe('exportRoster', () => {
     );
     const lines = exportRoster(ctx).students.trim().split('\n');
     expect(lines[0]).toBe(
-      'student_id,first_name,last_name,grade,school_id,school_name,school_timezone,navigator_id,guardian1_id,guardian1_name,guardian1_phone,guardian1_language,guardian1_timezone,guardian1_relationship,guardian1_sms_consent,guardian2_id,guardian2_name,guardian2_phone,guardian2_language,guardian2_timezone,guardian2_relationship,guardian2_sms_consent',
+      'student_id,first_name,last_name,grade,school_id,school_name,school_timezone,school_phone,navigator_id,guardian1_id,guardian1_name,guardian1_phone,guardian1_language,guardian1_timezone,guardian1_relationship,guardian1_sms_consent,guardian2_id,guardian2_name,guardian2_phone,guardian2_language,guardian2_timezone,guardian2_relationship,guardian2_sms_consent',
     );
     expect(lines.find((l) => l.startsWith('S1003,'))).toBe(
-      'S1003,Minh,Nguyen,8,sch-lincoln,Lincoln Middle School,America/Chicago,nav-2,G5003,Thu Nguyen,+13125550103,vi,America/Chicago,grandmother,no,,,,,,,',
+      'S1003,Minh,Nguyen,8,sch-lincoln,Lincoln Middle School,America/Chicago,+13125550100,nav-2,G5003,Thu Nguyen,+13125550103,vi,America/Chicago,grandmother,no,,,,,,,',
     );
     expect(lines.find((l) => l.startsWith('S1004,'))).toBe(
-      'S1004,Layla,Haddad,7,sch-lincoln,Lincoln Middle School,America/Chicago,nav-2,G5004,"Haddad, Samira",+13125550104,ar,America/Chicago,mother,no,,,,,,,',
+      'S1004,Layla,Haddad,7,sch-lincoln,Lincoln Middle School,America/Chicago,+13125550100,nav-2,G5004,"Haddad, Samira",+13125550104,ar,America/Chicago,mother,no,,,,,,,',
     );
   });
 });

@@ -1,3 +1,4 @@
+import { parsePhoneNumberWithError } from 'libphonenumber-js';
 import type { Locale } from '../../config.js';
 import type { AppContext } from '../../context.js';
 import type { MessagePayload } from '../../messages.js';
@@ -13,6 +14,7 @@ import { type GuardianRow, RosterRepository } from '../../store/repositories/ros
 /** Text keys the SMS layer sends (locales/<lng>/family.json). */
 export const SMS_KEYS = {
   help: 'family.help',
+  helpNoPhone: 'family.help_no_phone',
   optOutConfirm: 'family.stop_confirm',
   optInConfirm: 'family.start_confirm',
   languageSet: 'family.language_switched',
@@ -40,7 +42,10 @@ export interface InboundSmsDeps {
    * with 21610 anyway. False for the local simulator.
    */
   carrierHandlesOptOut?: boolean;
-  /** The school's phone for the HELP text; default ''. */
+  /**
+   * The school's phone as the HELP text shows it, '' when it has none. Default: the phone the roster
+   * stored for the school, in national format.
+   */
   schoolPhone?: (schoolId: string) => string;
 }
 
@@ -79,11 +84,24 @@ export function pickGuardian(db: DbOrTx, guardians: GuardianRow[]): GuardianRow 
   return best?.g ?? guardians[0];
 }
 
+/** A stored E.164 number as a family would dial it at home: '+13125550100' becomes '(312) 555-0100'. */
+export function formatSchoolPhone(e164: string | null): string {
+  if (!e164) return '';
+  try {
+    return parsePhoneNumberWithError(e164).formatNational();
+  } catch {
+    // The roster stores only numbers it has normalised; a stray value is shown as stored, not dropped.
+    return e164;
+  }
+}
+
 function schoolParams(db: DbOrTx, guardian: GuardianRow, deps: InboundSmsDeps): Record<string, string> {
   const roster = new RosterRepository(db);
   const student = roster.studentsOfGuardian(guardian.id)[0];
   const school = student ? roster.school(student.schoolId) : undefined;
-  return { school: school?.name ?? '', phone: school ? (deps.schoolPhone?.(school.id) ?? '') : '' };
+  if (!school) return { school: '', phone: '' };
+  const phone = deps.schoolPhone ? deps.schoolPhone(school.id) : formatSchoolPhone(school.phone);
+  return { school: school.name, phone };
 }
 
 function kindFromTwilio(optOutType: string | undefined, classified: InboundKind): InboundKind {
@@ -156,7 +174,12 @@ export async function handleInboundSms(
     case 'help':
       // Carriers require HELP to be answered, also for a number that opted out.
       return ctx.db.transaction((tx) => {
-        const id = twilioAnswered ? null : reply(tx, SMS_KEYS.help, 'sms:help', sms.messageSid);
+        // Without a phone the text would end "call ."; the variant points to the school office instead.
+        const params = schoolParams(tx, guardian, deps);
+        const key = params.phone ? SMS_KEYS.help : SMS_KEYS.helpNoPhone;
+        const id = twilioAnswered
+          ? null
+          : reply(tx, key, 'sms:help', sms.messageSid, { payload: { key, params } });
         return { action: 'help', guardianId: guardian.id, replies: id ? 1 : 0 };
       });
     case 'language': {

@@ -10,8 +10,8 @@ export type GuardianRow = typeof guardians.$inferSelect;
 export type AssignmentRow = typeof assignments.$inferSelect;
 export type StudentGuardianRow = typeof studentGuardians.$inferSelect;
 
-/** The fields of a school that the roster owns (schedules are set elsewhere). */
-export type SchoolInput = Pick<SchoolRow, 'id' | 'name' | 'timezone'>;
+/** The fields of a school that the roster owns (schedules are set elsewhere); a phone left out is kept. */
+export type SchoolInput = Pick<SchoolRow, 'id' | 'name' | 'timezone'> & { phone?: string | null };
 /** The fields of a staff member that the roster owns (not the Teams conversation, not out-of-office). */
 export type StaffInput = Pick<
   StaffRow,
