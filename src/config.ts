@@ -227,8 +227,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (err instanceof ConfigError) problems.push(...err.problems);
     else throw err;
   }
-  if (e.QUIET_HOURS_START === e.QUIET_HOURS_END)
-    problems.push('QUIET_HOURS_START and QUIET_HOURS_END must differ');
+  // Families may be texted 08:00-20:00 at most; a district may only narrow that window.
+  if (!(e.QUIET_HOURS_END >= 8 && e.QUIET_HOURS_END < e.QUIET_HOURS_START && e.QUIET_HOURS_START <= 20))
+    problems.push(
+      `QUIET_HOURS_END (${e.QUIET_HOURS_END}) and QUIET_HOURS_START (${e.QUIET_HOURS_START}): the sending window must lie within 08:00-20:00 (8 <= END < START <= 20)`,
+    );
 
   if (problems.length) throw new ConfigError(problems);
 

@@ -98,4 +98,22 @@ describe('loadConfig', () => {
     expect(problemsOf({ DATABASE_URL: 'postgres://x' })[0]).toMatch(/^DATABASE_URL/);
     expect(loadConfig({ DATABASE_URL: ':memory:' }).databasePath).toBe(':memory:');
   });
+
+  it('allows a stricter quiet-hours window but never a wider one', () => {
+    expect(loadConfig({ QUIET_HOURS_END: '9', QUIET_HOURS_START: '19' }).quietHours).toEqual({
+      start: 19,
+      end: 9,
+    });
+    for (const [end, start] of [
+      ['5', '23'],
+      ['2', '10'],
+      ['8', '21'],
+      ['12', '12'],
+      ['18', '10'],
+    ]) {
+      expect(problemsOf({ QUIET_HOURS_END: end!, QUIET_HOURS_START: start! })[0]).toMatch(
+        /^QUIET_HOURS_END .* within 08:00-20:00/,
+      );
+    }
+  });
 });
