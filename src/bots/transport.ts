@@ -14,6 +14,11 @@ export interface OutboundMessage {
   /** Rendered text when the outbox row already has it (SMS renders at enqueue to count segments). */
   body?: string | null;
   urgent: boolean;
+  /**
+   * The previous attempt may have reached the platform (its relay died mid-send). A transport that can
+   * check (e.g. look the idempotency key up) should look before sending again.
+   */
+  uncertain?: boolean;
 }
 
 /**

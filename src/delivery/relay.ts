@@ -122,6 +122,7 @@ export function createRelay(options: RelayOptions): Relay {
       payload: row.payload as MessagePayload,
       body: row.body,
       urgent: row.urgent,
+      uncertain: row.uncertain,
     };
     options.hooks?.beforeSend?.(row);
     let result: SendResult;

@@ -175,6 +175,30 @@ describe('outbox relay', () => {
     expect(s.logLines.some((l) => l.includes('resending after a relay died mid-send'))).toBe(true);
   });
 
+  it('tells the transport when a reclaimed row may have reached the platform already', async () => {
+    const db = openTestDatabase();
+    const t = testContext(db, T0);
+    const seen: Array<boolean | undefined> = [];
+    const local: Transport = {
+      channel: 'local',
+      send: async (m) => {
+        seen.push(m.uncertain);
+        return { ok: true };
+      },
+    };
+    const relay = createRelay({ ctx: t.ctx, transports: new TransportRegistry([local]), rateLimits: false });
+    const fresh = enqueue(db, message({ createdAt: T0, channel: 'local' }));
+    expect((await relay.runOnce()).sent).toBe(1);
+    const reclaimed = enqueue(db, message({ createdAt: T0, channel: 'local' }));
+    const other = new OutboxRepository(db);
+    expect(other.claimDue(T0, 'dead-relay', 1_000, 10).map((r) => r.id)).toEqual([reclaimed]);
+    expect(other.markAttempt(reclaimed, 'dead-relay', T0, T0 + 1_000)).toBe(true);
+    t.clock.advance(1_001);
+    expect((await relay.runOnce()).sent).toBe(1);
+    expect(seen).toEqual([false, true]);
+    expect(other.get(fresh)!.status).toBe('sent');
+  });
+
   it('stop() waits for an in-flight send to be recorded', async () => {
     const db = openTestDatabase();
     const t = testContext(db, T0);
