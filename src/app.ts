@@ -42,7 +42,8 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
   const texts = createTexts({ defaultLocale: ctx.config.defaultLocale, logger: ctx.logger });
   const checkins = new CheckinService(ctx, texts);
   const sms = new FamilySmsService(ctx, texts);
-  const transports = new TransportRegistry([createLocalTransport('local')]);
+  const transports = new TransportRegistry();
+  if (ctx.config.localMode) transports.register(createLocalTransport('local'));
   const prepare = (m: OutboundMessage) => sms.prepareOutbound(m);
   if (ctx.config.twilio) {
     transports.register(
@@ -53,8 +54,8 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
         onPermanentError: (m, code) => sms.applySendError(m.recipientId, code),
       }),
     );
-  } else {
-    // Without Twilio the simulator's family phones stand in for real ones, through the same outbox rules.
+  } else if (ctx.config.localMode) {
+    // Without any real channel the simulator's family phones stand in, through the same outbox rules.
     transports.register(createLocalTransport('sms', prepare));
   }
   const inbound: InboundSmsDeps = {

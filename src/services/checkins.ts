@@ -25,6 +25,8 @@ export type CheckinProblem =
   | 'checkin:not_reachable'
   | 'checkin:no_consent'
   | 'checkin:week_done'
+  | 'checkin:no_channel'
+  | 'checkin:no_sms_channel'
   | 'checkin:week_over'
   | 'checkin:conflict';
 
@@ -37,7 +39,9 @@ export interface ChannelPolicy {
   navigatorChannel(staff: { id: string; slackUserId: string | null; teamsConversation: string | null }): {
     channel: Channel;
     address: string;
-  };
+  } | null;
+  /** True when families can be texted: Twilio is configured, or the simulator's phones stand in. */
+  smsAvailable: boolean;
 }
 
 /** Slack when configured and the navigator has a Slack id, then Teams, else the local simulator. */
@@ -46,8 +50,11 @@ export function defaultChannelPolicy(ctx: AppContext): ChannelPolicy {
     navigatorChannel(s) {
       if (ctx.config.slack && s.slackUserId) return { channel: 'slack', address: s.slackUserId };
       if (ctx.config.teams && s.teamsConversation) return { channel: 'teams', address: s.teamsConversation };
-      return { channel: 'local', address: s.id };
+      // The simulator only stands in when no real channel is configured; otherwise the navigator is
+      // reported as unreachable rather than "sent" to a page nobody reads.
+      return ctx.config.localMode ? { channel: 'local', address: s.id } : null;
     },
+    smsAvailable: Boolean(ctx.config.twilio) || ctx.config.localMode,
   };
 }
 
@@ -153,7 +160,15 @@ export class CheckinService {
       programWeek: repo.weeksBefore(navigatorId, 'navigator', week) + 1,
       students,
     };
-    const { channel, address } = this.policy.navigatorChannel(navigator);
+    const route = this.policy.navigatorChannel(navigator);
+    if (!route) {
+      this.ctx.logger.warn(
+        { navigatorId },
+        'navigator has no chat channel (no Slack id matched): check-in not sent',
+      );
+      return { ok: false, problem: 'checkin:no_channel' };
+    }
+    const { channel, address } = route;
     return this.begin(context, NAVIGATOR_SCRIPT, {
       channel,
       recipientKind: 'staff',
@@ -168,6 +183,7 @@ export class CheckinService {
     const roster = new RosterRepository(this.ctx.db);
     const guardian = roster.guardian(guardianId);
     if (!guardian) return { ok: false, problem: 'checkin:unknown_participant' };
+    if (!this.policy.smsAvailable) return { ok: false, problem: 'checkin:no_sms_channel' };
     if (!guardian.phone) return { ok: false, problem: 'checkin:no_phone' };
     // The same consent rule the transport applies just before sending: no routine text without consent.
     const block = new FamilySmsService(this.ctx, this.texts).blockFor(guardianId, {
@@ -321,8 +337,9 @@ export class CheckinService {
     if (row.kind === 'navigator') {
       const s = roster.staffById(row.participantId);
       if (!s) return null;
-      const { channel, address } = this.policy.navigatorChannel(s);
-      return { channel, recipientKind: 'staff', recipientId: s.id, address, locale: context.locale };
+      const route = this.policy.navigatorChannel(s);
+      if (!route) return null;
+      return { ...route, recipientKind: 'staff', recipientId: s.id, locale: context.locale };
     }
     const g = roster.guardian(row.participantId);
     if (!g?.phone) return null;

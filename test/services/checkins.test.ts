@@ -232,3 +232,32 @@ describe('timers and concurrency', () => {
     expect(statuses).toEqual(Array(12).fill('skipped'));
   });
 });
+
+describe('channels outside local mode', () => {
+  it('sends to Slack when configured, reports a navigator without a Slack id, and does not text without Twilio', () => {
+    const slackCtx = testContext({
+      now: NOW,
+      env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret' },
+    });
+    seedDemoRoster(slackCtx);
+    const slackService = new CheckinService(slackCtx, createTexts({ defaultLocale: 'en' }));
+    const roster = new RosterRepository(slackCtx.db);
+    const nav = roster.staffById('nav-2')!;
+    expect(slackService.startNavigator('nav-2')).toMatchObject({ ok: true });
+    const sent = new SimulatorRepository(slackCtx.db).messagesTo('nav-2');
+    expect(new Set(sent.map((m) => `${m.channel} ${m.address}`))).toEqual(
+      new Set([`slack ${nav.slackUserId}`]),
+    );
+
+    roster.upsertStaff(
+      { ...nav, id: 'nav-9', email: 'nav9@example.org', slackUserId: null },
+      { actor: 'test', at: NOW },
+    );
+    roster.assignNavigator(roster.caseloadOf('nav-3')[0]!.id, 'nav-9', { actor: 'test', at: NOW });
+    expect(slackService.startNavigator('nav-9')).toEqual({ ok: false, problem: 'checkin:no_channel' });
+    expect(new SimulatorRepository(slackCtx.db).messagesTo('nav-9')).toHaveLength(0);
+
+    const guardian = new SimulatorRepository(slackCtx.db).guardians().find((g) => g.phone)!;
+    expect(slackService.startFamily(guardian.id)).toEqual({ ok: false, problem: 'checkin:no_sms_channel' });
+  });
+});

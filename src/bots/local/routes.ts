@@ -64,6 +64,8 @@ const PROBLEM_TEXT: Record<string, string> = {
   'checkin:no_active_session': "No check-in is running: press 'Start or resume this week's check-ins' first.",
   'checkin:no_phone': 'This family has no phone number on file.',
   'checkin:not_reachable': 'This family has opted out or cannot be texted.',
+  'checkin:no_channel': 'This navigator cannot be reached in chat.',
+  'checkin:no_sms_channel': 'Texting is not set up.',
   'checkin:week_done': "This week's check-ins are all done.",
   'checkin:week_over': 'This week is over; the next check-ins start with the next weekly prompt.',
   'checkin:no_consent': 'This family has not agreed to texts yet (no consent on file).',
