@@ -26,6 +26,7 @@ export type CheckinProblem =
   | 'checkin:no_consent'
   | 'checkin:week_done'
   | 'checkin:no_channel'
+  | 'checkin:shared_phone'
   | 'checkin:no_sms_channel'
   | 'checkin:week_over'
   | 'checkin:conflict';
@@ -195,11 +196,22 @@ export class CheckinService {
         ok: false,
         problem: block === 'sms:no_consent' ? 'checkin:no_consent' : 'checkin:not_reachable',
       };
+    // One phone gets one check-in a week, even when two guardians share it: it is sent to the first of them
+    // by id (the one the SMS layer routes replies to) and asks about all their children.
+    const atPhone = roster.guardiansByPhone(guardian.phone);
+    if (atPhone[0] && atPhone[0].id !== guardianId) return { ok: false, problem: 'checkin:shared_phone' };
     const week = period ?? this.periodNow(guardian.timezone);
     const repo = new CheckinRepository(this.ctx.db);
     const existing = repo.sessionFor(guardianId, 'family', week);
     if (existing) return { ok: true, sessionId: existing.id, applied: emptyApplied(), resumed: true };
-    const children = roster.studentsOfGuardian(guardianId).filter((s) => s.active);
+    const children = [
+      ...new Map(
+        atPhone
+          .flatMap((g) => roster.studentsOfGuardian(g.id))
+          .filter((s) => s.active)
+          .map((s) => [s.id, s]),
+      ).values(),
+    ];
     if (children.length === 0) return { ok: false, problem: 'checkin:no_students' };
     const context: DialogContext = {
       kind: 'family',

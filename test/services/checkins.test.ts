@@ -178,6 +178,20 @@ describe('family weekly check-in', () => {
     expect(first!.body).not.toContain('How is');
   });
 
+  it('sends one check-in a week to a shared phone, about every child of the guardians there', () => {
+    const roster = new RosterRepository(ctx.db);
+    const withPhone = new SimulatorRepository(ctx.db).guardians().filter((g) => g.phone);
+    const shared = withPhone.find((g) => withPhone.some((o) => o.id !== g.id && o.phone === g.phone))!;
+    const [first, second] = roster.guardiansByPhone(shared.phone!);
+    expect(service.startFamily(second!.id)).toEqual({ ok: false, problem: 'checkin:shared_phone' });
+    expect(service.startFamily(first!.id)).toMatchObject({ ok: true });
+    const children = new Set(
+      [first!, second!].flatMap((g) => roster.studentsOfGuardian(g.id).map((s) => s.id)),
+    );
+    expect(new Set(session('family', first!.id).state.context.students.map((s) => s.id))).toEqual(children);
+    expect(new SimulatorRepository(ctx.db).messagesTo(second!.id)).toHaveLength(0);
+  });
+
   it('does not start for a family without a phone, nor for an unknown guardian', () => {
     const roster = new RosterRepository(ctx.db);
     const by = { actor: 'test', at: NOW };

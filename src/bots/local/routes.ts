@@ -64,6 +64,8 @@ const PROBLEM_TEXT: Record<string, string> = {
   'checkin:no_active_session': "No check-in is running: press 'Start or resume this week's check-ins' first.",
   'checkin:no_phone': 'This family has no phone number on file.',
   'checkin:not_reachable': 'This family has opted out or cannot be texted.',
+  'checkin:shared_phone':
+    "This phone is shared: the week's check-in goes to the other guardian at this number.",
   'checkin:no_channel': 'This navigator cannot be reached in chat.',
   'checkin:no_sms_channel': 'Texting is not set up.',
   'checkin:week_done': "This week's check-ins are all done.",
