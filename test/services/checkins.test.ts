@@ -174,8 +174,14 @@ describe('family weekly check-in', () => {
     service.startFamily(guardian.id);
     const [first] = new SimulatorRepository(ctx.db).messagesTo(guardian.id);
     expect(first).toMatchObject({ channel: 'sms', address: guardian.phone, locale: 'vi' });
-    expect(first!.body).toBeTruthy();
-    expect(first!.body).not.toContain('How is');
+    const child = new RosterRepository(ctx.db).studentsOfGuardian(guardian.id)[0]!;
+    const texts = createTexts({ defaultLocale: 'en' });
+    const vietnamese = texts.t('family.how', 'vi', { name: child.firstName, grade: child.grade });
+    expect(vietnamese.fellBack).toBe(false);
+    expect(first!.body).toBe(vietnamese.text);
+    expect(first!.body).not.toBe(
+      texts.t('family.how', 'en', { name: child.firstName, grade: child.grade }).text,
+    );
   });
 
   it('sends one check-in a week to a shared phone, about every child of the guardians there', () => {
