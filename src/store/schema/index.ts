@@ -1,3 +1,4 @@
 export * from './checkins.js';
 export * from './delivery.js';
 export * from './roster.js';
+export * from './sms.js';
