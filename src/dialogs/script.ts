@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NEED_AREAS, NEED_SEVERITIES } from '../store/schema/checkins.js';
+import { NEED_AREAS, NEED_SEVERITIES } from './taxonomy.js';
 
 // The language scripts are written in. Scripts are data (src/scripts), parsed with these schemas at load and
 // checked statically (src/scripts/check.ts); the engine only ever sees a parsed Script.

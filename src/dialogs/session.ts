@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { SESSION_STATUSES } from '../store/schema/checkins.js';
 import { Section } from './script.js';
+import { SESSION_STATUSES } from './taxonomy.js';
 import { DialogContext } from './types.js';
 
 /** Where a student's check-in stands inside one session. */

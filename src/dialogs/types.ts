@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MessagePayload } from '../messages.js';
-import { NEED_AREAS, NEED_SEVERITIES } from '../store/schema/checkins.js';
+import { NEED_AREAS, NEED_SEVERITIES } from './taxonomy.js';
 
 // The contract between the pure engine and the shell (services, adapters, timers). The engine imports no SDK,
 // database, clock or i18next: it takes a session, an input and `now`, and returns the next session and effects.

@@ -1,5 +1,5 @@
 import type { ScriptInput, ScriptOption } from '../dialogs/script.js';
-import type { NeedArea } from '../store/schema/checkins.js';
+import type { NeedArea } from '../dialogs/taxonomy.js';
 
 const HOUR = 60 * 60 * 1000;
 

@@ -1,37 +1,30 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  CHECKIN_KINDS,
+  CHECKIN_STATUSES,
+  ESCALATION_STATUSES,
+  NEED_AREAS,
+  NEED_SEVERITIES,
+  NEED_SOURCES,
+  NEED_STATUSES,
+  SESSION_STATUSES,
+} from '../../dialogs/taxonomy.js';
 import { guardians, staff, students } from './roster.js';
 
-export const NEED_AREAS = [
-  'academic',
-  'attendance',
-  'technology_access',
-  'learning_space',
-  'food_security',
-  'housing_stability',
-  'physical_health',
-  'mental_emotional_wellbeing',
-  'family_social_services',
-  'transportation',
-  'enrichment',
-  'safety',
-  'other',
-] as const;
-export type NeedArea = (typeof NEED_AREAS)[number];
-export const NEED_SEVERITIES = ['low', 'medium', 'high'] as const;
-export const NEED_STATUSES = [
-  'identified',
-  'referred',
-  'connected',
-  'receiving',
-  'resolved',
-  'declined',
-] as const;
-export const NEED_SOURCES = ['navigator', 'family', 'counselor'] as const;
-export const CHECKIN_KINDS = ['navigator', 'family'] as const;
-export const CHECKIN_STATUSES = ['pending', 'in_progress', 'completed', 'skipped', 'missed'] as const;
-export const ESCALATION_STATUSES = ['open', 'claimed', 'acknowledged', 'resolved'] as const;
-export const SESSION_STATUSES = ['active', 'completed', 'expired', 'ended'] as const;
+export type { NeedArea } from '../../dialogs/taxonomy.js';
+// The taxonomy lives with the pure engine (which must not import drizzle-orm); re-exported here so every
+// existing import path keeps working (the other types come from src/dialogs/taxonomy.ts).
+export {
+  CHECKIN_KINDS,
+  CHECKIN_STATUSES,
+  ESCALATION_STATUSES,
+  NEED_AREAS,
+  NEED_SEVERITIES,
+  NEED_SOURCES,
+  NEED_STATUSES,
+  SESSION_STATUSES,
+};
 
 /** A running conversation of the dialog engine, stored as plain serialised data. */
 export const dialogSessions = sqliteTable(
