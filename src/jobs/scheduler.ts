@@ -4,7 +4,7 @@ import { TimerRepository } from '../store/repositories/timers.js';
 import { EMPTY_CALENDAR, type SchoolCalendar } from './calendar.js';
 import { addWeeks, isoWeekOf } from './period.js';
 import { createTimerRunner, type TimerHandlers, type TimerRound } from './timer-runner.js';
-import { planWeek, type WeekPlan } from './weekly-plan.js';
+import { type AvailableChannels, planWeek, type WeekPlan } from './weekly-plan.js';
 
 /** Options of the service's scheduler. */
 export interface SchedulerOptions {
@@ -12,6 +12,8 @@ export interface SchedulerOptions {
   handlers: TimerHandlers;
   /** Read on every planning run, so an admin's calendar edit applies without a restart. */
   calendar?: () => SchoolCalendar;
+  /** Channels that can reach people; without SMS no family check-ins are planned. Default: from config. */
+  channels?: AvailableChannels;
 }
 
 /** The minute tick (due timers) and the hourly planning of this and next week, on node-cron. */
@@ -25,6 +27,7 @@ export interface Scheduler {
   planUpcoming(): WeekPlan[];
 }
 
+/** Builds the scheduler; nothing runs until `start()`. */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { ctx } = options;
   const runner = createTimerRunner({ ctx, handlers: options.handlers });
@@ -38,10 +41,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     for (const schoolId of repo.schoolIds()) {
       const zone = repo.school(schoolId)?.timezone ?? ctx.config.defaultTimezone;
       const week = isoWeekOf(ctx.clock(), zone);
-      plans.push(
-        planWeek(ctx, schoolId, week, { calendar }),
-        planWeek(ctx, schoolId, addWeeks(week, 1), { calendar }),
-      );
+      const opts = { calendar, ...(options.channels ? { channels: options.channels } : {}) };
+      plans.push(planWeek(ctx, schoolId, week, opts), planWeek(ctx, schoolId, addWeeks(week, 1), opts));
     }
     return plans;
   }

@@ -1,10 +1,20 @@
 import type { AppContext } from '../context.js';
-import { TimerRepository, type TimerRow } from '../store/repositories/timers.js';
+import { type TimerOutcome, TimerRepository, type TimerRow } from '../store/repositories/timers.js';
 import { isOutOfOffice } from './out-of-office.js';
 import { type PlannedTimerPayload, PROMPT_KINDS, plannedTimerKey, TIMER_KINDS } from './weekly-plan.js';
 
+/**
+ * What a handler may report: nothing, or a short outcome such as 'started', 'resumed' or
+ * 'skipped:no_consent'. A `skipped:` prefix counts the timer as skipped. Ids and codes only, no personal data.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler without a return statement must still type-check
+export type TimerHandlerResult = string | undefined | void;
+
 /** Runs a timer of one kind. Throwing leaves the timer pending, to be tried again later. */
-export type TimerHandler = (timer: TimerRow, ctx: AppContext) => Promise<void> | void;
+export type TimerHandler = (
+  timer: TimerRow,
+  ctx: AppContext,
+) => TimerHandlerResult | Promise<TimerHandlerResult>;
 /** Handlers by timer kind; the check-in service registers navigator_prompt, family_checkin, ... */
 export type TimerHandlers = Record<string, TimerHandler>;
 
@@ -15,7 +25,7 @@ export interface TimerRound {
   skipped: number;
   failed: number;
   missingHandler: number;
-  /** Per timer: `<kind> <uniqueKey> → fired | skipped:<reason> | failed | no_handler`. */
+  /** Per timer: `<kind> <uniqueKey> → fired[:<outcome>] | skipped:<reason> | failed | no_handler`. */
   log: string[];
 }
 
@@ -38,6 +48,17 @@ export interface TimerRunner {
   fireNow(uniqueKeys: string[]): Promise<TimerRound>;
 }
 
+const MAX_OUTCOME_LENGTH = 64;
+
+/** A handler's report as a stored outcome: 'skipped:<reason>' → skipped, any other text → fired with it. */
+export function handlerOutcome(result: TimerHandlerResult): TimerOutcome {
+  const text = typeof result === 'string' ? result.trim().slice(0, MAX_OUTCOME_LENGTH) : '';
+  if (text.startsWith('skipped:') && text.length > 'skipped:'.length)
+    return { result: 'skipped', reason: text.slice('skipped:'.length) };
+  return text ? { result: 'fired', reason: text } : { result: 'fired' };
+}
+
+/** Builds the dispatcher; `runOnce` for the minute tick, `fireNow` for a manual run. */
 export function createTimerRunner(options: TimerRunnerOptions): TimerRunner {
   const { ctx, handlers } = options;
   const repo = new TimerRepository(ctx.db);
@@ -103,10 +124,10 @@ export function createTimerRunner(options: TimerRunnerOptions): TimerRunner {
           ctx.logger.warn({ timerId: timer.id, kind: timer.kind }, 'timers: no handler registered for kind');
           continue;
         }
-        await handler(timer, ctx);
-        repo.finish(timer, ctx.clock(), { result: 'fired' });
-        round.fired += 1;
-        round.log.push(`${line} fired`);
+        const outcome = handlerOutcome(await handler(timer, ctx));
+        repo.finish(timer, ctx.clock(), outcome);
+        round[outcome.result] += 1;
+        round.log.push(`${line} ${outcome.result}${outcome.reason ? `:${outcome.reason}` : ''}`);
       } catch (err) {
         repo.release(timer.id, ctx.clock() + retryMs);
         round.failed += 1;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import { TimerRepository } from '../store/repositories/timers.js';
 import { breakOn, EMPTY_CALENDAR, openSchoolDays, type SchoolCalendar } from './calendar.js';
@@ -40,12 +41,31 @@ export function plannedTimerKey(kind: string, personId: string, isoWeek: string)
   return `${kind}|${personId}|${isoWeek}`;
 }
 
+/** Which channels can reach people now. Without SMS (no Twilio, not local mode) families get no timers. */
+export interface AvailableChannels {
+  sms: boolean;
+}
+
+/** SMS is available with Twilio configured, or in local mode where the simulator's phones stand in. */
+export function availableChannels(config: Pick<Config, 'twilio' | 'localMode'>): AvailableChannels {
+  return { sms: Boolean(config.twilio) || config.localMode };
+}
+
+/** Options of `planWeek`. */
+export interface PlanOptions {
+  calendar?: SchoolCalendar;
+  /** Default: `availableChannels(ctx.config)`. */
+  channels?: AvailableChannels;
+}
+
 /** What planning a week did. `promptKeys` are the prompts of the week (for a manual run). */
 export interface WeekPlan {
   schoolId: string;
   isoWeek: string;
   skipped?: 'school_break' | 'unknown_school';
   breakName?: string;
+  /** Set when family check-ins were not planned, and why. */
+  familiesSkipped?: 'no_sms_channel';
   created: number;
   existing: number;
   navigators: number;
@@ -60,15 +80,16 @@ const FAMILY_EXPIRY_AFTER_DAYS = 3;
  * Plans a school's timers for one ISO week: navigator prompt, mid-week reminder and end-of-week expiry (in
  * the school's zone); family check-in, reminder after 24 h and expiry after 3 days (in each family's zone).
  * Idempotent through timers.uniqueKey; a break week plans nothing. A guardian with children in two schools
- * gets one family check-in a week (the key has no school).
+ * gets one family check-in a week (the key has no school). Without an SMS channel no family timer is planned.
  */
 export function planWeek(
   ctx: AppContext,
   schoolId: string,
   isoWeek: string,
-  options: { calendar?: SchoolCalendar } = {},
+  options: PlanOptions = {},
 ): WeekPlan {
   const calendar = options.calendar ?? EMPTY_CALENDAR;
+  const channels = options.channels ?? availableChannels(ctx.config);
   const repo = new TimerRepository(ctx.db);
   const plan: WeekPlan = {
     schoolId,
@@ -97,7 +118,8 @@ export function planWeek(
   const reminderDay = promptDay + 2 <= lastDay ? promptDay + 2 : undefined;
   const now = ctx.clock();
   const navigators = repo.navigatorsOf(schoolId);
-  const families = repo.guardiansOf(schoolId);
+  const families = channels.sms ? repo.guardiansOf(schoolId) : [];
+  if (!channels.sms) plan.familiesSkipped = 'no_sms_channel';
   plan.navigators = navigators.length;
   plan.guardians = families.length;
 

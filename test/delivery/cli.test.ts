@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  CommandError,
   listOutbox,
   listTimers,
   maskAddress,
@@ -10,7 +15,7 @@ import type { TimerHandlers } from '../../src/jobs/timer-runner.js';
 import { openTestDatabase } from '../../src/store/db.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox.js';
 import { seedRoster } from '../jobs/roster.js';
-import { message, testContext } from './helpers.js';
+import { message, seedSchool, testContext } from './helpers.js';
 
 const T0 = Date.parse('2026-11-22T12:00:00Z');
 
@@ -33,7 +38,39 @@ describe('delivery commands', () => {
     expect(second).toContain('3 already done');
     expect(fired).toHaveLength(3);
     expect(listTimers(ctx, { status: 'fired' })).toContain('navigator_prompt');
-    await expect(runCheckins(ctx, { ...args, week: '2026-48' })).rejects.toThrow();
+  });
+
+  it('checkins run prints what each prompt really did, and says when families cannot be texted', async () => {
+    const db = openTestDatabase();
+    seedRoster(db);
+    const { ctx } = testContext(db, T0);
+    const handlers: TimerHandlers = {
+      navigator_prompt: () => 'started',
+      family_checkin: () => 'skipped:no_consent',
+    };
+    const out = await runCheckins(ctx, {
+      school: 'S1',
+      week: '2026-W48',
+      calendarPath: 'config/none.json',
+      handlers,
+    });
+    expect(out).toContain('Prompts: 1 fired, 2 skipped');
+    expect(out).toContain('Outcomes: fired:started 1, skipped:no_consent 2.');
+    expect(out).toContain('navigator_prompt navigator_prompt|nav-1|2026-W48 → fired:started');
+    expect(out).not.toMatch(/family_checkin .* → fired/);
+    expect(listTimers(ctx, { status: 'fired' })).toContain('skipped:no_consent');
+
+    const db2 = openTestDatabase();
+    seedRoster(db2);
+    const noSms = await runCheckins(testContext(db2, T0).ctx, {
+      school: 'S1',
+      week: '2026-W48',
+      calendarPath: 'config/none.json',
+      handlers,
+      channels: { sms: false },
+    });
+    expect(noSms).toContain('Family check-ins not planned: no SMS channel');
+    expect(noSms).toContain('Prompts: 1 fired, 0 skipped');
   });
 
   it('outbox list shows no bodies or phone numbers; retry only revives dead or failed rows', () => {
@@ -52,11 +89,77 @@ describe('delivery commands', () => {
     expect(out).toContain('********67');
     expect(out).not.toContain('5551234567');
     expect(out).not.toContain('Hola');
-    expect(retryOutbox(ctx, m.id)).toContain('only dead or failed');
     repo.finish(m.id, T0, 'dead', 'http_500');
     expect(retryOutbox(ctx, m.id)).toContain('pending again');
     expect(repo.get(m.id)!.status).toBe('pending');
-    expect(listOutbox(ctx, { status: 'bogus' })).toContain('Unknown status');
     expect(maskAddress('U1')).toBe('**');
   });
+});
+
+describe('delivery command errors', () => {
+  const handlers: TimerHandlers = {};
+  const base = { school: 'S1', week: '2026-W48', calendarPath: 'config/none.json', handlers };
+
+  it('checkins run: an unknown school names the known ones; a bad week says how to write it', async () => {
+    const db = openTestDatabase();
+    seedRoster(db);
+    seedSchool(db, 'S2', 'America/Denver');
+    const { ctx } = testContext(db, T0);
+    await expect(runCheckins(ctx, { ...base, school: 'nope' })).rejects.toThrow(
+      new CommandError('No school with id nope. Known schools: S1, S2.'),
+    );
+    await expect(runCheckins(ctx, { ...base, week: '2026-48' })).rejects.toThrow(
+      new CommandError('Invalid --week 2026-48: use an ISO week such as 2026-W48.'),
+    );
+    await expect(runCheckins(ctx, { ...base, week: '2026-W54' })).rejects.toBeInstanceOf(CommandError);
+    const empty = testContext(openTestDatabase(), T0).ctx;
+    await expect(runCheckins(empty, base)).rejects.toThrow(/no schools yet/);
+  });
+
+  it('outbox retry: an unknown id or a message that is not dead or failed is an error', () => {
+    const db = openTestDatabase();
+    const { ctx } = testContext(db, T0);
+    const m = message({ createdAt: T0 });
+    new OutboxRepository(db).enqueue(m);
+    expect(() => retryOutbox(ctx, 'missing')).toThrow(
+      new CommandError('No message with id missing. `outbox list` shows the ids.'),
+    );
+    expect(() => retryOutbox(ctx, m.id)).toThrow(
+      new CommandError(`Message ${m.id} is pending; only dead or failed messages can be retried.`),
+    );
+  });
+
+  it('an unknown --status lists the valid ones; a bad --limit is refused', () => {
+    const { ctx } = testContext(openTestDatabase(), T0);
+    expect(() => listOutbox(ctx, { status: 'bogus' })).toThrow(
+      new CommandError(
+        'Unknown status bogus; use one of pending, sending, sent, delivered, failed, dead, cancelled.',
+      ),
+    );
+    expect(() => listTimers(ctx, { status: 'done' })).toThrow(
+      new CommandError('Unknown status done; use one of pending, fired, cancelled.'),
+    );
+    expect(() => listOutbox(ctx, { limit: Number.NaN })).toThrow(CommandError);
+  });
+
+  it('the command line prints the error on stderr and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    try {
+      const run = (...args: string[]) =>
+        spawnSync(resolve('node_modules/.bin/tsx'), ['src/cli/index.ts', ...args], {
+          env: { PATH: process.env.PATH, DATABASE_URL: `file:${join(dir, 'cli.db')}`, LOG_LEVEL: 'error' },
+          encoding: 'utf8',
+          timeout: 20_000,
+        });
+      const bad = run('outbox', 'list', '--status', 'bogus');
+      expect(bad.stderr).toContain('Unknown status bogus; use one of pending,');
+      expect(bad.stdout).toBe('');
+      expect(bad.status).toBe(1);
+      const ok = run('outbox', 'list');
+      expect(ok.stdout).toContain('No messages');
+      expect(ok.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SchoolCalendar } from '../../src/jobs/calendar.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
-import { createTimerRunner, type TimerHandlers } from '../../src/jobs/timer-runner.js';
-import { plannedTimerKey, planWeek, TIMER_KINDS } from '../../src/jobs/weekly-plan.js';
+import { createTimerRunner, handlerOutcome, type TimerHandlers } from '../../src/jobs/timer-runner.js';
+import { availableChannels, plannedTimerKey, planWeek, TIMER_KINDS } from '../../src/jobs/weekly-plan.js';
 import { openTestDatabase } from '../../src/store/db.js';
 import { TimerRepository, type TimerRow } from '../../src/store/repositories/timers.js';
 import { testContext } from '../delivery/helpers.js';
@@ -58,6 +58,41 @@ describe('weekly planning', () => {
     expect(s.repo.getByKey(plannedTimerKey('navigator_prompt', 'nav-1', '2026-W49'))!.fireAt).toBe(
       at('2026-12-01T14:00:00Z'),
     );
+  });
+});
+
+describe('planning without an SMS channel', () => {
+  it('plans no family timers when SMS is not available, and says so', () => {
+    const s = setup('2026-11-20T12:00:00Z');
+    const plan = planWeek(s.ctx, 'S1', W, { channels: { sms: false } });
+    expect(plan).toMatchObject({ created: 3, guardians: 0, familiesSkipped: 'no_sms_channel' });
+    expect(plan.promptKeys).toEqual([plannedTimerKey('navigator_prompt', 'nav-1', W)]);
+    expect(s.repo.list().map((t) => t.kind)).not.toContain('family_checkin');
+    expect(planWeek(s.ctx, 'S1', W, { channels: { sms: true } })).toMatchObject({ created: 6, existing: 3 });
+  });
+
+  it('reads SMS availability from the config by default: Slack only means no family timers', () => {
+    const db = openTestDatabase();
+    seedRoster(db);
+    const slackOnly = testContext(db, at('2026-11-20T12:00:00Z'), {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: 'secret',
+    });
+    expect(availableChannels(slackOnly.ctx.config)).toEqual({ sms: false });
+    expect(planWeek(slackOnly.ctx, 'S1', W)).toMatchObject({
+      guardians: 0,
+      familiesSkipped: 'no_sms_channel',
+    });
+    const local = testContext(db, at('2026-11-20T12:00:00Z'));
+    expect(availableChannels(local.ctx.config)).toEqual({ sms: true });
+  });
+
+  it('the scheduler passes its channels to planning', () => {
+    const s = setup('2026-11-20T12:00:00Z');
+    const scheduler = createScheduler({ ctx: s.ctx, handlers: s.handlers, channels: { sms: false } });
+    const plans = scheduler.planUpcoming();
+    expect(plans.every((p) => p.familiesSkipped === 'no_sms_channel')).toBe(true);
+    expect(s.repo.list({ limit: 100 }).filter((t) => t.kind.startsWith('family_'))).toHaveLength(0);
   });
 });
 
@@ -158,6 +193,34 @@ describe('timer dispatch', () => {
     expect(await runner.runOnce()).toMatchObject({ fired: 1 });
     s.clock.set(at('2026-11-25T00:00:00Z'));
     expect((await runner.runOnce()).missingHandler).toBe(1); // family_checkin has no handler here
+  });
+
+  it('keeps what a handler reports as the outcome; skipped:<reason> counts as skipped; void still fires', async () => {
+    const s = setup('2026-11-22T12:00:00Z');
+    const plan = planWeek(s.ctx, 'S1', W);
+    const runner = createTimerRunner({
+      ctx: s.ctx,
+      handlers: {
+        navigator_prompt: () => 'started',
+        family_checkin: async (t) => (t.uniqueKey.includes('g-1') ? 'skipped:no_consent' : undefined),
+      },
+    });
+    const round = await runner.fireNow(plan.promptKeys);
+    expect(round).toMatchObject({ claimed: 3, fired: 2, skipped: 1 });
+    const key = (kind: string, who: string) => plannedTimerKey(kind, who, W);
+    expect(outcome(s.repo.getByKey(key('navigator_prompt', 'nav-1')))).toEqual({
+      result: 'fired',
+      reason: 'started',
+    });
+    expect(outcome(s.repo.getByKey(key('family_checkin', 'g-1')))).toEqual({
+      result: 'skipped',
+      reason: 'no_consent',
+    });
+    expect(outcome(s.repo.getByKey(key('family_checkin', 'g-2')))).toEqual({ result: 'fired' });
+    expect(round.log).toContain(`navigator_prompt ${key('navigator_prompt', 'nav-1')} → fired:started`);
+    expect(round.log).toContain(`family_checkin ${key('family_checkin', 'g-1')} → skipped:no_consent`);
+    expect(handlerOutcome('x'.repeat(100)).reason).toHaveLength(64);
+    expect(handlerOutcome('skipped:')).toEqual({ result: 'fired', reason: 'skipped:' });
   });
 
   it('a manual run fires the week’s prompts now, once', async () => {

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { loadCalendar } from '../../jobs/calendar.js';
 import { IsoWeek } from '../../jobs/period.js';
 import { createTimerRunner, type TimerHandlers } from '../../jobs/timer-runner.js';
-import { planWeek } from '../../jobs/weekly-plan.js';
+import { type AvailableChannels, availableChannels, planWeek } from '../../jobs/weekly-plan.js';
 import { checkinTimerHandlersFor } from '../../services/checkin-timers.js';
 import { OutboxRepository } from '../../store/repositories/outbox.js';
 import { TimerRepository } from '../../store/repositories/timers.js';
@@ -29,21 +29,80 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
-/** `checkins run`: plans the week's timers and fires its prompts now. Safe to run twice. */
+/** A mistake in a command's arguments: printed as is, and the command exits with status 1. */
+export class CommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
+function parseWeek(week: string): string {
+  const parsed = IsoWeek.safeParse(week.trim());
+  if (!parsed.success) throw new CommandError(`Invalid --week ${week}: use an ISO week such as 2026-W48.`);
+  return parsed.data;
+}
+
+function parseStatus<S extends string>(status: string | undefined, valid: readonly S[]): S | undefined {
+  if (status === undefined) return undefined;
+  const found = valid.find((s) => s === status);
+  if (!found) throw new CommandError(`Unknown status ${status}; use one of ${valid.join(', ')}.`);
+  return found;
+}
+
+function parseLimit(limit: number | undefined): number {
+  if (limit === undefined) return 50;
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new CommandError('--limit must be a whole number of 1 or more.');
+  return limit;
+}
+
+/** Counts of outcomes, e.g. `started 12, skipped:no_consent 3`. */
+function outcomeSummary(log: string[]): string {
+  const counts = new Map<string, number>();
+  for (const line of log) {
+    const outcome = line.slice(line.lastIndexOf('→ ') + 2);
+    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+  }
+  return [...counts].map(([o, n]) => `${o} ${n}`).join(', ');
+}
+
+/**
+ * `checkins run`: plans the week's timers and fires its prompts now. Safe to run twice. Prints what each
+ * prompt's handler reported (started, resumed, skipped:no_consent, ...). Throws CommandError on bad input.
+ */
 export async function runCheckins(
   ctx: AppContext,
-  args: { school: string; week: string; calendarPath: string; handlers: TimerHandlers },
+  args: {
+    school: string;
+    week: string;
+    calendarPath: string;
+    handlers: TimerHandlers;
+    channels?: AvailableChannels;
+  },
 ): Promise<string> {
-  const week = IsoWeek.parse(args.week);
-  const plan = planWeek(ctx, args.school, week, { calendar: loadCalendar(args.calendarPath) });
-  if (plan.skipped === 'unknown_school') return `No school with id ${args.school}.`;
+  const week = parseWeek(args.week);
+  const plan = planWeek(ctx, args.school, week, {
+    calendar: loadCalendar(args.calendarPath),
+    ...(args.channels ? { channels: args.channels } : {}),
+  });
+  if (plan.skipped === 'unknown_school') {
+    const known = new TimerRepository(ctx.db).schoolIds();
+    throw new CommandError(
+      `No school with id ${args.school}. ${known.length ? `Known schools: ${known.join(', ')}.` : 'The roster has no schools yet; import it first.'}`,
+    );
+  }
   if (plan.skipped === 'school_break')
     return `${args.school} ${week}: school break${plan.breakName ? ` (${plan.breakName})` : ''}; nothing planned.`;
   const round = await createTimerRunner({ ctx, handlers: args.handlers }).fireNow(plan.promptKeys);
   const lines = [
     `${args.school} ${week}: ${plan.navigators} navigator(s), ${plan.guardians} family contact(s).`,
+    ...(plan.familiesSkipped === 'no_sms_channel'
+      ? ['Family check-ins not planned: no SMS channel (configure Twilio, or run in local mode).']
+      : []),
     `Timers: ${plan.created} planned now, ${plan.existing} already planned.`,
     `Prompts: ${round.fired} fired, ${round.skipped} skipped, ${round.failed} failed, ${round.missingHandler} without a handler, ${plan.promptKeys.length - round.claimed} already done.`,
+    ...(round.log.length ? [`Outcomes: ${outcomeSummary(round.log)}.`] : []),
     ...round.log.map((l) => `  ${l}`),
   ];
   return lines.join('\n');
@@ -52,12 +111,8 @@ export async function runCheckins(
 /** `outbox list`: ids, channel, purpose, status, attempts and a masked address; never bodies or numbers. */
 export function listOutbox(ctx: AppContext, opts: { status?: string; limit?: number }): string {
   const repo = new OutboxRepository(ctx.db);
-  const status = opts.status
-    ? (OUTBOX_STATUSES as readonly string[]).find((s) => s === opts.status)
-    : undefined;
-  if (opts.status && !status)
-    return `Unknown status ${opts.status}; use one of ${OUTBOX_STATUSES.join(', ')}.`;
-  const rows = repo.list({ ...(status ? { status: status as never } : {}), limit: opts.limit ?? 50 });
+  const status = parseStatus(opts.status, OUTBOX_STATUSES);
+  const rows = repo.list({ ...(status ? { status } : {}), limit: parseLimit(opts.limit) });
   const counts = Object.entries(repo.countByStatus())
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${s} ${n}`)
@@ -79,26 +134,22 @@ export function listOutbox(ctx: AppContext, opts: { status?: string; limit?: num
   ])}\n(${counts}; ! = urgent)`;
 }
 
-/** `outbox retry <id>`: a dead or failed message goes back to pending. */
+/** `outbox retry <id>`: a dead or failed message goes back to pending. Throws CommandError otherwise. */
 export function retryOutbox(ctx: AppContext, id: string): string {
   const repo = new OutboxRepository(ctx.db);
   const row = repo.get(id);
-  if (!row) return `No message with id ${id}.`;
+  if (!row) throw new CommandError(`No message with id ${id}. \`outbox list\` shows the ids.`);
   if (!repo.retry(id, ctx.clock()))
-    return `Message ${id} is ${row.status}; only dead or failed messages can be retried.`;
+    throw new CommandError(`Message ${id} is ${row.status}; only dead or failed messages can be retried.`);
   return `Message ${id} is pending again (was ${row.status}); the relay sends it on its next round.`;
 }
 
 /** `timers list`: soonest first, with how each ended. */
 export function listTimers(ctx: AppContext, opts: { status?: string; limit?: number }): string {
-  const status = opts.status
-    ? (TIMER_STATUSES as readonly string[]).find((s) => s === opts.status)
-    : undefined;
-  if (opts.status && !status)
-    return `Unknown status ${opts.status}; use one of ${TIMER_STATUSES.join(', ')}.`;
+  const status = parseStatus(opts.status, TIMER_STATUSES);
   const rows = new TimerRepository(ctx.db).list({
-    ...(status ? { status: status as never } : {}),
-    limit: opts.limit ?? 50,
+    ...(status ? { status } : {}),
+    limit: parseLimit(opts.limit),
   });
   if (rows.length === 0) return 'No timers.';
   return table([
@@ -125,6 +176,10 @@ export function registerDeliveryCommands(
     const ctx = makeContext();
     try {
       console.log(await fn(ctx));
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      console.error(err.message);
+      process.exitCode = 1;
     } finally {
       ctx.db.$client.close();
     }
@@ -143,6 +198,7 @@ export function registerDeliveryCommands(
           week: o.week,
           calendarPath: o.calendar,
           handlers: checkinTimerHandlersFor(ctx),
+          channels: availableChannels(ctx.config),
         }),
       ),
     );

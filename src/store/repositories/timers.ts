@@ -28,7 +28,10 @@ export interface NewTimer {
   createdAt: number;
 }
 
-/** How a timer ended: its handler ran, or it was skipped (stale session, week over, out of office, ...). */
+/**
+ * How a timer ended: its handler ran (`reason` then holds what the handler reported, e.g. 'started'), or it
+ * was skipped (stale session, week over, out of office, or the handler's own 'skipped:no_consent').
+ */
 export interface TimerOutcome {
   result: 'fired' | 'skipped';
   reason?: string;
