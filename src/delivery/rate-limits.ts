@@ -5,10 +5,15 @@ import type { Channel } from '../store/schema/index.js';
 export const RateLimit = z.object({ perSecond: z.number().positive(), burst: z.number().int().positive() });
 export type RateLimit = z.infer<typeof RateLimit>;
 
-/** Limits of one channel: per sending identity (Twilio number) and per conversation (Slack channel, Teams chat). */
+/**
+ * Limits of one channel: per sending identity (Twilio number) and per conversation (Slack channel, Teams chat).
+ * `senders`: how many identities the platform spreads conversations over, sticky per recipient (a Twilio
+ * Messaging Service with N numbers): each gets its own `perSender` bucket, so N numbers carry N × the rate.
+ */
 export const ChannelRateLimits = z.object({
   perSender: RateLimit.optional(),
   perConversation: RateLimit.optional(),
+  senders: z.number().int().positive().optional(),
 });
 export type ChannelRateLimits = z.infer<typeof ChannelRateLimits>;
 
@@ -27,6 +32,98 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   // Burst 1 spaces messages out, so no sliding one-second window holds more than the rate.
   teams: { perConversation: { perSecond: 7, burst: 1 } },
 };
+
+/** What an admin may override per channel; SMS limits apply per sender, Slack and Teams per conversation. */
+export const ChannelRateSettings = z.object({
+  perSecond: z.number().positive().optional(),
+  burst: z.number().int().positive().optional(),
+  /** SMS only: numbers in the Messaging Service pool (default 1). */
+  senders: z.number().int().positive().optional(),
+});
+export type ChannelRateSettings = z.infer<typeof ChannelRateSettings>;
+
+/** Overrides by channel, as the config holds them. Example: `{ sms: { perSecond: 1, senders: 3 } }`. */
+export const RateLimitSettings = z.object({
+  sms: ChannelRateSettings.optional(),
+  slack: ChannelRateSettings.optional(),
+  teams: ChannelRateSettings.optional(),
+});
+export type RateLimitSettings = z.infer<typeof RateLimitSettings>;
+
+const SCOPE = { sms: 'perSender', slack: 'perConversation', teams: 'perConversation' } as const;
+
+/**
+ * The relay's limits: platform defaults with the admin's overrides laid over them. Example:
+ * `rateLimitsFrom({ sms: { senders: 3 } })` → SMS 1 msg/s on each of 3 numbers.
+ */
+export function rateLimitsFrom(settings: RateLimitSettings = {}): RateLimits {
+  const limits: RateLimits = structuredClone(DEFAULT_RATE_LIMITS);
+  for (const channel of ['sms', 'slack', 'teams'] as const) {
+    const s = settings[channel];
+    if (!s) continue;
+    const scope = SCOPE[channel];
+    const base = limits[channel]?.[scope] ?? { perSecond: 1, burst: 1 };
+    limits[channel] = {
+      ...limits[channel],
+      [scope]: { perSecond: s.perSecond ?? base.perSecond, burst: s.burst ?? base.burst },
+      ...(channel === 'sms' && s.senders ? { senders: s.senders } : {}),
+    };
+  }
+  return limits;
+}
+
+/** The environment keys `rateLimitSettingsFromEnv` reads, for .env.example and the config docs. */
+export const RATE_LIMIT_ENV_KEYS = [
+  'RATE_LIMIT_SMS_PER_SECOND',
+  'RATE_LIMIT_SMS_BURST',
+  'RATE_LIMIT_SMS_SENDERS',
+  'RATE_LIMIT_SLACK_PER_SECOND',
+  'RATE_LIMIT_SLACK_BURST',
+  'RATE_LIMIT_TEAMS_PER_SECOND',
+  'RATE_LIMIT_TEAMS_BURST',
+] as const;
+
+/**
+ * Reads `RATE_LIMIT_<CHANNEL>_<PER_SECOND|BURST|SENDERS>` from an env-like record (for `loadConfig`).
+ * Returns the settings and a problem line per invalid key; empty values count as unset.
+ */
+export function rateLimitSettingsFromEnv(env: Record<string, string | undefined>): {
+  settings: RateLimitSettings;
+  problems: string[];
+} {
+  const problems: string[] = [];
+  const settings: RateLimitSettings = {};
+  const read = (key: string, integer: boolean): number | undefined => {
+    const raw = env[key]?.trim();
+    if (!raw) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      problems.push(`${key}: must be a ${integer ? 'whole number' : 'number'} greater than 0`);
+      return undefined;
+    }
+    return n;
+  };
+  for (const channel of ['sms', 'slack', 'teams'] as const) {
+    const prefix = `RATE_LIMIT_${channel.toUpperCase()}_`;
+    const perSecond = read(`${prefix}PER_SECOND`, false);
+    const burst = read(`${prefix}BURST`, true);
+    const senders = channel === 'sms' ? read(`${prefix}SENDERS`, true) : undefined;
+    const entry: ChannelRateSettings = {
+      ...(perSecond !== undefined ? { perSecond } : {}),
+      ...(burst !== undefined ? { burst } : {}),
+      ...(senders !== undefined ? { senders } : {}),
+    };
+    if (Object.keys(entry).length) settings[channel] = entry;
+  }
+  return { settings, problems };
+}
+
+/** A stable small hash, so a recipient keeps the same sender bucket (as Twilio's sticky sender does). */
+function bucketOf(conversation: string, senders: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < conversation.length; i++) h = Math.imul(h ^ conversation.charCodeAt(i), 16777619);
+  return (h >>> 0) % senders;
+}
 
 interface Bucket {
   tokens: number;
@@ -48,8 +145,10 @@ export class RateLimiter {
     const limits = this.limits[channel];
     if (!limits) return 0;
     const checks: Array<[Bucket, RateLimit]> = [];
+    const senderKey =
+      limits.senders && limits.senders > 1 ? `${sender}#${bucketOf(conversation, limits.senders)}` : sender;
     if (limits.perSender)
-      checks.push([this.bucket(`${channel}|s|${sender}`, limits.perSender, now), limits.perSender]);
+      checks.push([this.bucket(`${channel}|s|${senderKey}`, limits.perSender, now), limits.perSender]);
     if (limits.perConversation)
       checks.push([
         this.bucket(`${channel}|c|${conversation}`, limits.perConversation, now),

@@ -11,7 +11,10 @@ import type { TransportRegistry } from './transports.js';
 export interface RelayOptions {
   ctx: AppContext;
   transports: TransportRegistry;
-  /** Token-bucket limits per channel; `false` turns them off (bench, tests). Default: platform limits. */
+  /**
+   * Token-bucket limits per channel; `false` turns them off (bench, tests). Default: platform limits. The
+   * service passes `rateLimitsFrom(config.rateLimits)`.
+   */
   rateLimits?: RateLimits | false;
   /** Attempts before a message is dead (default 8). */
   maxAttempts?: number;
@@ -26,7 +29,10 @@ export interface RelayOptions {
   random?: RandomSource;
   /** Default: config.quietHours. */
   quietHours?: QuietHours;
-  /** The sending identity a row uses, for per-sender limits (default one sender per channel). */
+  /**
+   * The sending identity a row uses, for per-sender limits (default one sender per channel), e.g. a school's
+   * own Twilio number. A pool the platform picks from (Messaging Service) is `senders` in the limits instead.
+   */
   senderOf?: (row: OutboxRow) => string;
   /** Admin alert for a dead message. Gets the row: alert with its id, channel and purpose only. */
   onDead?: (row: OutboxRow) => void | Promise<void>;

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Transport } from '../../src/bots/transport.js';
-import { RateLimiter } from '../../src/delivery/rate-limits.js';
+import {
+  DEFAULT_RATE_LIMITS,
+  RATE_LIMIT_ENV_KEYS,
+  RateLimiter,
+  RateLimits,
+  rateLimitSettingsFromEnv,
+  rateLimitsFrom,
+} from '../../src/delivery/rate-limits.js';
 import { createRelay } from '../../src/delivery/relay.js';
 import { TransportRegistry } from '../../src/delivery/transports.js';
 import { openTestDatabase } from '../../src/store/db.js';
+import type { OutboxRow } from '../../src/store/repositories/outbox.js';
 import type { Channel } from '../../src/store/schema/index.js';
 import { enqueue, message, seedGuardian, testContext } from './helpers.js';
 
@@ -23,7 +31,12 @@ describe('token buckets', () => {
 });
 
 describe('rate limits under a burst (default platform limits)', () => {
-  async function burst(channel: Channel, addresses: string[], seconds: number) {
+  async function burst(
+    channel: Channel,
+    addresses: string[],
+    seconds: number,
+    options: { rateLimits?: RateLimits; senderOf?: (row: OutboxRow) => string } = {},
+  ) {
     const db = openTestDatabase();
     const t = testContext(db, T0);
     const sends: Array<{ at: number; address: string }> = [];
@@ -34,7 +47,12 @@ describe('rate limits under a burst (default platform limits)', () => {
         return { ok: true };
       },
     };
-    const relay = createRelay({ ctx: t.ctx, transports: new TransportRegistry([transport]), batchSize: 500 });
+    const relay = createRelay({
+      ctx: t.ctx,
+      transports: new TransportRegistry([transport]),
+      batchSize: 500,
+      ...options,
+    });
     addresses.forEach((address, i) => {
       if (channel === 'sms') seedGuardian(db, `g-${i}`, 'America/Chicago');
       enqueue(
@@ -93,5 +111,69 @@ describe('rate limits under a burst (default platform limits)', () => {
       ),
     ).toBeLessThanOrEqual(7);
     expect(sends.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('a Messaging Service with 3 numbers carries 3 texts a second, each recipient on one number', async () => {
+    const phones = Array.from({ length: 30 }, (_, i) => `+1555020${String(i).padStart(4, '0')}`);
+    const { sends } = await burst('sms', phones, 5, { rateLimits: rateLimitsFrom({ sms: { senders: 3 } }) });
+    expect(sends).toHaveLength(15);
+    expect(
+      maxInWindow(
+        sends.map((s) => s.at),
+        1000,
+      ),
+    ).toBe(3);
+    const single = await burst('sms', phones, 5, { rateLimits: rateLimitsFrom({}) });
+    expect(single.sends).toHaveLength(5);
+    // A recipient stays on its number: a second text to one phone waits for that number's bucket.
+    const rl = new RateLimiter(rateLimitsFrom({ sms: { senders: 3 } }));
+    expect(rl.reserve('sms', 'default', phones[0]!, T0)).toBe(0);
+    expect(rl.reserve('sms', 'default', phones[0]!, T0)).toBe(1000);
+  });
+
+  it('distinct sending numbers (senderOf) each get their own bucket', async () => {
+    const phones = Array.from({ length: 20 }, (_, i) => `+1555030${String(i).padStart(4, '0')}`);
+    const { sends } = await burst('sms', phones, 3, {
+      senderOf: (row) => (Number(row.address.slice(-1)) % 2 === 0 ? '+15550009000' : '+15550009001'),
+    });
+    expect(sends).toHaveLength(6);
+    expect(
+      maxInWindow(
+        sends.map((s) => s.at),
+        1000,
+      ),
+    ).toBe(2);
+  });
+});
+
+describe('configurable rate limits', () => {
+  it('lays the admin overrides over the platform defaults, per channel scope', () => {
+    expect(rateLimitsFrom()).toEqual(DEFAULT_RATE_LIMITS);
+    const limits = rateLimitsFrom({
+      sms: { perSecond: 10, senders: 4 },
+      slack: { burst: 3 },
+      teams: { perSecond: 2 },
+    });
+    expect(limits.sms).toEqual({ perSender: { perSecond: 10, burst: 1 }, senders: 4 });
+    expect(limits.slack).toEqual({ perConversation: { perSecond: 1, burst: 3 } });
+    expect(limits.teams).toEqual({ perConversation: { perSecond: 2, burst: 1 } });
+    expect(DEFAULT_RATE_LIMITS.sms).toEqual({ perSender: { perSecond: 1, burst: 1 } });
+    expect(RateLimits.safeParse(limits).success).toBe(true);
+  });
+
+  it('reads RATE_LIMIT_* keys and names the invalid ones', () => {
+    const { settings, problems } = rateLimitSettingsFromEnv({
+      RATE_LIMIT_SMS_PER_SECOND: '3',
+      RATE_LIMIT_SMS_SENDERS: '2',
+      RATE_LIMIT_SLACK_PER_SECOND: '',
+      RATE_LIMIT_TEAMS_BURST: '1.5',
+      RATE_LIMIT_SLACK_BURST: '-1',
+    });
+    expect(settings).toEqual({ sms: { perSecond: 3, senders: 2 } });
+    expect(problems).toEqual([
+      'RATE_LIMIT_SLACK_BURST: must be a whole number greater than 0',
+      'RATE_LIMIT_TEAMS_BURST: must be a whole number greater than 0',
+    ]);
+    expect(RATE_LIMIT_ENV_KEYS).toHaveLength(7);
   });
 });
