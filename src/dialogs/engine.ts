@@ -15,11 +15,13 @@ import {
   questionPayload,
   type Run,
   send,
+  visible,
   wait,
   wordsFor,
 } from './flow.js';
-import { type ParsedReply, parseReply } from './parse.js';
-import { type AskStep, findStep, isMultiple, optionsOf, type Script } from './script.js';
+import { inferableNeedOptions, needsBranch, readNeedWords } from './needs.js';
+import { maskPhrases, normalizeText, type ParsedReply, parseReply } from './parse.js';
+import { type AskStep, findStep, isAskStep, isMultiple, optionsOf, type Script } from './script.js';
 import type { Session } from './session.js';
 import type { DialogContext, DialogInput, Effect } from './types.js';
 
@@ -218,7 +220,11 @@ function interpret(run: Run, step: AskStep, input: Extract<DialogInput, { kind: 
   }
   const ideaWords =
     offersIdea(run, step) && run.script.words.idea ? wordsFor(run, run.script.words.idea) : undefined;
-  const parsed: ParsedReply = parseReply(input.text, parseOptions(run, options), {
+  // "no internet at home" ticks internet, not housing.
+  const places =
+    step.kind === 'needs' && run.script.words.places ? wordsFor(run, run.script.words.places) : [];
+  const text = places.length > 0 ? maskPhrases(normalizeText(input.text), places) : input.text;
+  const parsed: ParsedReply = parseReply(text, parseOptions(run, options), {
     multiple: isMultiple(step),
     ...(skipWords ? { skipWords } : {}),
     ...(ideaWords ? { ideaWords } : {}),
@@ -243,6 +249,7 @@ function reply(run: Run, input: Extract<DialogInput, { kind: 'text' | 'choice' }
   const result = interpret(run, step, input);
   const studentId = currentStudent(run)?.id;
   const base = { stepId: step.id, ...(studentId ? { studentId } : {}), question: asked };
+  if (rawText !== undefined && heardNeeds(run, step, result, { base, rawText, note: rawText })) return;
 
   switch (result.kind) {
     case 'idea':
@@ -274,16 +281,22 @@ function reply(run: Run, input: Extract<DialogInput, { kind: 'text' | 'choice' }
   }
 }
 
-function chose(
-  run: Run,
-  step: AskStep,
-  picked: string[],
-  ctx: {
-    base: { stepId: string; studentId?: string; question: { key: string } };
-    rawText?: string;
-    note?: string;
-  },
-): void {
+/** Where an answer came from: the step's snapshot base and the typed text, if any. */
+interface AnswerContext {
+  base: { stepId: string; studentId?: string; question: { key: string } };
+  rawText?: string;
+  note?: string;
+}
+
+function chose(run: Run, step: AskStep, picked: string[], ctx: AnswerContext): void {
+  const section = run.s.position.section;
+  const ids = record(run, step, picked, ctx);
+  const branch = isMultiple(step) ? undefined : optionsOf(step).find((o) => o.id === ids[0])?.next;
+  go(run, section, following(run, section, step, branch));
+}
+
+/** Records the picked options of a step: the answer, then each option's need and escalation. */
+function record(run: Run, step: AskStep, picked: string[], ctx: AnswerContext): string[] {
   const section = run.s.position.section;
   const options = optionsOf(step);
   let ids = picked.filter((id, i) => picked.indexOf(id) === i);
@@ -324,6 +337,33 @@ function chose(
         ...(ctx.note ? { note: ctx.note } : {}),
       });
   }
-  const branch = isMultiple(step) ? undefined : options.find((o) => o.id === ids[0])?.next;
-  go(run, section, following(run, section, step, branch));
+  return ids;
+}
+
+/**
+ * "necesitamos comida" in reply to "how is Ana doing?": need words from the needs step ahead, in a reply that
+ * is unreadable or picks the option leading there ('hard'), answer both questions at once. Both answers keep
+ * the raw text, each need is recorded, and the needs question is not asked again.
+ */
+function heardNeeds(run: Run, step: AskStep, result: { kind: string; ids?: string[] }, ctx: AnswerContext) {
+  const section = run.s.position.section;
+  if (section !== 'student' || !ctx.rawText) return false;
+  const steps = run.script.sections.student;
+  const branch = needsBranch(steps, step);
+  if (!branch || !isAskStep(branch.needsStep) || !visible(run, branch.needsStep, section)) return false;
+  const readable =
+    result.kind === 'options' && result.ids?.length === 1 && result.ids[0] === branch.option.id;
+  if (result.kind !== 'unreadable' && !readable) return false;
+  const places = run.script.words.places ? wordsFor(run, run.script.words.places) : [];
+  const ids = readNeedWords(ctx.rawText, parseOptions(run, inferableNeedOptions(branch.needsStep)), places);
+  if (ids.length === 0) return false;
+
+  record(run, step, [branch.option.id], ctx);
+  const needsStep = branch.needsStep;
+  run.s.position = { ...run.s.position, stepId: needsStep.id };
+  const question = questionPayload(run, needsStep, section);
+  const asked = { key: needsStep.key, ...(question.params ? { params: question.params } : {}) };
+  record(run, needsStep, ids, { ...ctx, base: { ...ctx.base, stepId: needsStep.id, question: asked } });
+  go(run, section, following(run, section, needsStep));
+  return true;
 }

@@ -1,5 +1,5 @@
 import type { MessageChoice, MessagePayload } from '../messages.js';
-import { normalizeText, type ParseOption } from './parse.js';
+import { lexiconWords, type ParseOption } from './parse.js';
 import {
   type AskStep,
   isAskStep,
@@ -57,7 +57,8 @@ function stepParams(run: Run, section: Section): Record<string, string | number>
   return { count: run.s.context.students.length };
 }
 
-function visible(run: Run, step: Step, section: Section): boolean {
+/** Whether a step is shown to this participant now (scaffolding level, earlier answers, something to show). */
+export function visible(run: Run, step: Step, section: Section): boolean {
   if (step.levels && !step.levels.includes(run.level.id)) return false;
   if (step.kind === 'icebreaker' && (run.level.icebreaker !== 'show' || run.script.icebreakers.length === 0))
     return false;
@@ -158,12 +159,7 @@ export function parseOptions(run: Run, options: ScriptOption[]): ParseOption[] {
 
 /** Words for a key from the lexicon, in the recipient's language and in English. */
 export function wordsFor(run: Run, key: string): string[] {
-  const lexicon = run.script.lexicon ?? {};
-  const locale = run.s.context.locale;
-  const base = locale.split(/[-_]/)[0]?.toLowerCase() ?? locale;
-  const own = lexicon[locale]?.[key] ?? lexicon[base]?.[key] ?? [];
-  const en = base === 'en' ? [] : (lexicon.en?.[key] ?? []);
-  return [...own, ...en].map(normalizeText).filter((w) => w.length > 0);
+  return lexiconWords(run.script.lexicon, run.s.context.locale, key);
 }
 
 function setStatus(run: Run, studentId: string | undefined, status: 'in_progress' | 'completed' | 'skipped') {

@@ -75,6 +75,44 @@ function containsAny(haystack: string, words: string[]): boolean {
 }
 
 /**
+ * The options whose words occur in an already folded text, in the options' order. Where one match lies inside
+ * a longer one, the longer wins ("not good" beats "good"). Example: `wordMatches('no food', opts)` → `['food']`.
+ */
+export function wordMatches(folded: string, options: ParseOption[]): string[] {
+  const ids = new Set(wordSpans(folded, options).map((s) => s.id));
+  return options.map((o) => o.id).filter((id) => ids.has(id));
+}
+
+function wordSpans(folded: string, options: ParseOption[]): Span[] {
+  const spans = options.flatMap((o) => o.words.flatMap((w) => findWord(folded, w, o.id)));
+  return spans.filter(
+    (s) =>
+      !spans.some(
+        (o) => o !== s && o.start <= s.start && o.end >= s.end && o.end - o.start > s.end - s.start,
+      ),
+  );
+}
+
+/**
+ * Blanks out phrases in a folded text, so that their words are not read as answers: 'at home' in
+ * "no internet at home" names where, not a housing need. Example: `maskPhrases('no wifi at home', ['at home'])`
+ * → `'no wifi'`.
+ */
+export function maskPhrases(folded: string, phrases: string[]): string {
+  const spans = phrases.flatMap((p) => findWord(folded, p, ''));
+  if (spans.length === 0) return folded;
+  const chars = [...folded];
+  // findWord indexes UTF-16 units; rebuild by units so astral characters stay whole.
+  let out = '';
+  let unit = 0;
+  for (const c of chars) {
+    out += spans.some((s) => unit >= s.start && unit < s.end) ? ' ' : c;
+    unit += c.length;
+  }
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+/**
  * Reads a typed reply against a step's options. Numbers pick options by position (or by id when every id is
  * a number, as on a scale); words pick by synonyms, the longest match winning ("not good" beats "good").
  * A single-choice reply naming two different options, or a number out of range, is unreadable.
@@ -97,14 +135,7 @@ export function parseReply(
     numberSpans.push({ id: option.id, start: m.index, end: m.index + m[0].length });
   }
 
-  const wordSpans = options.flatMap((o) => o.words.flatMap((w) => findWord(folded, w, o.id)));
-  const kept = wordSpans.filter(
-    (s) =>
-      !wordSpans.some(
-        (o) => o !== s && o.start <= s.start && o.end >= s.end && o.end - o.start > s.end - s.start,
-      ),
-  );
-  for (const s of [...numberSpans, ...kept]) chosen.add(s.id);
+  for (const s of [...numberSpans, ...wordSpans(folded, options)]) chosen.add(s.id);
 
   if (chosen.size === 0) {
     if (settings.skipWords && containsAny(folded, settings.skipWords)) return { kind: 'skip' };
@@ -114,4 +145,19 @@ export function parseReply(
   const ids = options.map((o) => o.id).filter((id) => chosen.has(id));
   if (!settings.multiple && ids.length > 1) return { kind: 'unreadable' };
   return { kind: 'options', ids };
+}
+
+/** Words per locale and text key, built from the locale files at load: `{ es: { 'family.words.food': [...] } }`. */
+export type Lexicon = Record<string, Record<string, string[]>>;
+
+/**
+ * The folded words for a text key in a locale ('es-MX' falls back to 'es'), plus the English words, since
+ * families mix languages ("wifi", "ok"). Example: `lexiconWords(lex, 'es', 'family.words.food')` → `['comida', ...]`.
+ */
+export function lexiconWords(lexicon: Lexicon | undefined, locale: string, key: string): string[] {
+  const all = lexicon ?? {};
+  const base = locale.split(/[-_]/)[0]?.toLowerCase() ?? locale;
+  const own = all[locale]?.[key] ?? all[base]?.[key] ?? [];
+  const en = base === 'en' ? [] : (all.en?.[key] ?? []);
+  return [...own, ...en].map(normalizeText).filter((w) => w.length > 0);
 }

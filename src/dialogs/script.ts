@@ -151,7 +151,12 @@ export const Script = z.object({
     ideaLabel: z.string().optional(),
     skipLabel: z.string().optional(),
   }),
-  words: z.object({ skip: z.string(), idea: z.string().optional() }),
+  words: z.object({
+    skip: z.string(),
+    idea: z.string().optional(),
+    /** Phrases naming where, not what ("at home", "en casa"): ignored when need words are read. */
+    places: z.string().optional(),
+  }),
   sections: z.object({
     intro: z.array(Step).default([]),
     student: z.array(Step).min(1),

@@ -28,6 +28,7 @@ export const FAMILY_SMS_KEYS = [
   'family.unknown_number',
   'family.consent',
   'family.language_list',
+  'family.message_received',
 ] as const;
 export const MAX_SMS_SEGMENTS = 3;
 /** Longest values a family text may be rendered with: a 12-character name, in GSM-7 and with a UCS-2 letter. */
@@ -197,7 +198,26 @@ function checkWords(
             owner.set(w, o.id);
           }
         }
+        if (step.kind === 'needs' && script.words.places) {
+          const places = splitList(lookupText(resources, locale, script.words.places));
+          for (const [w, id] of owner)
+            if (places.includes(w))
+              problems.push({
+                scriptId: script.id,
+                code: 'ambiguous_word',
+                stepId: step.id,
+                locale,
+                message: `'${w}' is both a place phrase (${script.words.places}) and a word for '${id}' in step '${step.id}' (${locale}): it would never be read`,
+              });
+        }
       }
+}
+
+function splitList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[,;、，]/)
+    .map(normalizeText)
+    .filter(Boolean);
 }
 
 /** The SMS bodies a family script can send for one step, as text keys (the question, with hint, as reminder). */

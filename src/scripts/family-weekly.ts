@@ -20,7 +20,7 @@ export const familyWeekly: ScriptInput = {
     paused: 'family.paused',
     counselorRequested: 'family.counselor_requested',
   },
-  words: { skip: 'common.words.skip' },
+  words: { skip: 'common.words.skip', places: 'family.words.places' },
   sections: {
     student: [
       {

@@ -1,3 +1,4 @@
+import { type NeedLexicon, needLexicon } from '../dialogs/needs.js';
 import { isChoiceStep, optionsOf, Script, type ScriptInput, SECTIONS } from '../dialogs/script.js';
 import { type LocaleResources, loadLocaleResources } from '../i18n/index.js';
 import { familyWeekly } from './family-weekly.js';
@@ -33,6 +34,7 @@ export function buildLexicon(script: Script, resources: LocaleResources): NonNul
   };
   add(script.words.skip, true);
   if (script.words.idea) add(script.words.idea, true);
+  if (script.words.places) add(script.words.places, true);
   for (const section of SECTIONS)
     for (const step of script.sections[section]) {
       if (!isChoiceStep(step)) continue;
@@ -85,4 +87,12 @@ export function getScript(id: string): Script {
 /** Every shipped script. */
 export function allScripts(): Script[] {
   return [...loaded().values()];
+}
+
+/**
+ * The family script's need words in every shipped language, for texts that arrive outside a check-in:
+ * `matchNeedAreas(body, guardian.locale, familyNeedLexicon())` (src/dialogs/needs.ts).
+ */
+export function familyNeedLexicon(): NeedLexicon {
+  return needLexicon(getScript('family-weekly'));
 }

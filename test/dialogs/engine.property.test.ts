@@ -21,7 +21,25 @@ const input: fc.Arbitrary<DialogInput> = fc.oneof(
     kind: fc.constant('text' as const),
     text: fc.oneof(
       fc.string(),
-      fc.constantFrom('1', '2', '3', '1,3', 'skip', 'idea', 'yes', 'no', 'comida', '14'),
+      fc.constantFrom(
+        '1',
+        '2',
+        '3',
+        '1,3',
+        'skip',
+        'idea',
+        'yes',
+        'no',
+        'comida',
+        '14',
+        // Need words at any question (inferred as 'hard' + the need at the family's first question).
+        'necesitamos comida',
+        'no internet at home',
+        'الأكل',
+        '3 food',
+        'good, she likes school',
+        'hard, no food at home, sick',
+      ),
     ),
   }),
   fc.record({
@@ -77,12 +95,23 @@ describe('engine under random input', () => {
             ({ session, effects } = resume(script, session, i, ++now));
             expect(effects.length).toBeLessThan(60);
             session = parseSession(JSON.parse(JSON.stringify(session)));
-            for (const e of effects)
-              if (e.type === 'record_need') {
-                const key = `${e.studentId}/${e.area}`;
-                expect(needs.has(key)).toBe(false);
-                needs.add(key);
-              }
+            effects.forEach((e, n) => {
+              if (e.type !== 'record_need') return;
+              const key = `${e.studentId}/${e.area}`;
+              expect(needs.has(key)).toBe(false);
+              needs.add(key);
+              // A need always comes with the answer it was read from, for the same student.
+              const answer = effects
+                .slice(0, n)
+                .findLast((a) => a.type === 'record_answer' && a.studentId === e.studentId);
+              expect(answer).toBeDefined();
+              // Needs read at an earlier question answer the needs question too: it is not asked after.
+              expect(
+                effects
+                  .slice(n)
+                  .some((a) => a.type === 'send' && a.studentId === e.studentId && a.stepId === 'what'),
+              ).toBe(false);
+            });
             if (session.status === 'active' && !session.paused && effects.length > 0)
               expect(effects.at(-1)?.type).toBe('wait');
           }

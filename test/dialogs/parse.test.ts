@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeText, parseReply } from '../../src/dialogs/parse.js';
+import { maskPhrases, normalizeText, parseReply, wordMatches } from '../../src/dialogs/parse.js';
 
 const how = [
   { id: 'good', words: ['good', 'bien'] },
@@ -50,5 +50,26 @@ describe('parseReply', () => {
     expect(normalizeText('الأكل')).toBe(normalizeText('الاكل'));
     expect(normalizeText('食物')).toBe('食物');
     expect(normalizeText('жильё')).toBe('жилье');
+  });
+});
+
+describe('maskPhrases and wordMatches', () => {
+  it('blanks whole place phrases only', () => {
+    expect(maskPhrases('no internet at home', ['at home'])).toBe('no internet');
+    expect(maskPhrases('homework at homeless', ['at home'])).toBe('homework at homeless');
+    expect(maskPhrases('ở nhà không có đồ ăn', ['ở nhà'])).toBe('không có đồ ăn');
+    expect(maskPhrases('我们在家没有网络', ['在家'])).toBe('我们 没有网络');
+    expect(maskPhrases('no wifi 👍 at home', ['at home'])).toBe('no wifi 👍');
+  });
+
+  it('lets the longer match win and keeps the options order', () => {
+    const opts = [
+      { id: 'food', words: ['food'] },
+      { id: 'housing', words: ['home', 'no home'] },
+      { id: 'school', words: ['homework'] },
+    ];
+    expect(wordMatches('homework and food', opts)).toEqual(['food', 'school']);
+    expect(wordMatches('no home', opts)).toEqual(['housing']);
+    expect(wordMatches('nothing', opts)).toEqual([]);
   });
 });

@@ -69,6 +69,22 @@ describe('scripts check', () => {
     ]);
   });
 
+  it('reports a place phrase that is also a need word (it could never be read)', () => {
+    const clash = structuredClone(resources);
+    (clash.ht!.family as { words: Record<string, string> }).words.places = 'lakay, nan kay la';
+    expect(checkScripts(SCRIPT_SOURCES, clash).map(formatProblem)).toEqual([
+      "family-weekly/what [ht] ambiguous_word: 'lakay' is both a place phrase (family.words.places) and a word for 'housing' in step 'what' (ht): it would never be read",
+    ]);
+  });
+
+  it('reports place phrases missing in one language', () => {
+    const less = structuredClone(resources);
+    delete (less.zh!.family as { words: Record<string, string> }).words.places;
+    expect(checkScripts(SCRIPT_SOURCES, less).map(formatProblem)).toEqual([
+      "family-weekly [zh] missing_text: text 'family.words.places' is missing in 'zh'",
+    ]);
+  });
+
   it('reports a synonym that means two options of one question', () => {
     const clash = structuredClone(resources);
     (clash.pt!.family as { words: Record<string, string> }).words.ok = 'mais ou menos, bem';
