@@ -35,8 +35,12 @@ export interface SlackApp {
   /** Socket Mode: opens the connection. HTTP: nothing to do (the service's server receives). */
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Publishes a staff member's App Home now (after a weekly prompt, for instance). */
-  publishHome(staffId: string): Promise<void>;
+  /**
+   * Queues a publish of a staff member's App Home (after a weekly prompt, for instance); the relay renders it
+   * when it sends, so it is fresh. Returns the outbox id, or null when one is already waiting or the staff
+   * member has no Slack id.
+   */
+  publishHome(staffId: string): string | null;
   /** Resolves when the work started after acknowledgements has finished (tests, graceful shutdown). */
   settled(): Promise<void>;
 }

@@ -184,9 +184,21 @@ export function statusText(locale: string, status: CheckinStatus): string {
   return `${STATUS_ICON[status]} ${label(locale, STATUS_LABEL[status])}`;
 }
 
+/** Why a family cannot be texted (every guardian opted out, invalid, unreachable or without a phone). */
+export type FamilyReach = 'opted_out' | 'invalid' | 'unreachable' | 'no_phone';
+
+const FAMILY_REACH_LABEL: Record<FamilyReach, LabelKey> = {
+  opted_out: 'familyOptedOut',
+  invalid: 'familyInvalid',
+  unreachable: 'familyUnreachable',
+  no_phone: 'familyNoPhone',
+};
+
 /** A student on the caseload list, with what the adapter shows under them. */
 export interface CaseloadEntry extends CardStudent {
   status: CheckinStatus;
+  /** Set when the family cannot be texted, so the navigator reaches out another way. */
+  family?: FamilyReach;
   /** Short lines under the name (open needs, what the family said); App Home only. */
   details?: string[];
 }
@@ -236,8 +248,9 @@ export function caseloadBlocks(
       text: mrkdwn(`${studentTitle(locale, e)} — ${statusText(locale, e.status)}`),
       accessory: studentMenu(locale, e),
     });
-    if (e.details && e.details.length > 0)
-      blocks.push({ type: 'context', elements: e.details.slice(0, 10).map((d) => mrkdwn(escapeMrkdwn(d))) });
+    const lines = [...(e.family ? [label(locale, FAMILY_REACH_LABEL[e.family])] : []), ...(e.details ?? [])];
+    if (lines.length > 0)
+      blocks.push({ type: 'context', elements: lines.slice(0, 10).map((d) => mrkdwn(escapeMrkdwn(d))) });
   }
   return blocks;
 }

@@ -1,4 +1,4 @@
-import type { App, BlockAction, webApi } from '@slack/bolt';
+import type { App, BlockAction, SlashCommand, webApi } from '@slack/bolt';
 import type { AppContext } from '../../context.js';
 import { safeParseSession } from '../../dialogs/session.js';
 import type { DialogInput } from '../../dialogs/types.js';
@@ -9,13 +9,14 @@ import { CheckinRepository } from '../../store/repositories/checkins.js';
 import { InboundEventRepository } from '../../store/repositories/inbound.js';
 import { RosterRepository, type StaffRow } from '../../store/repositories/roster.js';
 import { SlackRepository } from '../../store/repositories/slack.js';
-import { caseloadBlocks, studentTitle } from './blocks.js';
+import { caseloadBlocks, type KnownBlock, studentTitle } from './blocks.js';
 import { caseloadEntries, navigatorWeek } from './caseload.js';
 import { parseCheckinCommand, validateOutOfOffice } from './command.js';
 import { slackErrorCode } from './errors.js';
-import { canResumeWeek, counselorModal, homeView, noteModal, oooModal } from './home.js';
+import { canResumeWeek, counselorModal, noteModal, oooModal } from './home.js';
 import { ACTION, CounselorMeta, decode, QuestionRef, StudentAction, VIEW } from './ids.js';
 import { type LabelKey, label } from './labels.js';
+import { queueHome, queueReply } from './own-messages.js';
 
 /** What the Slack adapter needs from the check-in service (CheckinService satisfies it). */
 export interface CheckinsPort {
@@ -54,7 +55,7 @@ export function inboundKey(body: AnyBody): string | null {
 export function registerHandlers(
   app: App,
   deps: HandlerDeps,
-): { publishHome(staffId: string): Promise<void> } {
+): { publishHome(staffId: string): string | null } {
   const { ctx, texts, checkins, directory, client } = deps;
   const inbound = new InboundEventRepository(ctx.db);
   const localeOf = (s: StaffRow) => texts.resolveLocale(s.locale);
@@ -78,19 +79,20 @@ export function registerHandlers(
     }
   });
 
-  const publishHome = async (staffId: string) => {
+  /** Queues an App Home publish; the relay renders and sends it (rate limits and retries apply). */
+  const publishHome = (staffId: string): string | null => {
     const member = new RosterRepository(ctx.db).staffById(staffId);
-    if (!member?.slackUserId) return;
-    await client.views.publish({
-      user_id: member.slackUserId,
-      view: homeView(ctx.db, texts, member, ctx.clock()),
-    });
+    return member ? queueHome(ctx, member) : null;
   };
 
+  /**
+   * A short answer to what someone did. In a channel (a click): an ephemeral message, sent at once because it
+   * belongs to that interaction. Otherwise a DM, through the outbox like every other message.
+   */
   const tell = async (member: StaffRow | undefined, userId: string, key: LabelKey, channel?: string) => {
-    const text = label(member ? localeOf(member) : texts.defaultLocale, key);
-    if (channel) await client.chat.postEphemeral({ channel, user: userId, text });
-    else await client.chat.postMessage({ channel: userId, text });
+    const locale = member ? localeOf(member) : texts.defaultLocale;
+    if (channel) await client.chat.postEphemeral({ channel, user: userId, text: label(locale, key) });
+    else queueReply(ctx, { member, slackUserId: userId, locale }, key);
   };
 
   /** Feeds an input; explains the outcome when it went nowhere. */
@@ -100,7 +102,7 @@ export function registerHandlers(
       if (outcome.problem === 'checkin:no_active_session')
         await tell(member, userId, 'noActiveCheckin', channel);
       else if (outcome.problem !== 'checkin:conflict') await tell(member, userId, 'problem', channel);
-    } else if (outcome.applied.completed || input.kind === 'command') await publishHome(member.id);
+    } else if (outcome.applied.completed || input.kind === 'command') publishHome(member.id);
     return outcome;
   };
 
@@ -115,7 +117,7 @@ export function registerHandlers(
         outcome.problem === 'checkin:no_students' ? 'noStudents' : 'problem',
         channel,
       );
-    await publishHome(member.id);
+    publishHome(member.id);
   };
 
   /** True while the session still waits on the step (and student) a button was rendered for. */
@@ -259,7 +261,7 @@ export function registerHandlers(
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
     const member = await directory.staffFor(event.user);
-    if (member) await publishHome(member.id);
+    if (member) publishHome(member.id);
   });
 
   app.action<BlockAction>(ACTION.oooSet, async ({ ack, body }) => {
@@ -274,19 +276,25 @@ export function registerHandlers(
   });
 
   app.view(VIEW.ooo, async ({ ack, body, view }) => {
-    const member = await directory.staffFor(body.user.id);
-    if (!member) return ack();
+    // The answer (close, or show date errors in the modal) is due within 3 s: check the dates with what the
+    // database knows, and look someone not yet remembered up in Slack only after acknowledging.
+    const known = directory.known(body.user.id);
     const from = view.state.values.from?.date?.selected_date ?? undefined;
     const to = view.state.values.to?.date?.selected_date ?? undefined;
-    const result = validateOutOfOffice(from, to, localDate(ctx.clock(), member.timezone));
+    const today = localDate(ctx.clock(), known?.timezone ?? ctx.config.defaultTimezone);
+    const result = validateOutOfOffice(from, to, today);
     if (result.kind === 'invalid')
       return ack({
         response_action: 'errors',
-        errors: { to: label(localeOf(member), result.problem, result.params) },
+        errors: {
+          to: label(known ? localeOf(known) : texts.defaultLocale, result.problem, result.params),
+        },
       });
     await ack();
+    const member = known ?? (await who(body.user.id));
+    if (!member) return;
     setOoo(member, result.from, result.to, body.user.id);
-    await publishHome(member.id);
+    publishHome(member.id);
   });
 
   app.action<BlockAction>(ACTION.oooClear, async ({ ack, body }) => {
@@ -294,7 +302,7 @@ export function registerHandlers(
     const member = await who(body.user.id);
     if (!member) return;
     setOoo(member, null, null, body.user.id);
-    await publishHome(member.id);
+    publishHome(member.id);
   });
 
   const setOoo = (member: StaffRow, from: string | null, to: string | null, userId: string) =>
@@ -321,40 +329,68 @@ export function registerHandlers(
   });
 
   // --- /checkin --------------------------------------------------------------------------------------
-  app.command('/checkin', async ({ ack, command }) => {
-    const member = await directory.staffFor(command.user_id);
-    if (!member) return ack({ response_type: 'ephemeral', text: label(texts.defaultLocale, 'notInRoster') });
+  type CommandReply = { response_type: 'ephemeral'; text: string; blocks?: KnownBlock[] };
+
+  /** Runs `/checkin <text>` for a known staff member: the reply, and the work to do after acknowledging. */
+  const checkinCommand = (
+    member: StaffRow,
+    command: SlashCommand,
+  ): { reply: CommandReply; after?: () => Promise<unknown> } => {
     const locale = localeOf(member);
     const now = ctx.clock();
+    const say = (key: LabelKey, params?: Record<string, string | number>): CommandReply => ({
+      response_type: 'ephemeral',
+      text: label(locale, key, params),
+    });
     const parsed = parseCheckinCommand(command.text ?? '', localDate(now, member.timezone));
     switch (parsed.kind) {
       case 'help':
-        return ack({ response_type: 'ephemeral', text: label(locale, 'help') });
+        return { reply: say('help') };
       case 'invalid':
-        return ack({ response_type: 'ephemeral', text: label(locale, parsed.problem, parsed.params) });
+        return { reply: say(parsed.problem, parsed.params) };
       case 'status': {
         const period = navigatorWeek(ctx.db, member, now);
         const entries = caseloadEntries(ctx.db, texts, { navigatorId: member.id, period, locale, now });
         const blocks = caseloadBlocks(locale, period, entries, {
           canResume: canResumeWeek(ctx.db, member.id, period),
         });
-        return ack({ response_type: 'ephemeral', text: label(locale, 'weekHeading', { period }), blocks });
+        return { reply: { ...say('weekHeading', { period }), blocks } };
       }
       case 'ooo':
         setOoo(member, parsed.from, parsed.to, command.user_id);
-        await ack({
-          response_type: 'ephemeral',
-          text: label(locale, 'oooSaved', { from: parsed.from, to: parsed.to }),
-        });
-        return publishHome(member.id);
+        publishHome(member.id);
+        return { reply: say('oooSaved', { from: parsed.from, to: parsed.to }) };
       case 'ooo_off':
         setOoo(member, null, null, command.user_id);
-        await ack({ response_type: 'ephemeral', text: label(locale, 'oooCleared') });
-        return publishHome(member.id);
+        publishHome(member.id);
+        return { reply: say('oooCleared') };
       case 'start':
-        await ack({ response_type: 'ephemeral', text: label(locale, 'starting') });
-        return startOrResume(member, command.user_id, command.channel_id);
+        return {
+          reply: say('starting'),
+          after: () => startOrResume(member, command.user_id, command.channel_id),
+        };
     }
+  };
+
+  app.command('/checkin', async ({ ack, command, respond }) => {
+    const known = directory.known(command.user_id);
+    if (known) {
+      const { reply, after } = checkinCommand(known, command);
+      await ack(reply);
+      if (after) await after();
+      return;
+    }
+    // Not remembered yet: finding them by their Slack profile email may take longer than Slack waits, so
+    // acknowledge first and answer through the command's response_url.
+    await ack();
+    const member = await directory.staffFor(command.user_id);
+    if (!member) {
+      await respond({ response_type: 'ephemeral', text: label(texts.defaultLocale, 'notInRoster') });
+      return;
+    }
+    const { reply, after } = checkinCommand(member, command);
+    await respond(reply);
+    if (after) await after();
   });
 
   app.error(async (err) => {

@@ -31,6 +31,10 @@ const en = {
   openNeeds: 'Open needs: {{list}}',
   noOpenNeeds: 'No open needs',
   familySaid: 'Family: {{text}}',
+  familyOptedOut: "Family can't be texted: opted out",
+  familyInvalid: "Family can't be texted: phone number not valid",
+  familyUnreachable: "Family can't be texted: texts are not getting through",
+  familyNoPhone: "Family can't be texted: no phone on file",
   oooHeading: 'Out of office',
   oooOff: 'Off: you get the weekly check-in prompt.',
   oooOn: 'On from {{from}} to {{to}}: no prompts in those weeks.',
@@ -95,6 +99,10 @@ const es: Record<LabelKey, string> = {
   openNeeds: 'Necesidades abiertas: {{list}}',
   noOpenNeeds: 'Sin necesidades abiertas',
   familySaid: 'Familia: {{text}}',
+  familyOptedOut: 'No se puede escribir a la familia por SMS: se dio de baja',
+  familyInvalid: 'No se puede escribir a la familia por SMS: número no válido',
+  familyUnreachable: 'No se puede escribir a la familia por SMS: los mensajes no llegan',
+  familyNoPhone: 'No se puede escribir a la familia por SMS: no hay teléfono registrado',
   oooHeading: 'Fuera de la oficina',
   oooOff: 'Desactivado: recibe el aviso semanal.',
   oooOn: 'Activado del {{from}} al {{to}}: sin avisos esas semanas.',
@@ -128,6 +136,11 @@ const es: Record<LabelKey, string> = {
 };
 
 const TABLES: Record<string, Record<LabelKey, string>> = { en, es };
+
+/** Whether a string names a Slack label (a short reply read back from the outbox). */
+export function isLabelKey(key: string): key is LabelKey {
+  return Object.hasOwn(en, key);
+}
 
 /** A Slack label in the navigator's language (English when there is no table for it). */
 export function label(locale: string, key: LabelKey, params: Record<string, string | number> = {}): string {

@@ -78,6 +78,11 @@ export class SlackDirectory {
     return report;
   }
 
+  /** The staff member already matched to a Slack user, from the roster alone (no Slack call: safe before an ack). */
+  known(slackUserId: string): StaffRow | undefined {
+    return new RosterRepository(this.ctx.db).staffBySlackId(slackUserId);
+  }
+
   /** The staff member behind a Slack user who wrote or clicked: by remembered id, else by the profile email. */
   async staffFor(slackUserId: string): Promise<StaffRow | undefined> {
     const roster = new RosterRepository(this.ctx.db);

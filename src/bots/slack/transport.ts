@@ -2,18 +2,23 @@ import type { webApi } from '@slack/bolt';
 import type { AppContext } from '../../context.js';
 import type { Texts } from '../../i18n/index.js';
 import { CheckinRepository } from '../../store/repositories/checkins.js';
+import { RosterRepository } from '../../store/repositories/roster.js';
 import type { OutboundMessage, SendResult, Transport } from '../transport.js';
 import { caseloadBlocks, renderCard } from './blocks.js';
 import { type CardPlan, planCard, providerId } from './card.js';
 import { caseloadEntries } from './caseload.js';
 import { classifySlackError, slackErrorCode } from './errors.js';
+import { homeView } from './home.js';
+import { label } from './labels.js';
+import { type OwnMessage, ownMessage } from './own-messages.js';
 
 /** Errors of chat.update after which the card is gone for good: post a fresh message instead. */
 const CARD_GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
 
 /**
  * The outbox transport for channel 'slack': posts a check-in card with chat.postMessage, then updates it in
- * place with chat.update while the same student's check-in goes on. The relay paces sends (about one per second
+ * place with chat.update while the same student's check-in goes on. The adapter's own messages: an App Home
+ * publish (views.publish, the view rendered now so it is fresh) and short replies (chat.postMessage). The relay paces sends (about one per second
  * per channel) and retries; this only classifies what Slack said. Example providerMessageId: 'D0123:1700000000.0001'.
  */
 export function createSlackTransport(deps: {
@@ -38,9 +43,48 @@ export function createSlackTransport(deps: {
       : [];
   };
 
+  const failed = (message: OutboundMessage, err: unknown): SendResult => {
+    const result = classifySlackError(err, ctx.clock());
+    ctx.logger.warn(
+      { outboxId: message.id, kind: result.kind, code: result.code, reason: result.reason },
+      'slack: send failed',
+    );
+    return result;
+  };
+
+  const sendOwn = async (own: OwnMessage, message: OutboundMessage): Promise<SendResult> => {
+    const locale = texts.resolveLocale(message.locale);
+    try {
+      if (own.kind === 'reply') {
+        const posted = await client.chat.postMessage({
+          channel: message.address,
+          text: label(locale, own.label, own.params),
+        });
+        return posted.channel && posted.ts
+          ? { ok: true, providerMessageId: providerId({ channel: posted.channel, ts: posted.ts }) }
+          : { ok: true };
+      }
+      const member = new RosterRepository(ctx.db).staffById(message.recipientId);
+      if (!member) return { ok: false, kind: 'permanent', reason: 'staff_not_found' };
+      let view: ReturnType<typeof homeView>;
+      try {
+        view = homeView(ctx.db, texts, member, ctx.clock());
+      } catch (err) {
+        ctx.logger.error({ err, outboxId: message.id }, 'slack: could not render the App Home');
+        return { ok: false, kind: 'permanent', reason: 'render_failed' };
+      }
+      await client.views.publish({ user_id: message.address, view });
+      return { ok: true };
+    } catch (err) {
+      return failed(message, err);
+    }
+  };
+
   return {
     channel: 'slack',
     async send(message): Promise<SendResult> {
+      const own = ownMessage(message.payload);
+      if (own) return sendOwn(own, message);
       let text: string;
       let blocks: ReturnType<typeof renderCard>['blocks'];
       let plan: CardPlan;
@@ -72,12 +116,7 @@ export function createSlackTransport(deps: {
           ? { ok: true, providerMessageId: providerId({ channel: posted.channel, ts: posted.ts }) }
           : { ok: true };
       } catch (err) {
-        const result = classifySlackError(err, ctx.clock());
-        ctx.logger.warn(
-          { outboxId: message.id, kind: result.kind, code: result.code, reason: result.reason },
-          'slack: send failed',
-        );
-        return result;
+        return failed(message, err);
       }
     },
   };

@@ -1,6 +1,6 @@
-import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, like, not, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
-import { checkins, outbox, staff } from '../schema/index.js';
+import { checkins, guardians, outbox, type SmsStatus, staff, studentGuardians } from '../schema/index.js';
 import { type Actor, AuditRepository } from './audit.js';
 import type { OutboxRow } from './outbox.js';
 
@@ -12,6 +12,15 @@ export interface WeekSummary {
   missed: number;
   total: number;
 }
+
+/** How one guardian of a student can be texted: whether the roster has a phone, and the SMS status. */
+export interface GuardianReach {
+  hasPhone: boolean;
+  smsStatus: SmsStatus;
+}
+
+/** Outbox purposes of the Slack adapter's own messages (App Home, short replies), as opposed to check-in cards. */
+export const SLACK_OWN_PURPOSE_PREFIX = 'slack:';
 
 /**
  * What the Slack adapter reads and writes beyond the roster: remembered Slack ids, out-of-office dates,
@@ -67,7 +76,10 @@ export class SlackRepository {
     return true;
   }
 
-  /** The newest Slack message already accepted by Slack for an address (the card a new question may update). */
+  /**
+   * The newest Slack message already accepted by Slack for an address (the card a new question may update).
+   * The adapter's own messages do not count: an App Home publish or a short reply leaves the card in place.
+   */
   lastSent(address: string): OutboxRow | undefined {
     return this.db
       .select()
@@ -77,6 +89,7 @@ export class SlackRepository {
           eq(outbox.channel, 'slack'),
           eq(outbox.address, address),
           inArray(outbox.status, ['sent', 'delivered']),
+          not(like(outbox.purpose, `${SLACK_OWN_PURPOSE_PREFIX}%`)),
         ),
       )
       .orderBy(desc(outbox.sentAt), desc(sql`${outbox}.rowid`))
@@ -122,5 +135,45 @@ export class SlackRepository {
       byPeriod.set(r.period, w);
     }
     return [...byPeriod.values()].sort((a, b) => b.period.localeCompare(a.period)).slice(0, limit);
+  }
+
+  /** Whether a message of this purpose to this staff member is still waiting in the outbox (not yet claimed). */
+  hasPending(staffId: string, purpose: string): boolean {
+    const row = this.db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.channel, 'slack'),
+          eq(outbox.recipientKind, 'staff'),
+          eq(outbox.recipientId, staffId),
+          eq(outbox.purpose, purpose),
+          eq(outbox.status, 'pending'),
+        ),
+      )
+      .get();
+    return row !== undefined;
+  }
+
+  /** The guardians of each student (phone present or not, SMS status); students without guardians are absent. */
+  guardianReach(studentIds: string[]): Map<string, GuardianReach[]> {
+    const out = new Map<string, GuardianReach[]>();
+    if (studentIds.length === 0) return out;
+    const rows = this.db
+      .select({
+        studentId: studentGuardians.studentId,
+        hasPhone: sql<number>`${guardians.phone} is not null`,
+        smsStatus: guardians.smsStatus,
+      })
+      .from(studentGuardians)
+      .innerJoin(guardians, eq(guardians.id, studentGuardians.guardianId))
+      .where(inArray(studentGuardians.studentId, studentIds))
+      .all();
+    for (const r of rows)
+      out.set(r.studentId, [
+        ...(out.get(r.studentId) ?? []),
+        { hasPhone: Boolean(r.hasPhone), smsStatus: r.smsStatus },
+      ]);
+    return out;
   }
 }

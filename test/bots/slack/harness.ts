@@ -31,7 +31,9 @@ export interface SlackCall {
 }
 
 /** What the Web API mock answers; tests replace entries to simulate failures. */
-export type Responder = (args: Record<string, unknown>) => Response | Record<string, unknown>;
+export type Responder = (
+  args: Record<string, unknown>,
+) => Response | Record<string, unknown> | Promise<Response | Record<string, unknown>>;
 
 export const calls: SlackCall[] = [];
 export const responders = new Map<string, Responder>();
@@ -63,8 +65,13 @@ export const mockSlack = setupServer(
     calls.push({ method, args });
     const responder = responders.get(method);
     if (!responder) return HttpResponse.json({ ok: false, error: 'unknown_method' });
-    const out = responder(args);
+    const out = await responder(args);
     return out instanceof Response ? out : HttpResponse.json(out);
+  }),
+  // Bolt's respond() for a slash command answered after its acknowledgement.
+  http.post('https://hooks.slack.com/commands/*', async ({ request }) => {
+    calls.push({ method: 'response_url', args: (await request.json()) as Record<string, unknown> });
+    return HttpResponse.text('ok');
   }),
 );
 
@@ -156,12 +163,18 @@ export function sign(body: string, timestamp: number, secret = SECRET): string {
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
-/** POSTs a signed request, then waits for the work done after the acknowledgement and runs the relay. */
-export async function post(
+interface PostOptions {
+  timestamp?: number;
+  signature?: string;
+  headers?: Record<string, string>;
+}
+
+/** POSTs a signed request and returns as soon as the service has answered (the acknowledgement). */
+export async function send(
   h: Harness,
   body: string,
   contentType: string,
-  options: { timestamp?: number; signature?: string; headers?: Record<string, string> } = {},
+  options: PostOptions = {},
 ): Promise<{ status: number; text: string }> {
   const timestamp = options.timestamp ?? Math.floor(h.ctx.clock() / 1000);
   const res = await fetch(h.url, {
@@ -174,10 +187,20 @@ export async function post(
     },
     body,
   });
-  const text = await res.text();
+  return { status: res.status, text: await res.text() };
+}
+
+/** POSTs a signed request, then waits for the work done after the acknowledgement and runs the relay. */
+export async function post(
+  h: Harness,
+  body: string,
+  contentType: string,
+  options: PostOptions = {},
+): Promise<{ status: number; text: string }> {
+  const { status, text } = await send(h, body, contentType, options);
   await h.slack.settled();
   await h.relay.runOnce();
-  return { status: res.status, text };
+  return { status, text };
 }
 
 let seq = 0;
@@ -276,16 +299,38 @@ export function say(h: Harness, text: string, eventId?: string, headers?: Record
   );
 }
 
-/** Runs `/checkin <text>`. */
-export function slash(h: Harness, text: string) {
-  const body = new URLSearchParams({
+/** The form body of `/checkin <text>` typed by `user`. */
+export function slashBody(text: string, user = NAV_USER): string {
+  return new URLSearchParams({
     command: '/checkin',
     text,
-    user_id: NAV_USER,
+    user_id: user,
     channel_id: DM,
     team_id: 'T1',
     trigger_id: `trig${++seq}`,
     response_url: 'https://hooks.slack.com/commands/T1/1/x',
   }).toString();
-  return post(h, body, FORM);
+}
+
+/** Runs `/checkin <text>`. */
+export function slash(h: Harness, text: string) {
+  return post(h, slashBody(text), FORM);
+}
+
+/** Adds a navigator the bot has not matched to Slack yet (no Slack id in the roster). */
+export function addUnmatchedNavigator(h: Harness, id: string, email: string): void {
+  new RosterRepository(h.ctx.db).upsertStaff(
+    {
+      id,
+      schoolId: 'SCH',
+      name: `Navigator ${id}`,
+      email,
+      role: 'navigator',
+      slackUserId: null,
+      teamsUserId: null,
+      timezone: 'America/Chicago',
+      locale: 'en',
+    },
+    { actor: 'test', at: NOW - 86_400_000 },
+  );
 }
