@@ -34,8 +34,8 @@ export interface RelayOptions {
    * own Twilio number. A pool the platform picks from (Messaging Service) is `senders` in the limits instead.
    */
   senderOf?: (row: OutboxRow) => string;
-  /** Admin alert for a dead message. Gets the row: alert with its id, channel and purpose only. */
-  onDead?: (row: OutboxRow) => void | Promise<void>;
+  /** Admin alert for a dead message (`createDeadLetterAlert`). Gets the row: alert with id, channel, purpose only. */
+  onDead?: (row: OutboxRow) => unknown;
   /** Idle wait between rounds of the service loop (default 1 s). */
   pollMs?: number;
   /** Instrumentation around each platform call (tests use them to crash at exact points). */
@@ -155,7 +155,15 @@ export function createRelay(options: RelayOptions): Relay {
       repo.finish(row.id, done, 'dead', reason);
       ctx.logger.error({ ...log, attempts, reason }, 'outbox: message is dead after its last attempt');
       const dead = repo.get(row.id);
-      if (dead && options.onDead) await options.onDead(dead);
+      try {
+        if (dead && options.onDead) await options.onDead(dead);
+      } catch (err) {
+        // The row is dead whatever the alert does; a failing alert must not stop the round.
+        ctx.logger.error(
+          { ...log, err: err instanceof Error ? err.name : 'error' },
+          'outbox: dead-letter alert failed',
+        );
+      }
       return { kind: 'dead' };
     }
     const notBefore = done + retryDelay(attempts, backoff, random, result.retryAfterMs);

@@ -262,4 +262,76 @@ export class OutboxRepository {
       })
       .run();
   }
+
+  /**
+   * Records, once per death of a row (its id and the time it died), that an admin alert was raised for it.
+   * Returns false when it was recorded already (the alert callback ran twice). Ids only: no body, no address.
+   */
+  recordDeadLetterAlert(
+    row: Pick<OutboxRow, 'id' | 'channel' | 'purpose' | 'updatedAt'>,
+    at: number,
+  ): boolean {
+    const seen = this.db
+      .select({ id: auditLog.id })
+      .from(auditLog)
+      .where(
+        and(
+          eq(auditLog.entity, 'outbox'),
+          eq(auditLog.entityId, row.id),
+          eq(auditLog.action, 'dead_letter_alert'),
+          sql`json_extract(${auditLog.after}, '$.diedAt') = ${row.updatedAt}`,
+        ),
+      )
+      .get();
+    if (seen) return false;
+    this.db
+      .insert(auditLog)
+      .values({
+        at,
+        actor: 'relay',
+        entity: 'outbox',
+        entityId: row.id,
+        action: 'dead_letter_alert',
+        before: null,
+        after: { diedAt: row.updatedAt, channel: row.channel, purpose: row.purpose },
+      })
+      .run();
+    return true;
+  }
+
+  /**
+   * The newest batch of rows of `purpose` that share one `payload.params.slot` (an alert sent to several
+   * admins at once), or an empty list when there is none.
+   */
+  latestSlot(purpose: string): OutboxRow[] {
+    const slot = sql`json_extract(${outbox.payload}, '$.params.slot')`;
+    const newest = this.db
+      .select({ slot: sql<number | null>`max(${slot})` })
+      .from(outbox)
+      .where(eq(outbox.purpose, purpose))
+      .get()?.slot;
+    if (newest === null || newest === undefined) return [];
+    return this.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.purpose, purpose), sql`${slot} = ${newest}`))
+      .orderBy(asc(outbox.id))
+      .all();
+  }
+
+  /** Replaces the payload of a row no relay holds yet (pending, no live lease); false when it is too late. */
+  updatePendingPayload(id: string, payload: MessagePayload, now: number): boolean {
+    const r = this.db
+      .update(outbox)
+      .set({ payload: MessagePayload.parse(payload), updatedAt: now })
+      .where(
+        and(
+          eq(outbox.id, id),
+          eq(outbox.status, 'pending'),
+          or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now)),
+        ),
+      )
+      .run();
+    return r.changes === 1;
+  }
 }
