@@ -23,6 +23,11 @@ export interface SlackAppOptions {
   slack?: SlackConfig;
   /** Web API base URL (tests point it at msw; default https://slack.com/api/). */
   slackApiUrl?: string;
+  /**
+   * Check the bot token with auth.test as soon as the app is built (Bolt's default, true). The CLI turns it
+   * off and checks the token itself, to print a clear message instead of an unhandled rejection.
+   */
+  verifyToken?: boolean;
 }
 
 /** The Slack adapter: HTTP routes (or Socket Mode), the outbox transport and the staff directory. */
@@ -111,6 +116,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger,
     clientOptions,
     ignoreSelf: true,
+    tokenVerificationEnabled: options.verifyToken ?? true,
     ...(receiver ? { receiver } : { socketMode: true, appToken: slack.appToken! }),
   });
 

@@ -4,20 +4,30 @@ import { RosterRepository, type StaffRow } from '../../store/repositories/roster
 import { SlackRepository } from '../../store/repositories/slack.js';
 import { slackErrorCode } from './errors.js';
 
-/** A staff member the adapter could not find in the Slack workspace: reported to the admin, never skipped silently. */
+/**
+ * A staff member the adapter could not find in the Slack workspace: reported to the admin, never skipped
+ * silently. The email is for the admin's screen (`slack unmatched`) so they can fix the roster; never logged.
+ */
 export interface UnmatchedStaff {
   staffId: string;
   name: string;
   role: StaffRow['role'];
+  email: string;
   /** not_found: no Slack user with the roster email; inactive: deactivated; error: Slack did not answer. */
   reason: 'not_found' | 'inactive' | 'error';
 }
 
-/** What a matching run did. */
+/** What a matching run did. `matched`: found in Slack now (remembered unless it was a dry run). */
 export interface MatchReport {
   alreadyMatched: number;
   matched: number;
   unmatched: UnmatchedStaff[];
+}
+
+/** Which staff to match, and whether to remember the ids found (false: a dry run that only reports). */
+export interface MatchOptions {
+  roles?: StaffRow['role'][];
+  remember?: boolean;
 }
 
 /**
@@ -38,16 +48,17 @@ export class SlackDirectory {
   }
 
   /** Finds a staff member's Slack id, looking it up by email when the roster has none. */
-  async match(member: StaffRow): Promise<string | null> {
+  async match(member: StaffRow, options: { remember?: boolean } = {}): Promise<string | null> {
     if (member.slackUserId) return member.slackUserId;
     try {
       const found = await this.client.users.lookupByEmail({ email: member.email });
       const user = found.user;
       if (!user?.id || user.deleted) return this.miss(member, user?.deleted ? 'inactive' : 'not_found');
-      new SlackRepository(this.ctx.db).rememberSlackUser(member.id, user.id, {
-        actor: 'slack:lookup_by_email',
-        at: this.ctx.clock(),
-      });
+      if (options.remember !== false)
+        new SlackRepository(this.ctx.db).rememberSlackUser(member.id, user.id, {
+          actor: 'slack:lookup_by_email',
+          at: this.ctx.clock(),
+        });
       this.lastUnmatched.delete(member.id);
       return user.id;
     } catch (err) {
@@ -59,10 +70,9 @@ export class SlackDirectory {
     }
   }
 
-  /** Matches every active navigator, lead navigator and counselor; reports those not found. */
-  async matchAll(
-    roles: StaffRow['role'][] = ['navigator', 'lead_navigator', 'counselor'],
-  ): Promise<MatchReport> {
+  /** Matches every active navigator, lead navigator and counselor (by default); reports those not found. */
+  async matchAll(options: MatchOptions = {}): Promise<MatchReport> {
+    const roles = options.roles ?? ['navigator', 'lead_navigator', 'counselor'];
     const report: MatchReport = { alreadyMatched: 0, matched: 0, unmatched: [] };
     this.lastUnmatched.clear();
     // One at a time: users.lookupByEmail is a Tier 3 method (about 50 calls a minute).
@@ -72,7 +82,7 @@ export class SlackDirectory {
         report.alreadyMatched += 1;
         continue;
       }
-      if (await this.match(member)) report.matched += 1;
+      if (await this.match(member, { remember: options.remember !== false })) report.matched += 1;
     }
     report.unmatched = this.unmatched();
     return report;
@@ -105,7 +115,13 @@ export class SlackDirectory {
   }
 
   private miss(member: StaffRow, reason: UnmatchedStaff['reason']): null {
-    this.lastUnmatched.set(member.id, { staffId: member.id, name: member.name, role: member.role, reason });
+    this.lastUnmatched.set(member.id, {
+      staffId: member.id,
+      name: member.name,
+      role: member.role,
+      email: member.email,
+      reason,
+    });
     // The email stays out of the log: the staff id is enough for the admin to find the roster row.
     this.ctx.logger.warn(
       { staffId: member.id, role: member.role, reason },

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerDeliveryCommands } from './delivery.js';
 import { registerRosterCommands } from './roster.js';
 import { registerScriptCommands } from './scripts.js';
+import { registerSlackCommands } from './slack.js';
 
 /** Each area adds its own command group here (roster, scripts, checkins, outbox, timers, ...). */
 export function registerCommands(program: Command): void {
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerRosterCommands(program);
   registerDeliveryCommands(program);
   registerScriptCommands(program);
+  registerSlackCommands(program);
 }
 
 function packageVersion(): string {

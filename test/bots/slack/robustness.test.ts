@@ -251,7 +251,13 @@ describe('who is who', () => {
     const report = await h.slack.directory.matchAll();
     expect(report).toMatchObject({ alreadyMatched: 1, matched: 1 });
     expect(report.unmatched).toEqual([
-      { staffId: 'nav-3', name: 'nav-3', role: 'navigator', reason: 'not_found' },
+      {
+        staffId: 'nav-3',
+        name: 'nav-3',
+        role: 'navigator',
+        email: 'missing@district.example',
+        reason: 'not_found',
+      },
     ]);
     expect(roster.staffById('nav-2')!.slackUserId).toBe('U0TWO');
     expect(new AuditRepository(h.ctx.db).listFor('staff', 'nav-2').at(-1)).toMatchObject({

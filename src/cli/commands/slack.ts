@@ -1,0 +1,100 @@
+import type { Command } from 'commander';
+import { createSlackApp, type SlackApp } from '../../bots/slack/app.js';
+import { slackErrorCode } from '../../bots/slack/errors.js';
+import type { MatchReport, SlackDirectory, UnmatchedStaff } from '../../bots/slack/staff.js';
+import type { AppContext } from '../../context.js';
+import { createTexts } from '../../i18n/index.js';
+import { CheckinService } from '../../services/checkins.js';
+import { cliContext } from '../context.js';
+
+const REASON: Record<UnmatchedStaff['reason'], string> = {
+  not_found: 'no Slack user with this email',
+  inactive: 'Slack account deactivated',
+  error: 'Slack did not answer; try again',
+};
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** The staff not found in Slack, with the roster email so the admin can correct it (shown here, never logged). */
+function unmatchedTable(unmatched: UnmatchedStaff[]): string {
+  return table([
+    ['STAFF ID', 'NAME', 'ROLE', 'EMAIL', 'REASON'],
+    ...unmatched.map((u) => [u.staffId, u.name, u.role, u.email, REASON[u.reason]]),
+  ]);
+}
+
+const FIX = 'Fix the email in the roster (or fill slack_user_id), import it again, then run `slack match`.';
+
+/** `slack unmatched`: looks every unmatched staff member up in Slack without saving anything; lists who is missing. */
+export async function listUnmatched(directory: SlackDirectory): Promise<string> {
+  const report = await directory.matchAll({ remember: false });
+  const found =
+    report.matched > 0
+      ? `\n${report.matched} more found in Slack by email; run \`slack match\` to remember them.`
+      : '';
+  if (report.unmatched.length === 0)
+    return `Every active navigator, lead navigator and counselor can be reached in Slack.${found}`;
+  return `${unmatchedTable(report.unmatched)}\n\n${report.unmatched.length} not found in Slack. ${FIX}${found}`;
+}
+
+/** `slack match`: matches staff to Slack users now (ids remembered, audit-logged) and prints the counts. */
+export async function matchNow(directory: SlackDirectory): Promise<string> {
+  const report: MatchReport = await directory.matchAll();
+  const counts = `Matched now: ${report.matched}. Already matched: ${report.alreadyMatched}. Not found: ${report.unmatched.length}.`;
+  return report.unmatched.length === 0
+    ? counts
+    : `${counts}\n\n${unmatchedTable(report.unmatched)}\n\n${FIX}`;
+}
+
+/** The Slack adapter for a CLI command (nothing listens), or null when Slack is not configured. */
+export function openSlack(ctx: AppContext): SlackApp | null {
+  if (!ctx.config.slack) return null;
+  const texts = createTexts({ defaultLocale: ctx.config.defaultLocale, logger: ctx.logger });
+  return createSlackApp({ ctx, texts, checkins: new CheckinService(ctx, texts), verifyToken: false });
+}
+
+/** Registers the `slack` command group: `slack unmatched`, `slack match`. */
+export function registerSlackCommands(
+  program: Command,
+  makeContext: () => AppContext = () => cliContext(),
+): void {
+  const run = async (fn: (directory: SlackDirectory) => Promise<string>) => {
+    const ctx = makeContext();
+    const fail = (message: string) => {
+      console.error(message);
+      process.exitCode = 1;
+    };
+    try {
+      const slack = openSlack(ctx);
+      if (!slack)
+        return fail('Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET in .env.');
+      try {
+        await slack.client.auth.test();
+      } catch (err) {
+        return fail(`Slack did not accept the bot token (${slackErrorCode(err) ?? 'no answer'}).`);
+      }
+      console.log(await fn(slack.directory));
+    } finally {
+      ctx.db.$client.close();
+    }
+  };
+  const slack = program.command('slack').description('Slack workspace: who is who');
+  slack
+    .command('unmatched')
+    .description('list staff the bot cannot find in Slack, with the reason (looks up, saves nothing)')
+    .action(() => run(listUnmatched));
+  slack
+    .command('match')
+    .description('match staff to Slack users by roster email now and remember the ids')
+    .action(() => run(matchNow));
+}
