@@ -12,7 +12,7 @@ import type { Actor } from '../store/repositories/audit.js';
 import { ConsentRepository } from '../store/repositories/consents.js';
 import { OutboxRepository } from '../store/repositories/outbox.js';
 import { type GuardianRow, RosterRepository } from '../store/repositories/roster.js';
-import { SmsRepository } from '../store/repositories/sms.js';
+import { CONSENT_NOTICE_PURPOSE, type FamilyMessageRow, SmsRepository } from '../store/repositories/sms.js';
 
 /** Undeliverable results in a row (30003/30005/30006) after which a family is marked unreachable. */
 export const UNREACHABLE_AFTER = 3;
@@ -25,7 +25,18 @@ export const REPLY_PURPOSES = new Set([
   'sms:crisis_reply',
   'sms:language',
   'sms:unknown_number',
+  'sms:message_received',
 ]);
+
+/**
+ * What `prepareOutbound` decides: send `body` (`sentSince`: the row's creation, the earliest a previous
+ * attempt can have left, for the look-up after a crash), refuse, or wait until the consent notice queued
+ * ahead of this text has gone (a transient result for the relay).
+ */
+export type PreparedSms =
+  | { ok: true; body: string; sentSince?: number; alreadyRecorded?: (sid: string) => boolean }
+  | { ok: false; reason: TextBlock }
+  | { ok: false; reason: 'sms:consent_notice_first'; retryAfterMs: number };
 
 /** A short, stable stand-in for a phone number in keys and records that must not hold the number. */
 export function phoneRef(e164: string): string {
@@ -73,46 +84,98 @@ export class FamilySmsService {
     return new ConsentRepository(db).current(guardianId);
   }
 
-  /** Why a message to a guardian may not go out now, or null. Used by the transport just before sending. */
+  /** Why a message to a guardian may not go out now, or null. Also consults the opted-out phone list. */
   blockFor(guardianId: string, intent: { urgent: boolean; replyToInbound: boolean }): TextBlock | null {
     const guardian = new RosterRepository(this.ctx.db).guardian(guardianId);
     if (!guardian) return null;
-    return textBlock(guardian, this.consentOf(guardianId), intent);
+    const phoneOptedOut = new SmsRepository(this.ctx.db).phoneOptedOut(guardian.phone);
+    return textBlock({ smsStatus: guardian.smsStatus, phoneOptedOut }, this.consentOf(guardianId), intent);
   }
 
   /**
-   * The transport's last step before calling Twilio: the consent check (a family that opted out after a
-   * text was queued is not texted), the final body (rendered with numbered choices when the row has none;
-   * the consent notice appended to the very first routine text) and its encoding and segments, stored on
-   * the outbox row.
+   * The transport's last step before calling Twilio: the consent rule (a family that opted out after a text
+   * was queued is not texted; nor is a number on the opted-out list, whoever it belongs to now), the
+   * consent notice ahead of a guardian's first routine text, then the final body (rendered with numbered
+   * choices when the row has none) with its encoding and segments, stored on the outbox row.
    */
-  prepareOutbound(message: OutboundMessage): { ok: true; body: string } | { ok: false; reason: TextBlock } {
+  prepareOutbound(message: OutboundMessage): PreparedSms {
     const row = new OutboxRepository(this.ctx.db).get(message.id);
+    const sms = new SmsRepository(this.ctx.db);
     const replyToInbound = row !== undefined && REPLY_PURPOSES.has(row.purpose);
     const isGuardian = row?.recipientKind !== 'staff';
+    if (isGuardian && !replyToInbound && sms.phoneOptedOut(message.address))
+      return { ok: false, reason: 'sms:opted_out' };
     const block = isGuardian
       ? this.blockFor(message.recipientId, { urgent: message.urgent, replyToInbound })
       : null;
     if (block) return { ok: false, reason: block };
-    let body = message.body ?? renderSms(this.texts, message.payload, message.locale).body;
-    if (
-      isGuardian &&
-      !replyToInbound &&
-      !new SmsRepository(this.ctx.db).everTexted(message.recipientId, message.id)
-    ) {
-      const notice = this.texts.t(CONSENT_NOTICE_KEY, message.locale, {
-        school: this.schoolNameOf(message.recipientId),
-      }).text;
-      if (!body.includes(notice)) body = `${body}\n${notice}`;
+    if (isGuardian && !replyToInbound && row && row.purpose !== CONSENT_NOTICE_PURPOSE) {
+      // Normally the check-in service queued the notice with the first text; this covers any caller that
+      // did not: the notice is queued ahead of the text, which waits one retry.
+      const noticeId = this.ctx.db.transaction((tx) =>
+        this.enqueueConsentNotice(tx, message.recipientId, { before: row.createdAt, triggerId: row.id }),
+      );
+      if (noticeId) return { ok: false, reason: 'sms:consent_notice_first', retryAfterMs: 0 };
     }
+    const body = message.body ?? renderSms(this.texts, message.payload, message.locale).body;
     const cost = smsSegments(body);
-    new SmsRepository(this.ctx.db).recordRendered(message.id, body, cost.encoding, cost.segments);
-    return { ok: true, body };
+    sms.recordRendered(message.id, body, cost.encoding, cost.segments);
+    return {
+      ok: true,
+      body,
+      ...(row ? { sentSince: row.createdAt } : {}),
+      alreadyRecorded: (sid) => new SmsRepository(this.ctx.db).hasProviderId(sid),
+    };
+  }
+
+  /**
+   * Queues the consent notice (who texts, how often, HELP, STOP) as its own text, ahead of a guardian's
+   * first routine text: call it in the transaction that queues that text. Does nothing (null) when the
+   * guardian was texted before or a notice is already queued or sent. The row sorts before texts created
+   * at or after `before` (default now), and is held by quiet hours like any routine text.
+   * Example: `sms.enqueueConsentNotice(tx, 'g-1')` inside `CheckinService.startFamily`'s transaction.
+   */
+  enqueueConsentNotice(
+    tx: DbOrTx,
+    guardianId: string,
+    options: { before?: number; triggerId?: string } = {},
+  ): string | null {
+    const guardian = new RosterRepository(tx).guardian(guardianId);
+    if (!guardian?.phone) return null;
+    const sms = new SmsRepository(tx);
+    if (sms.hasConsentNotice(guardianId) || sms.everTexted(guardianId, options.triggerId)) return null;
+    const now = this.ctx.clock();
+    // One millisecond earlier than the text it precedes: the relay sends a number's rows in
+    // (notBefore, createdAt) order, also after quiet hours moved them to the same opening.
+    const at = Math.min(options.before ?? now, now) - 1;
+    const payload: MessagePayload = {
+      key: CONSENT_NOTICE_KEY,
+      params: { school: this.schoolNameOf(guardianId, tx) },
+    };
+    const rendered = renderSms(this.texts, payload, guardian.locale);
+    const id = OutboxRepository.enqueue(tx, {
+      id: this.ctx.ids(),
+      idempotencyKey: `${CONSENT_NOTICE_PURPOSE}|${guardianId}|${options.triggerId ?? 'first'}`,
+      channel: 'sms',
+      recipientKind: 'guardian',
+      recipientId: guardianId,
+      address: guardian.phone,
+      purpose: CONSENT_NOTICE_PURPOSE,
+      locale: rendered.locale,
+      payload,
+      body: rendered.body,
+      urgent: false,
+      notBefore: at,
+      createdAt: at,
+    });
+    if (id) sms.recordRendered(id, rendered.body, rendered.encoding, rendered.segments);
+    return id;
   }
 
   /**
    * Opts guardians out: sms_status 'opted_out', a 'revoked' consent record, pending non-urgent texts
-   * cancelled (except `keepOutboxId`, the confirmation). Returns the ids that changed.
+   * cancelled (except `keepOutboxId`, the confirmation), and `phone` put on the opted-out list, so that a
+   * guardian added later with the same number is not texted either. Returns the guardian ids that changed.
    */
   optOut(
     tx: DbOrTx,
@@ -120,11 +183,13 @@ export class FamilySmsService {
     source: string,
     actor: string,
     keepOutboxId?: string,
+    phone?: string,
   ): string[] {
     const by = this.actor(actor);
     const sms = new SmsRepository(tx);
     const consents = new ConsentRepository(tx);
     const changed: string[] = [];
+    if (phone) sms.optOutPhone(phone, phoneRef(phone), source, by);
     for (const g of guardians) {
       const statusChanged = sms.setSmsStatus(g.id, 'opted_out', by, source);
       if (consents.current(g.id) !== 'revoked')
@@ -135,12 +200,16 @@ export class FamilySmsService {
     return changed;
   }
 
-  /** Opts guardians back in: 'active' and a 'granted' consent record. Returns the ids that changed. */
-  optIn(tx: DbOrTx, guardians: GuardianRow[], source: string, actor: string): string[] {
+  /**
+   * Opts guardians back in: 'active' and a 'granted' consent record, and `phone` off the opted-out list.
+   * Returns the guardian ids that changed.
+   */
+  optIn(tx: DbOrTx, guardians: GuardianRow[], source: string, actor: string, phone?: string): string[] {
     const by = this.actor(actor);
     const sms = new SmsRepository(tx);
     const consents = new ConsentRepository(tx);
     const changed: string[] = [];
+    if (phone) sms.clearPhoneOptOut(phone, phoneRef(phone), source, by);
     for (const g of guardians) {
       const statusChanged = sms.setSmsStatus(g.id, 'active', by, source);
       const consentChanged = consents.current(g.id) !== 'granted';
@@ -149,6 +218,19 @@ export class FamilySmsService {
       if (statusChanged || consentChanged) changed.push(g.id);
     }
     return changed;
+  }
+
+  /** True when the number is on the opted-out list. */
+  phoneOptedOut(phone: string): boolean {
+    return new SmsRepository(this.ctx.db).phoneOptedOut(phone);
+  }
+
+  /**
+   * What a guardian texted outside any check-in at or after `since`, oldest first, for the navigator.
+   * Example: `sms.familyMessagesSince('g-1', clock() - 7 * 86_400_000)`.
+   */
+  familyMessagesSince(guardianId: string, since: number): FamilyMessageRow[] {
+    return new SmsRepository(this.ctx.db).familyMessagesSince(guardianId, since);
   }
 
   /** Switches guardians' language. */
@@ -186,15 +268,22 @@ export class FamilySmsService {
 
   /**
    * What a permanent send error says about the number: 21610 (the number sent STOP to the carrier or
-   * Twilio) opts the family out; 21211 (not a valid number) and 21614 (not a mobile number) mark it invalid.
+   * Twilio) opts the family out and puts the number (`address`, default the guardian's phone) on the
+   * opted-out list; 21211 (not a valid number) and 21614 (not a mobile number) mark it invalid.
    */
-  applySendError(guardianId: string, code: string | undefined): void {
+  applySendError(guardianId: string, code: string | undefined, address?: string): void {
     if (!code) return;
     this.ctx.db.transaction((tx) => {
       const guardian = new RosterRepository(tx).guardian(guardianId);
+      const phone = address ?? guardian?.phone ?? undefined;
+      if (code === '21610') {
+        const at = phone ? new RosterRepository(tx).guardiansByPhone(phone) : [];
+        const all = guardian && !at.some((g) => g.id === guardian.id) ? [...at, guardian] : at;
+        this.optOut(tx, all, 'carrier_block', 'twilio', undefined, phone);
+        return;
+      }
       if (!guardian) return;
-      if (code === '21610') this.optOut(tx, [guardian], 'carrier_block', 'twilio');
-      else if (code === '21211' || code === '21614')
+      if (code === '21211' || code === '21614')
         new SmsRepository(tx).setSmsStatus(guardianId, 'invalid', this.actor('twilio'), `twilio_${code}`);
     });
   }

@@ -1,5 +1,5 @@
 import { type Locale, SUPPORTED_LOCALES } from '../config.js';
-import { CRISIS_PHRASES, CRISIS_TRIGGERS, type CrisisTrigger } from './crisis-phrases.js';
+import { CRISIS_PHRASES, CRISIS_TRIGGERS, type CrisisTrigger, NOT_CRISIS } from './crisis-phrases.js';
 import {
   FILLER_WORDS,
   HELP_WORDS,
@@ -77,6 +77,20 @@ const CRISIS: { trigger: CrisisTrigger; locale: Locale; phrases: CompiledPhrase[
     })),
   );
 
+const NOT_CRISIS_FOLDED: string[] = ALL.flatMap((l) => NOT_CRISIS[l] ?? [])
+  .map((p) => fold(p))
+  .filter(Boolean);
+
+/** Blanks out everyday phrases that contain crisis words ("beat me at chess"), as whole words. */
+function withoutEverydayPhrases(folded: string): string {
+  let padded = ` ${folded} `;
+  for (const p of NOT_CRISIS_FOLDED) {
+    const needle = isNoSpaceScript(p) ? p : ` ${p} `;
+    while (padded.includes(needle)) padded = padded.replace(needle, ' | ');
+  }
+  return padded.trim();
+}
+
 const startsWith = (t: Tokens, p: Tokens) =>
   p.length > 0 && p.length <= t.length && p.every((w, i) => t[i] === w);
 const endsWith = (t: Tokens, p: Tokens) =>
@@ -114,7 +128,7 @@ export function detectCrisis(
   body: string,
   guardianLocale?: string | null,
 ): { trigger: CrisisTrigger; locale: Locale } | undefined {
-  const folded = fold(body);
+  const folded = withoutEverydayPhrases(fold(body));
   const accented = foldKeepingAccents(body);
   const own = guardianLocale?.split(/[-_]/)[0]?.toLowerCase();
   for (const group of CRISIS) {

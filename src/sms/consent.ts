@@ -17,6 +17,8 @@ export interface TextIntent {
 /**
  * The consent rule, in one place:
  * - an invalid number is never texted (it cannot receive);
+ * - a number on the opted-out list (`phoneOptedOut`: it said STOP, whichever guardian row it belonged to,
+ *   or none) is treated like an opted-out guardian;
  * - a routine text needs a current 'granted' consent and sms_status 'active';
  * - an urgent text (crisis reply) may go to a number with unknown or granted consent, even 'unreachable',
  *   but not to one that opted out...
@@ -27,13 +29,14 @@ export interface TextIntent {
  * Example: `textBlock({ smsStatus: 'opted_out' }, 'revoked', { urgent: true })` → 'sms:opted_out'.
  */
 export function textBlock(
-  guardian: { smsStatus: SmsStatus },
+  guardian: { smsStatus: SmsStatus; phoneOptedOut?: boolean },
   consent: ConsentState,
   intent: TextIntent,
 ): TextBlock | null {
   if (guardian.smsStatus === 'invalid') return 'sms:invalid_number';
   if (intent.replyToInbound) return null;
-  if (guardian.smsStatus === 'opted_out' || consent === 'revoked') return 'sms:opted_out';
+  if (guardian.phoneOptedOut || guardian.smsStatus === 'opted_out' || consent === 'revoked')
+    return 'sms:opted_out';
   if (intent.urgent) return null;
   if (guardian.smsStatus === 'unreachable') return 'sms:unreachable';
   if (consent !== 'granted') return 'sms:no_consent';
@@ -42,7 +45,7 @@ export function textBlock(
 
 /** True when a text may be sent (see `textBlock` for the rule). */
 export function canText(
-  guardian: { smsStatus: SmsStatus },
+  guardian: { smsStatus: SmsStatus; phoneOptedOut?: boolean },
   consent: ConsentState,
   urgent: boolean,
   replyToInbound = false,

@@ -8,8 +8,9 @@ import { LANGUAGE_ENDONYMS, TWILIO_OPT_OUT_WORDS } from '../../sms/keywords.js';
 import { fold } from '../../sms/normalize.js';
 import type { DbOrTx } from '../../store/db.js';
 import { CheckinRepository } from '../../store/repositories/checkins.js';
-import { NeedRepository } from '../../store/repositories/needs.js';
 import { type GuardianRow, RosterRepository } from '../../store/repositories/roster.js';
+import { SmsRepository } from '../../store/repositories/sms.js';
+import { keepFamilyMessage, raiseCrisis } from './family-messages.js';
 
 /** Text keys the SMS layer sends (locales/<lng>/family.json). */
 export const SMS_KEYS = {
@@ -21,6 +22,7 @@ export const SMS_KEYS = {
   languageList: 'family.language_list',
   crisis: 'family.crisis',
   unknownNumber: 'family.unknown_number',
+  messageReceived: 'family.message_received',
 } as const;
 
 /** An inbound SMS as Twilio (or the simulator) delivers it. `optOutType`: Twilio Advanced Opt-Out's verdict. */
@@ -59,6 +61,7 @@ export interface InboundOutcome {
     | 'language_list'
     | 'crisis'
     | 'dialog'
+    | 'family_message'
     | 'ignored_opted_out'
     | 'unknown_number'
     | 'none';
@@ -144,27 +147,30 @@ export async function handleInboundSms(
       urgent: extra.urgent ?? false,
       period,
     });
-  const optedOut = guardians.every((g) => g.smsStatus === 'opted_out');
+  // The number said STOP before (perhaps for another guardian row), or every guardian at it opted out.
+  const phoneOptedOut = deps.sms.phoneOptedOut(sms.from);
+  const optedOut = phoneOptedOut || guardians.every((g) => g.smsStatus === 'opted_out');
   const actor = `sms:${guardian.id}`;
 
   switch (kind.kind) {
     case 'opt_out': {
-      if (optedOut) return { action: 'opt_out', guardianId: guardian.id, replies: 0 };
       const carrierConfirms =
         sms.optOutType?.toUpperCase() === 'STOP' ||
         (deps.carrierHandlesOptOut === true && TWILIO_WORDS.has(kind.word));
       return ctx.db.transaction((tx) => {
-        const confirmId = carrierConfirms
-          ? null
-          : reply(tx, SMS_KEYS.optOutConfirm, 'sms:opt_out_confirm', utcDay(now));
-        deps.sms.optOut(tx, guardians, 'sms_keyword', actor, confirmId ?? undefined);
+        // At most one confirmation per number: none when it had opted out already.
+        const confirmId =
+          carrierConfirms || optedOut
+            ? null
+            : reply(tx, SMS_KEYS.optOutConfirm, 'sms:opt_out_confirm', utcDay(now));
+        deps.sms.optOut(tx, guardians, optOutSource(sms), actor, confirmId ?? undefined, sms.from);
         return { action: 'opt_out', guardianId: guardian.id, replies: confirmId ? 1 : 0 };
       });
     }
     case 'opt_in': {
-      if (!kind.strong && !guardians.some((g) => g.smsStatus === 'opted_out')) break;
+      if (!kind.strong && !optedOut && !guardians.some((g) => g.smsStatus === 'opted_out')) break;
       return ctx.db.transaction((tx) => {
-        deps.sms.optIn(tx, guardians, 'sms_keyword', actor);
+        deps.sms.optIn(tx, guardians, 'sms_keyword', actor, sms.from);
         const id = twilioAnswered
           ? null
           : reply(tx, SMS_KEYS.optInConfirm, 'sms:opt_in_confirm', utcDay(now));
@@ -215,9 +221,28 @@ export async function handleInboundSms(
     case 'dialog':
       break;
   }
-  if (optedOut) return { action: 'ignored_opted_out', guardianId: guardian.id, replies: 0 };
+  const inCheckin = new CheckinRepository(ctx.db).activeSession(guardian.id, 'family') !== undefined;
+  if (optedOut || !inCheckin) {
+    // Outside a check-in (or after an opt-out) the text is kept for the navigator; only an active family
+    // gets the once-a-day acknowledgement.
+    const replies = ctx.db.transaction((tx) => {
+      keepFamilyMessage(ctx, tx, guardian, sms.body);
+      if (optedOut) return 0;
+      return reply(tx, SMS_KEYS.messageReceived, 'sms:message_received', utcDay(now), {
+        payload: { key: SMS_KEYS.messageReceived },
+      })
+        ? 1
+        : 0;
+    });
+    return { action: optedOut ? 'ignored_opted_out' : 'family_message', guardianId: guardian.id, replies };
+  }
   await deps.continueFamilyDialog(guardian.id, sms.body);
   return { action: 'dialog', guardianId: guardian.id, replies: 0 };
+}
+
+/** Where an opt-out came from, for the consent record and the opted-out list. */
+function optOutSource(sms: InboundSms): string {
+  return sms.optOutType?.toUpperCase() === 'STOP' ? 'advanced_opt_out' : 'sms_keyword';
 }
 
 /**
@@ -245,7 +270,19 @@ function unknownNumber(
       const escalationId = raiseCrisis(ctx, tx, { trigger: kind.trigger, from: sms.from, body: sms.body });
       return { action: 'crisis', replies: id ? 1 : 0, escalationId };
     }
-    if (kind.kind === 'opt_out') return { action: 'none', replies: 0 };
+    // The opt-out belongs to the number: kept even though no guardian has it (yet).
+    const by = { actor: 'sms:unknown', at: now };
+    const repo = new SmsRepository(tx);
+    if (kind.kind === 'opt_out') {
+      repo.optOutPhone(sms.from, phoneRef(sms.from), optOutSource(sms), by);
+      return { action: 'opt_out', replies: 0 };
+    }
+    const listed = repo.phoneOptedOut(sms.from);
+    if (listed && kind.kind === 'opt_in') {
+      repo.clearPhoneOptOut(sms.from, phoneRef(sms.from), 'sms_keyword', by);
+      return { action: 'opt_in', replies: 0 };
+    }
+    if (listed) return { action: 'ignored_opted_out', replies: 0 };
     const payload: MessagePayload = { key: SMS_KEYS.unknownNumber };
     const id = deps.sms.enqueueReply(tx, {
       ...base,
@@ -255,41 +292,4 @@ function unknownNumber(
     });
     return { action: 'unknown_number', replies: id ? 1 : 0 };
   });
-}
-
-/** Minutes a counselor has to pick up an urgent family escalation before it is overdue. */
-export const URGENT_DUE_MS = 30 * 60_000;
-
-/**
- * Records an urgent escalation. The summary (seen in shared channels) names the trigger and the guardian
- * id only; the note (seen by the assigned counselor) holds the text, and for an unknown number the number,
- * so someone can call back.
- */
-function raiseCrisis(
-  ctx: AppContext,
-  tx: DbOrTx,
-  input: { trigger: string; guardian?: GuardianRow; from?: string; body: string },
-): string {
-  const now = ctx.clock();
-  const students = input.guardian ? new RosterRepository(tx).studentsOfGuardian(input.guardian.id) : [];
-  const who = input.guardian
-    ? `guardian ${input.guardian.id}`
-    : `unknown number ${phoneRef(input.from ?? '')}`;
-  const row = new NeedRepository(tx).insertEscalation({
-    id: ctx.ids(),
-    studentId: students.length === 1 ? students[0]!.id : null,
-    guardianId: input.guardian?.id ?? null,
-    trigger: input.trigger,
-    urgent: true,
-    source: 'family',
-    raisedBy: input.guardian ? `guardian:${input.guardian.id}` : 'sms:unknown',
-    status: 'open',
-    summary: `Urgent: a family text matched crisis wording (${input.trigger}) from ${who}`,
-    note: input.guardian ? `Family text: ${input.body}` : `From ${input.from}: ${input.body}`,
-    dueAt: now + URGENT_DUE_MS,
-    createdAt: now,
-    updatedAt: now,
-  });
-  ctx.logger.warn({ escalationId: row.id, trigger: input.trigger }, 'sms: urgent family escalation');
-  return row.id;
 }

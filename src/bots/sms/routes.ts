@@ -11,7 +11,7 @@ export const SMS_INBOUND_PATH = '/sms/inbound';
 export const SMS_STATUS_PATH = '/sms/status';
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
-/** The SMS webhook routes plus `idle()`, which resolves when work started after acknowledging is done. */
+/** The SMS webhook routes plus `idle()`, which resolves when inbound handling in progress is done. */
 export interface SmsRoutes {
   routes: RouteModule;
   idle(): Promise<void>;
@@ -38,8 +38,9 @@ export function verifyTwilioSignature(ctx: AppContext, req: Request, path: strin
 }
 
 /**
- * POST /sms/inbound and POST /sms/status. Inbound: signature, then once per MessageSid, then empty TwiML
- * at once; the keyword layer and the dialog run after the answer and reply through the outbox.
+ * POST /sms/inbound and POST /sms/status. Inbound: signature, then once per MessageSid, then the keyword
+ * layer and the dialog (replies go through the outbox), and only then empty TwiML; a failure answers 500
+ * and forgets the MessageSid so a retry is processed.
  * Example: `createHttpApp(ctx, [createSmsRoutes(deps).routes])`.
  */
 export function createSmsRoutes(deps: InboundSmsDeps): SmsRoutes {
@@ -60,33 +61,36 @@ export function createSmsRoutes(deps: InboundSmsDeps): SmsRoutes {
         return;
       }
       const inbound = new InboundEventRepository(ctx.db);
-      const first = inbound.recordOnce('sms', messageSid, ctx.clock());
-      res.status(200).type('text/xml').send(EMPTY_TWIML);
-      if (!first) {
+      if (!inbound.recordOnce('sms', messageSid, ctx.clock())) {
         ctx.logger.info({ messageSid }, 'sms: duplicate inbound ignored');
+        res.status(200).type('text/xml').send(EMPTY_TWIML);
         return;
       }
-      const work = (async () => {
-        try {
-          const outcome = await handleInboundSms(ctx, deps, {
-            from: params.From!,
-            body: params.Body ?? '',
-            messageSid,
-            ...(params.OptOutType ? { optOutType: params.OptOutType } : {}),
-          });
+      // Handled before answering (local database work, fast): a 200 means the text is safely handled. On a
+      // failure the record is removed and Twilio gets a 500, so its retry or the fallback URL processes it.
+      const work = handleInboundSms(ctx, deps, {
+        from: params.From,
+        body: params.Body ?? '',
+        messageSid,
+        ...(params.OptOutType ? { optOutType: params.OptOutType } : {}),
+      }).then(
+        (outcome) => {
           inbound.finish('sms', messageSid, 'processed');
           ctx.logger.info(
             { messageSid, action: outcome.action, replies: outcome.replies },
             'sms: inbound handled',
           );
-        } catch (err) {
-          inbound.finish('sms', messageSid, 'failed', err instanceof Error ? err.name : 'error');
+          res.status(200).type('text/xml').send(EMPTY_TWIML);
+        },
+        (err: unknown) => {
+          inbound.forget('sms', messageSid);
           ctx.logger.error(
-            { messageSid, err: err instanceof Error ? err.message : 'error' },
-            'sms: inbound failed',
+            { messageSid, err: err instanceof Error ? err.name : 'error' },
+            'sms: inbound failed; left for a retry',
           );
-        }
-      })();
+          res.status(500).type('text/plain').send('error');
+        },
+      );
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
     });

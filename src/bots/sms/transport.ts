@@ -19,13 +19,31 @@ export interface TwilioTransportOptions {
   /** Base of the status callback URL: `${publicBaseUrl}/sms/status`. */
   publicBaseUrl?: string;
   clock?: Clock;
-  /** Last check and final body; `{ ok: false }` stops the send without calling Twilio. */
-  prepare?: (message: OutboundMessage) => { ok: true; body: string } | { ok: false; reason: string };
+  /**
+   * Last check and final body; `{ ok: false }` stops the send without calling Twilio (with `retryAfterMs`:
+   * not yet, retried). `sentSince` and `alreadyRecorded` serve the look-up before resending an uncertain row.
+   */
+  prepare?: (message: OutboundMessage) => PreparedOutbound;
   /** Called for a permanent error with a Twilio code (21610, 21211, 21614, ...). */
   onPermanentError?: (message: OutboundMessage, code: string) => void;
   /** Twilio REST API base, for tests against a local server (msw intercepts the real one). */
   client?: ReturnType<typeof twilio>;
 }
+
+/** What `prepare` answers: send this body, refuse, or retry later. */
+export type PreparedOutbound =
+  | {
+      ok: true;
+      body: string;
+      /** The earliest time an earlier attempt of this message can have reached Twilio. */
+      sentSince?: number;
+      /** True when an outbox row already holds this Twilio sid (another message's). */
+      alreadyRecorded?: (sid: string) => boolean;
+    }
+  | { ok: false; reason: string; retryAfterMs?: number };
+
+/** How many recent messages to a number the look-up before a resend reads. */
+export const RESEND_LOOKUP_LIMIT = 20;
 
 type ResponseHeaders = Record<string, string | string[] | undefined>;
 const lastHeaders = new AsyncLocalStorage<{ headers?: ResponseHeaders }>();
@@ -99,6 +117,40 @@ export function createTwilioTransport(
     : { from: config.fromNumber as string };
   const statusCallback = options.publicBaseUrl ? `${options.publicBaseUrl}/sms/status` : undefined;
 
+  /**
+   * After a relay died mid-send, the text may already be at Twilio, which has no idempotency key: look for
+   * an outbound message to the number with the same body since the row was created, not claimed by another
+   * row. A failed look-up sends again (a rare duplicate rather than a lost text). A message Twilio still
+   * holds as queued has no DateSent yet and is not found; the relay's lease (60 s) makes that unlikely.
+   */
+  async function findEarlierCopy(
+    to: string,
+    prepared: Extract<PreparedOutbound, { ok: true }>,
+    outboxId: string,
+  ): Promise<string | undefined> {
+    try {
+      const recent = await client.messages.list({
+        to,
+        dateSentAfter: new Date(prepared.sentSince ?? 0),
+        limit: RESEND_LOOKUP_LIMIT,
+      });
+      const match = recent.find(
+        (m) =>
+          !m.direction.startsWith('inbound') &&
+          m.body.trim() === prepared.body.trim() &&
+          !prepared.alreadyRecorded?.(m.sid),
+      );
+      if (match) logger.info({ outboxId, messageSid: match.sid }, 'sms: found the earlier copy, not resent');
+      return match?.sid;
+    } catch (err) {
+      logger.warn(
+        { outboxId, err: err instanceof Error ? err.name : 'error' },
+        'sms: look-up before a resend failed; sending again',
+      );
+      return undefined;
+    }
+  }
+
   return {
     channel: 'sms',
     async send(message) {
@@ -106,10 +158,21 @@ export function createTwilioTransport(
         ? options.prepare(message)
         : { ok: true as const, body: message.body ?? '' };
       if (!prepared.ok) {
+        if (prepared.retryAfterMs !== undefined)
+          return {
+            ok: false,
+            kind: 'transient',
+            reason: prepared.reason,
+            retryAfterMs: prepared.retryAfterMs,
+          };
         logger.info({ outboxId: message.id, reason: prepared.reason }, 'sms: not sent (consent rule)');
         return { ok: false, kind: 'permanent', reason: prepared.reason };
       }
       if (!prepared.body) return { ok: false, kind: 'permanent', reason: 'sms:empty_body' };
+      if (message.uncertain && prepared.sentSince !== undefined) {
+        const found = await findEarlierCopy(message.address, prepared, message.id);
+        if (found) return { ok: true, providerMessageId: found };
+      }
       const store: { headers?: ResponseHeaders } = {};
       try {
         const sent = await lastHeaders.run(store, () =>

@@ -37,4 +37,15 @@ export class InboundEventRepository {
       .where(eq(inboundEvents.id, `${channel}:${platformId}`))
       .get();
   }
+
+  /**
+   * Removes an event's record after its handling failed, so the platform's retry (or Twilio's fallback URL)
+   * is processed instead of being taken for a duplicate.
+   */
+  forget(channel: Channel, platformId: string): void {
+    this.db
+      .delete(inboundEvents)
+      .where(eq(inboundEvents.id, `${channel}:${platformId}`))
+      .run();
+  }
 }

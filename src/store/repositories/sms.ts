@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
-import { guardians, outbox, type SmsStatus } from '../schema/index.js';
+import { familyMessages, guardians, outbox, type SmsStatus, smsOptOuts } from '../schema/index.js';
 import { type Actor, AuditRepository } from './audit.js';
 import type { GuardianRow } from './roster.js';
 
@@ -18,6 +18,12 @@ export interface SmsResult {
   providerStatus: string | null;
   lastError: string | null;
 }
+
+/** A text a family sent outside any check-in, kept for the navigator. */
+export type FamilyMessageRow = typeof familyMessages.$inferSelect;
+
+/** Outbox purpose of the consent notice (how to stop), sent as its own text before the first routine one. */
+export const CONSENT_NOTICE_PURPOSE = 'sms:consent_notice';
 
 /**
  * SMS-specific writes the roster and outbox repositories do not cover: a guardian's SMS status and
@@ -186,5 +192,98 @@ export class SmsRepository {
       )
       .run();
     return r.changes;
+  }
+
+  /**
+   * Adds a number to the opted-out list (audit-logged under `ref`, a stand-in that is not the number).
+   * Returns false when it was there already.
+   */
+  optOutPhone(phone: string, ref: string, source: string, by: Actor): boolean {
+    const r = this.db
+      .insert(smsOptOuts)
+      .values({ phone, source, createdAt: by.at })
+      .onConflictDoNothing()
+      .run();
+    if (r.changes !== 1) return false;
+    this.audit.append({
+      entity: 'sms_opt_out',
+      entityId: ref,
+      action: 'opt_out',
+      before: null,
+      after: { source },
+      ...by,
+    });
+    return true;
+  }
+
+  /** Removes a number from the opted-out list (START); returns false when it was not on it. */
+  clearPhoneOptOut(phone: string, ref: string, source: string, by: Actor): boolean {
+    const before = this.db.select().from(smsOptOuts).where(eq(smsOptOuts.phone, phone)).get();
+    if (!before) return false;
+    this.db.delete(smsOptOuts).where(eq(smsOptOuts.phone, phone)).run();
+    this.audit.append({
+      entity: 'sms_opt_out',
+      entityId: ref,
+      action: 'opt_in',
+      before: { source: before.source },
+      after: { source },
+      ...by,
+    });
+    return true;
+  }
+
+  /** True when the number said STOP (and not START since). */
+  phoneOptedOut(phone: string | null | undefined): boolean {
+    if (!phone) return false;
+    return (
+      this.db
+        .select({ phone: smsOptOuts.phone })
+        .from(smsOptOuts)
+        .where(eq(smsOptOuts.phone, phone))
+        .get() !== undefined
+    );
+  }
+
+  /** True when a consent notice for the guardian is waiting, being sent, or was sent. */
+  hasConsentNotice(guardianId: string): boolean {
+    const row = this.db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.channel, 'sms'),
+          eq(outbox.recipientId, guardianId),
+          eq(outbox.purpose, CONSENT_NOTICE_PURPOSE),
+          inArray(outbox.status, ['pending', 'sending', 'sent', 'delivered']),
+        ),
+      )
+      .get();
+    return row !== undefined;
+  }
+
+  /** True when an outbox row holds this provider message id. */
+  hasProviderId(providerMessageId: string): boolean {
+    return (
+      this.db
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(eq(outbox.providerMessageId, providerMessageId))
+        .get() !== undefined
+    );
+  }
+
+  /** Stores a family's text received outside any check-in. */
+  recordFamilyMessage(row: FamilyMessageRow): void {
+    this.db.insert(familyMessages).values(row).run();
+  }
+
+  /** A guardian's texts received outside a check-in at or after `since`, oldest first. */
+  familyMessagesSince(guardianId: string, since: number): FamilyMessageRow[] {
+    return this.db
+      .select()
+      .from(familyMessages)
+      .where(and(eq(familyMessages.guardianId, guardianId), gte(familyMessages.receivedAt, since)))
+      .orderBy(asc(familyMessages.receivedAt), asc(familyMessages.id))
+      .all();
   }
 }

@@ -11,7 +11,9 @@ import { createLogger } from '../../../src/lib/logger.js';
 import { closeServer, createHttpApp, listen } from '../../../src/server.js';
 import { FamilySmsService } from '../../../src/services/family-sms.js';
 import type { Db } from '../../../src/store/db.js';
+import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { ConsentRepository } from '../../../src/store/repositories/consents.js';
+import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 
 export const ACCOUNT_SID = `AC${'1'.repeat(32)}`;
@@ -127,4 +129,38 @@ export async function startServer(ctx: AppContext, deps: InboundSmsDeps) {
       });
     },
   };
+}
+
+/** Opens a family check-in session for a guardian, so their texts go to the dialog. */
+export function activeCheckin(db: Db, guardianId: string, at = START): void {
+  new CheckinRepository(db).insertSession({
+    id: `sess-${guardianId}`,
+    kind: 'family',
+    participantId: guardianId,
+    channel: 'sms',
+    scriptId: 'family-weekly',
+    scriptVersion: 1,
+    period: '2026-W48',
+    state: {},
+    createdAt: at,
+    updatedAt: at,
+  });
+}
+
+/** A text sent to the guardian in an earlier week (so the next routine text is not their first). */
+export function textedBefore(db: Db, guardianId: string, phone: string): void {
+  const id = OutboxRepository.enqueue(db, {
+    id: `earlier-${guardianId}`,
+    idempotencyKey: `earlier|${guardianId}`,
+    channel: 'sms',
+    recipientKind: 'guardian',
+    recipientId: guardianId,
+    address: phone,
+    purpose: 'checkin:family',
+    locale: 'en',
+    payload: { key: 'family.thanks' },
+    body: 'Thank you.',
+    createdAt: START - 7 * 86_400_000,
+  })!;
+  new OutboxRepository(db).markSent(id, START - 7 * 86_400_000, `SMearlier${guardianId}`);
 }

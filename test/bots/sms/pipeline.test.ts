@@ -8,7 +8,7 @@ import { ConsentRepository } from '../../../src/store/repositories/consents.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
-import { seedFamily, smsContext } from './helpers.js';
+import { activeCheckin, seedFamily, smsContext } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
 
 const api = fakeTwilio();
@@ -148,6 +148,7 @@ describe('opt-out', () => {
 
   it('YES from an active family is an answer for the dialog, not an opt-in', async () => {
     const t = setup();
+    activeCheckin(t.db, 'g-1');
     expect(await t.text('yes')).toMatchObject({ action: 'dialog' });
     expect(t.dialog).toEqual(['g-1:yes']);
   });
@@ -237,7 +238,8 @@ describe('unknown numbers and shared phones', () => {
       replies: 1,
     });
     expect(await t.text('hello?', '+15559990000')).toMatchObject({ action: 'unknown_number', replies: 0 });
-    expect(await t.text('STOP', '+15559990000')).toMatchObject({ action: 'none', replies: 0 });
+    expect(await t.text('STOP', '+15559990000')).toMatchObject({ action: 'opt_out', replies: 0 });
+    expect(await t.text('START', '+15559990000')).toMatchObject({ action: 'opt_in', replies: 0 });
     t.clock.advance(24 * 3600_000);
     expect(await t.text('hello?', '+15559990000')).toMatchObject({ replies: 1 });
     await t.relay.runOnce();
@@ -253,7 +255,7 @@ describe('unknown numbers and shared phones', () => {
       { id: 'g-1', phone: PHONE },
       { id: 'g-2', phone: PHONE },
     ]);
-    expect(await t.text('good')).toMatchObject({ guardianId: 'g-1' });
+    expect(await t.text('good')).toMatchObject({ guardianId: 'g-1', action: 'family_message' });
     new CheckinRepository(t.db).insertSession({
       id: 'sess-1',
       kind: 'family',
@@ -267,23 +269,62 @@ describe('unknown numbers and shared phones', () => {
       updatedAt: t.clock(),
     });
     expect(await t.text('2')).toMatchObject({ guardianId: 'g-2' });
-    expect(t.dialog).toEqual(['g-1:good', 'g-2:2']);
+    expect(t.dialog).toEqual(['g-2:2']);
     await t.text('STOP');
     expect(t.roster.guardiansByPhone(PHONE).map((g) => g.smsStatus)).toEqual(['opted_out', 'opted_out']);
   });
 });
 
 describe('consent', () => {
-  it('puts the consent notice (how to stop) in the first routine text only, and stores encoding and segments', async () => {
-    const t = setup();
+  it('sends the consent notice (how to stop) as its own text just before the first routine text only', async () => {
+    const t = setup([{ id: 'g-1', phone: PHONE, locale: 'es' }]);
     const first = t.queueCheckin('g-1', 'q1');
+    await t.relay.runOnce(); // the notice is queued ahead; the text waits one retry
     await t.relay.runOnce();
     const second = t.queueCheckin('g-1', 'q2');
     await t.relay.runOnce();
-    expect(api.requests[0]!.Body).toContain('Reply STOP to opt out');
-    expect(api.requests[1]!.Body).not.toContain('Reply STOP');
-    expect(t.outbox.get(first)).toMatchObject({ encoding: 'GSM-7', segments: 2 });
-    expect(t.outbox.get(second)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    expect(api.requests.map((r) => r.Body)).toEqual([
+      expect.stringContaining('Responda STOP para cancelar'),
+      'How is Ana this week? Reply 1 Good, 2 OK, 3 Hard',
+      'How is Ana this week? Reply 1 Good, 2 OK, 3 Hard',
+    ]);
+    const notice = t.outbox.list().find((r) => r.purpose === 'sms:consent_notice')!;
+    expect(notice).toMatchObject({ status: 'sent', urgent: false, encoding: 'UCS-2' });
+    expect(notice.segments).toBeLessThanOrEqual(3);
+    expect(t.outbox.get(first)).toMatchObject({ status: 'sent', encoding: 'GSM-7', segments: 1 });
+    expect(t.outbox.get(second)).toMatchObject({ status: 'sent', encoding: 'GSM-7', segments: 1 });
+  });
+
+  it('a notice queued with the first text (as the check-in service does) goes first, also after quiet hours', async () => {
+    const t = setup();
+    t.clock.set(Date.parse('2026-11-25T04:00:00Z')); // 22:00 in Chicago
+    const first = t.db.transaction((tx) => {
+      const id = OutboxRepository.enqueue(tx, {
+        id: 'chk-first',
+        idempotencyKey: 'checkin|g-1|first',
+        channel: 'sms',
+        recipientKind: 'guardian',
+        recipientId: 'g-1',
+        address: PHONE,
+        purpose: 'checkin:family',
+        locale: 'en',
+        payload: { key: 'family.thanks' },
+        body: 'How is Ana this week?',
+        createdAt: t.clock(),
+      })!;
+      expect(t.sms.enqueueConsentNotice(tx, 'g-1')).not.toBeNull();
+      expect(t.sms.enqueueConsentNotice(tx, 'g-1')).toBeNull();
+      return id;
+    });
+    await t.relay.runOnce();
+    expect(api.requests).toHaveLength(0); // quiet hours hold both
+    t.clock.set(Date.parse('2026-11-25T14:00:00Z')); // 08:00
+    await t.relay.runOnce();
+    expect(api.requests.map((r) => r.Body)).toEqual([
+      expect.stringContaining('Reply STOP to opt out'),
+      'How is Ana this week?',
+    ]);
+    expect(t.outbox.get(first)?.status).toBe('sent');
   });
 
   it('sends no routine text without a recorded consent', async () => {

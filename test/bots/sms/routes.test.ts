@@ -1,9 +1,18 @@
 import twilio from 'twilio';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { InboundEventRepository } from '../../../src/store/repositories/inbound.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
-import { inboundParams, PUBLIC_BASE_URL, seedFamily, sign, smsContext, startServer } from './helpers.js';
+import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import {
+  activeCheckin,
+  inboundParams,
+  PUBLIC_BASE_URL,
+  seedFamily,
+  sign,
+  smsContext,
+  startServer,
+} from './helpers.js';
 
 const INBOUND_URL = `${PUBLIC_BASE_URL}/sms/inbound`;
 
@@ -47,31 +56,77 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
     const db = openTestDatabase();
     const { ctx, sms } = smsContext(db);
     seedFamily(db, [{ id: 'g-1', phone: '+15550100001' }]);
+    activeCheckin(db, 'g-1');
     const dialog: string[] = [];
+    let failures = 0;
     const server = await startServer(ctx, {
       sms,
       continueFamilyDialog: (id, text) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new Error('database is locked');
+        }
         dialog.push(`${id}:${text}`);
       },
     });
     stop = server.close;
     const recorded = () => new InboundEventRepository(db).get('sms', 'SM1') !== undefined;
-    return { db, server, dialog, recorded };
+    return { db, server, dialog, recorded, failNext: () => (failures += 1) };
   }
 
   const params = inboundParams('+15550100001', 'good', 'SM1');
 
-  it('accepts a valid signature, answers empty TwiML and hands the text to the dialog after answering', async () => {
+  it('accepts a valid signature, hands the text to the dialog, then answers empty TwiML', async () => {
     const { server, dialog, recorded } = await setup();
     const res = await server.post('/sms/inbound', params, {
       'x-twilio-signature': sign(INBOUND_URL, params),
     });
+    // Handled before the answer: no waiting for background work.
+    expect(dialog).toEqual(['g-1:good']);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/xml/);
     expect(await res.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
-    await server.idle();
     expect(recorded()).toBe(true);
+  });
+
+  it('a handler failure answers 500 and forgets the MessageSid, so the retry is processed once', async () => {
+    const { db, server, dialog, recorded, failNext } = await setup();
+    const headers = { 'x-twilio-signature': sign(INBOUND_URL, params) };
+    failNext();
+    const failed = await server.post('/sms/inbound', params, headers);
+    expect(failed.status).toBe(500);
+    expect(recorded()).toBe(false);
+    expect(dialog).toEqual([]);
+    const retried = await server.post('/sms/inbound', params, headers);
+    expect(retried.status).toBe(200);
+    const again = await server.post('/sms/inbound', params, headers);
+    expect(again.status).toBe(200);
     expect(dialog).toEqual(['g-1:good']);
+    expect(new InboundEventRepository(db).get('sms', 'SM1')?.status).toBe('processed');
+  });
+
+  it('a STOP whose handling failed is not lost: the retry opts the number out', async () => {
+    const { db, server } = await setup();
+    const stop = inboundParams('+15550100001', 'STOP', 'SMstop');
+    const headers = { 'x-twilio-signature': sign(INBOUND_URL, stop) };
+    // The first delivery fails inside the handler (the database is briefly unavailable).
+    const roster = new RosterRepository(db);
+    const original = roster.guardiansByPhone.bind(roster);
+    let broken = true;
+    const spy = vi.spyOn(RosterRepository.prototype, 'guardiansByPhone').mockImplementation(function (
+      this: RosterRepository,
+      e164: string,
+    ) {
+      if (broken) {
+        broken = false;
+        throw new Error('SQLITE_BUSY');
+      }
+      return original(e164);
+    });
+    expect((await server.post('/sms/inbound', stop, headers)).status).toBe(500);
+    expect((await server.post('/sms/inbound', stop, headers)).status).toBe(200);
+    spy.mockRestore();
+    expect(roster.guardian('g-1')?.smsStatus).toBe('opted_out');
   });
 
   const forged: Array<[string, () => Record<string, string>]> = [

@@ -4,7 +4,7 @@ import { openTestDatabase } from '../../../src/store/db.js';
 import { ConsentRepository } from '../../../src/store/repositories/consents.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
-import { MESSAGING_SERVICE_SID, PUBLIC_BASE_URL, seedFamily, smsContext } from './helpers.js';
+import { MESSAGING_SERVICE_SID, PUBLIC_BASE_URL, seedFamily, smsContext, textedBefore } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
 
 const api = fakeTwilio();
@@ -22,6 +22,7 @@ function setup(env: Record<string, string> = {}) {
   const db = openTestDatabase();
   const t = smsContext(db, env);
   seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
+  textedBefore(db, 'g-1', PHONE);
   const outbox = new OutboxRepository(db);
   const queue = (step: string, body = 'How is Ana this week?') =>
     OutboxRepository.enqueue(db, {

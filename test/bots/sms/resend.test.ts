@@ -1,0 +1,119 @@
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboundMessage } from '../../../src/bots/transport.js';
+import { openTestDatabase } from '../../../src/store/db.js';
+import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
+import { MESSAGES_URL, seedFamily, smsContext, textedBefore } from './helpers.js';
+import { fakeTwilio, smsRelay } from './relay-helpers.js';
+
+const PHONE = '+15550100001';
+const BODY = 'How is Ana this week?';
+
+const api = fakeTwilio();
+/** What the Messages list answers (newest first), and the query strings it was asked with. */
+const listed: Array<{ sid: string; body: string; direction?: string }> = [];
+const queries: URLSearchParams[] = [];
+let listFails = false;
+const list = http.get(MESSAGES_URL, ({ request }) => {
+  const url = new URL(request.url);
+  queries.push(url.searchParams);
+  if (listFails) return HttpResponse.json({ code: 20500, message: 'error' }, { status: 500 });
+  return HttpResponse.json({
+    messages: listed.map((m) => ({
+      sid: m.sid,
+      body: m.body,
+      to: PHONE,
+      direction: m.direction ?? 'outbound-api',
+      status: 'delivered',
+      date_sent: 'Tue, 24 Nov 2026 16:00:01 +0000',
+    })),
+    end: listed.length,
+    first_page_uri: url.pathname,
+    next_page_uri: null,
+    page: 0,
+    page_size: 20,
+    previous_page_uri: null,
+    start: 0,
+    uri: url.pathname,
+  });
+});
+const server = setupServer(api.handler, list);
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  api.requests.length = 0;
+  api.script.length = 0;
+  listed.length = 0;
+  queries.length = 0;
+  listFails = false;
+});
+afterAll(() => server.close());
+
+function setup() {
+  const db = openTestDatabase();
+  const t = smsContext(db);
+  seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
+  textedBefore(db, 'g-1', PHONE);
+  const id = OutboxRepository.enqueue(db, {
+    id: 'o-1',
+    idempotencyKey: 'checkin|g-1|q1',
+    channel: 'sms',
+    recipientKind: 'guardian',
+    recipientId: 'g-1',
+    address: PHONE,
+    purpose: 'checkin:family',
+    locale: 'en',
+    payload: { key: 'family.thanks' },
+    body: BODY,
+    createdAt: t.clock(),
+  })!;
+  const message = (uncertain: boolean): OutboundMessage => ({
+    id,
+    idempotencyKey: 'checkin|g-1|q1',
+    channel: 'sms',
+    recipientId: 'g-1',
+    address: PHONE,
+    locale: 'en',
+    payload: { key: 'family.thanks' },
+    body: BODY,
+    urgent: false,
+    uncertain,
+  });
+  return { ...t, message, ...smsRelay(t.ctx, t.sms) };
+}
+
+describe('resending a text whose earlier attempt may have reached Twilio', () => {
+  it('finds the earlier copy by number, time and body, and does not send again', async () => {
+    const t = setup();
+    listed.push({ sid: 'SMinbound', body: BODY, direction: 'inbound' }, { sid: 'SMearlier', body: BODY });
+    const result = await t.transport.send(t.message(true));
+    expect(result).toEqual({ ok: true, providerMessageId: 'SMearlier' });
+    expect(api.requests).toHaveLength(0);
+    expect(queries[0]!.get('To')).toBe(PHONE);
+    expect(queries[0]!.get('DateSent>')).toBe('2026-11-24T16:00:00Z');
+  });
+
+  it('sends when no copy with that body is found, or the copy belongs to another outbox row', async () => {
+    const t = setup();
+    listed.push({ sid: 'SMother', body: 'Another text' }, { sid: 'SMearlierg-1', body: BODY });
+    // SMearlierg-1 is the provider id of the earlier week's row (textedBefore).
+    const result = await t.transport.send(t.message(true));
+    expect(result).toMatchObject({ ok: true, providerMessageId: expect.stringMatching(/^SM0/) });
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('sends when the look-up itself fails (a rare duplicate rather than a lost text)', async () => {
+    const t = setup();
+    listFails = true;
+    const result = await t.transport.send(t.message(true));
+    expect(result.ok).toBe(true);
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('does not look anything up for an ordinary send', async () => {
+    const t = setup();
+    await t.transport.send(t.message(false));
+    expect(queries).toHaveLength(0);
+    expect(api.requests).toHaveLength(1);
+  });
+});
