@@ -6,6 +6,8 @@ import { createSmsRoutes } from './bots/sms/routes.js';
 import { createTwilioTransport } from './bots/sms/transport.js';
 import type { OutboundMessage } from './bots/transport.js';
 import type { AppContext } from './context.js';
+import { createDeadLetterAlert } from './delivery/dead-letter.js';
+import { rateLimitsFrom } from './delivery/rate-limits.js';
 import { createRelay, type Relay } from './delivery/relay.js';
 import { TransportRegistry } from './delivery/transports.js';
 import { seedDemoRoster } from './demo/seed.js';
@@ -14,7 +16,7 @@ import { EMPTY_CALENDAR, loadCalendar } from './jobs/calendar.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import type { RouteModule } from './server.js';
 import { checkinTimerHandlers } from './services/checkin-timers.js';
-import { CheckinService } from './services/checkins.js';
+import { CheckinService, defaultChannelPolicy } from './services/checkins.js';
 import { FamilySmsService } from './services/family-sms.js';
 import { RosterRepository } from './store/repositories/roster.js';
 
@@ -40,7 +42,8 @@ export interface Service {
  */
 export function buildService(ctx: AppContext, options: { calendarFile?: string } = {}): Service {
   const texts = createTexts({ defaultLocale: ctx.config.defaultLocale, logger: ctx.logger });
-  const checkins = new CheckinService(ctx, texts);
+  const policy = defaultChannelPolicy(ctx);
+  const checkins = new CheckinService(ctx, texts, policy);
   const sms = new FamilySmsService(ctx, texts);
   const transports = new TransportRegistry();
   if (ctx.config.localMode) transports.register(createLocalTransport('local'));
@@ -66,16 +69,14 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
   const relay = createRelay({
     ctx,
     transports,
-    onDead: (row) =>
-      ctx.logger.error(
-        { outboxId: row.id, channel: row.channel, purpose: row.purpose },
-        'message is dead: admin attention',
-      ),
+    rateLimits: rateLimitsFrom(ctx.config.rateLimits),
+    onDead: createDeadLetterAlert(ctx, { route: (staff) => policy.navigatorChannel(staff) }),
   });
   const calendarFile = options.calendarFile ?? CALENDAR_FILE;
   const scheduler = createScheduler({
     ctx,
     handlers: checkinTimerHandlers(checkins),
+    channels: { sms: policy.smsAvailable },
     calendar: () => {
       try {
         return loadCalendar(calendarFile);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type RateLimitSettings, rateLimitSettingsFromEnv } from './delivery/rate-limits.js';
 
 /** Locales the product ships texts for. Family texts exist in all of them; navigator texts in en and es. */
 export const SUPPORTED_LOCALES = ['en', 'es', 'ar', 'zh', 'vi', 'pt', 'ht', 'so', 'ru'] as const;
@@ -112,6 +113,8 @@ export interface Config {
   logLevel: string;
   quietHours: { start: number; end: number };
   largeCaseloadWarning: number;
+  /** Overrides of the platforms' default send rates (RATE_LIMIT_* keys); empty means the defaults. */
+  rateLimits: RateLimitSettings;
   slack?: SlackConfig;
   teams?: TeamsConfig;
   twilio?: TwilioConfig;
@@ -233,6 +236,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `QUIET_HOURS_END (${e.QUIET_HOURS_END}) and QUIET_HOURS_START (${e.QUIET_HOURS_START}): the sending window must lie within 08:00-20:00 (8 <= END < START <= 20)`,
     );
 
+  const rateLimits = rateLimitSettingsFromEnv(env);
+  problems.push(...rateLimits.problems);
+
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -246,6 +252,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     quietHours: { start: e.QUIET_HOURS_START, end: e.QUIET_HOURS_END },
     largeCaseloadWarning: e.LARGE_CASELOAD_WARNING,
+    rateLimits: rateLimits.settings,
     ...(slack ? { slack } : {}),
     ...(teams ? { teams } : {}),
     ...(twilio ? { twilio } : {}),

@@ -4,9 +4,15 @@ import type { TimerHandlers } from '../jobs/timer-runner.js';
 import { type PlannedTimerPayload, TIMER_KINDS } from '../jobs/weekly-plan.js';
 import { CheckinRepository } from '../store/repositories/checkins.js';
 import type { TimerRow } from '../store/repositories/timers.js';
-import { CheckinService } from './checkins.js';
+import { type CheckinOutcome, CheckinService } from './checkins.js';
 
 export const DIALOG_TIMEOUT = 'dialog_timeout';
+
+/** What a handler did, as `checkins run` and `timers list` show it: 'started', 'skipped:no_consent', ... */
+function outcomeOf(outcome: CheckinOutcome): string {
+  if (!outcome.ok) return `skipped:${outcome.problem.replace('checkin:', '')}`;
+  return outcome.resumed ? 'resumed' : 'started';
+}
 
 function planned(timer: TimerRow): Partial<PlannedTimerPayload> {
   return (timer.payload ?? {}) as Partial<PlannedTimerPayload>;
@@ -25,20 +31,26 @@ export function checkinTimerHandlers(service: CheckinService): TimerHandlers {
   };
   const nudge = (kind: Kind, participantId: string | undefined, period: string | undefined) => {
     const session = participantId && period ? activeSession(kind, participantId, period) : undefined;
-    if (session) service.onTimeout(session.id, session.version);
+    return session ? outcomeOf(service.onTimeout(session.id, session.version)) : 'skipped:not_running';
   };
   const end = (kind: Kind, participantId: string | undefined, period: string | undefined) => {
     if (!participantId || !period) return;
     const session = activeSession(kind, participantId, period);
     if (session) service.expire(session.id);
-    if (kind === 'navigator') service.closeWeek(participantId, period, 'missed');
-    else service.closeFamilyWeek(participantId, period);
+    const closed =
+      kind === 'navigator'
+        ? service.closeWeek(participantId, period, 'missed')
+        : Number(service.closeFamilyWeek(participantId, period));
+    // The engine marks the open check-ins of a running session missed itself; `closed` counts the others.
+    return session ? 'expired' : `missed:${closed}`;
   };
 
   return {
     [TIMER_KINDS.navigatorPrompt]: (timer) => {
       const p = planned(timer);
-      if (p.navigatorId) service.startNavigator(p.navigatorId, p.period);
+      return p.navigatorId
+        ? outcomeOf(service.startNavigator(p.navigatorId, p.period))
+        : 'skipped:no_navigator';
     },
     [TIMER_KINDS.navigatorReminder]: (timer) =>
       nudge('navigator', planned(timer).navigatorId, planned(timer).period),
@@ -46,18 +58,21 @@ export function checkinTimerHandlers(service: CheckinService): TimerHandlers {
       end('navigator', planned(timer).navigatorId, planned(timer).period),
     [TIMER_KINDS.navigatorCheckinsSkipped]: (timer) => {
       const p = planned(timer);
-      if (p.navigatorId && p.period) service.skipWeek(p.navigatorId, p.period);
+      return p.navigatorId && p.period
+        ? `out_of_office:${service.skipWeek(p.navigatorId, p.period)}`
+        : undefined;
     },
     [TIMER_KINDS.familyCheckin]: (timer) => {
       const p = planned(timer);
-      if (p.guardianId) service.startFamily(p.guardianId, p.period);
+      return p.guardianId ? outcomeOf(service.startFamily(p.guardianId, p.period)) : 'skipped:no_guardian';
     },
     [TIMER_KINDS.familyReminder]: (timer) =>
       nudge('family', planned(timer).guardianId, planned(timer).period),
     [TIMER_KINDS.familyExpiry]: (timer) => end('family', planned(timer).guardianId, planned(timer).period),
     [DIALOG_TIMEOUT]: (timer) => {
-      if (timer.sessionId && timer.sessionVersion !== null)
-        service.onTimeout(timer.sessionId, timer.sessionVersion);
+      return timer.sessionId && timer.sessionVersion !== null
+        ? outcomeOf(service.onTimeout(timer.sessionId, timer.sessionVersion))
+        : undefined;
     },
   };
 }

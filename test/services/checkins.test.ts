@@ -233,10 +233,11 @@ describe('timers and concurrency', () => {
     service.startNavigator('nav-2');
     service.input('navigator', 'nav-2', { kind: 'choice', choiceIds: ['met'] });
     const handlers = checkinTimerHandlers(service);
-    handlers.navigator_expiry!(
+    const outcome = handlers.navigator_expiry!(
       { payload: { navigatorId: 'nav-2', period: WEEK } } as Parameters<(typeof handlers)['x']>[0],
       ctx,
     );
+    expect(outcome).toBe('expired');
     const statuses = new CheckinRepository(ctx.db).forNavigator('nav-2', WEEK).map((r) => r.status);
     expect(statuses).toEqual(Array(12).fill('missed'));
     expect(session('navigator', 'nav-2').state.status).not.toBe('active');
@@ -244,10 +245,11 @@ describe('timers and concurrency', () => {
 
   it('out of office: the week counts as skipped even though no session started', () => {
     const handlers = checkinTimerHandlers(service);
-    handlers.navigator_checkins_skipped!(
+    const outcome = handlers.navigator_checkins_skipped!(
       { payload: { navigatorId: 'nav-3', period: WEEK } } as Parameters<(typeof handlers)['x']>[0],
       ctx,
     );
+    expect(outcome).toBe('out_of_office:12');
     const statuses = new CheckinRepository(ctx.db).forNavigator('nav-3', WEEK).map((r) => r.status);
     expect(statuses).toEqual(Array(12).fill('skipped'));
   });
