@@ -1,4 +1,6 @@
 import type { AppContext } from '../../context.js';
+import { matchNeedAreas } from '../../dialogs/needs.js';
+import { familyNeedLexicon } from '../../scripts/index.js';
 import { phoneRef } from '../../services/family-sms.js';
 import type { CrisisTrigger } from '../../sms/crisis-phrases.js';
 import type { DbOrTx } from '../../store/db.js';
@@ -56,11 +58,55 @@ export function raiseCrisis(
 }
 
 /**
- * Keeps a family's text that arrived outside any check-in, for the navigator (see `familyMessagesSince`).
- * Returns the stored message's id.
+ * Keeps a family's text that arrived outside any check-in, for the navigator (see `familyMessagesSince`),
+ * and records a family need for each of the guardian's active children when the text names one
+ * ("necesitamos comida" → food_security), audit-logged like a need from the check-in. Returns the need
+ * areas recorded.
  */
-export function keepFamilyMessage(ctx: AppContext, tx: DbOrTx, guardian: GuardianRow, body: string): string {
-  const id = ctx.ids();
-  new SmsRepository(tx).recordFamilyMessage({ id, guardianId: guardian.id, body, receivedAt: ctx.clock() });
-  return id;
+export function keepFamilyMessage(
+  ctx: AppContext,
+  tx: DbOrTx,
+  guardian: GuardianRow,
+  body: string,
+): string[] {
+  const now = ctx.clock();
+  new SmsRepository(tx).recordFamilyMessage({
+    id: ctx.ids(),
+    guardianId: guardian.id,
+    body,
+    receivedAt: now,
+  });
+  const areas = matchNeedAreas(body, guardian.locale, familyNeedLexicon());
+  if (areas.length === 0) return [];
+  const needs = new NeedRepository(tx);
+  const audit = new AuditRepository(tx);
+  const actor = `guardian:${guardian.id}`;
+  const children = new RosterRepository(tx).studentsOfGuardian(guardian.id).filter((s) => s.active);
+  for (const student of children)
+    for (const area of areas) {
+      const { need, created, before } = needs.recordNeed({
+        id: ctx.ids(),
+        studentId: student.id,
+        area,
+        severity: 'medium',
+        tier: 1,
+        source: 'family',
+        questionKey: null,
+        questionText: null,
+        answerText: body,
+        note: null,
+        raisedBy: actor,
+        createdAt: now,
+      });
+      audit.append({
+        at: now,
+        actor,
+        entity: 'need',
+        entityId: need.id,
+        action: created ? 'create' : 'update',
+        before: before ?? null,
+        after: need,
+      });
+    }
+  return areas;
 }

@@ -168,6 +168,25 @@ describe('a text outside any check-in', () => {
     expect(t.dialog).toEqual([]);
   });
 
+  it('records a family need for each child when the text names one', async () => {
+    const db = openTestDatabase();
+    const env = smsContext(db);
+    seedFamily(db, [{ id: 'g-9', phone: NEW_PHONE, locale: 'es', students: ['st-a', 'st-b'] }]);
+    const outcome = await handleInboundSms(
+      env.ctx,
+      { sms: env.sms, continueFamilyDialog: () => undefined },
+      { from: NEW_PHONE, body: 'necesitamos comida', messageSid: 'SMneed' },
+    );
+    expect(outcome).toMatchObject({ action: 'family_message', replies: 1 });
+    const needs = new NeedRepository(db);
+    for (const student of ['st-a', 'st-b'])
+      expect(needs.openNeed(student, 'food_security')).toMatchObject({
+        source: 'family',
+        raisedBy: 'guardian:g-9',
+      });
+    expect(needs.openNeed('st-a', 'housing_stability')).toBeUndefined();
+  });
+
   it('inside a check-in goes to the dialog, and after an opt-out is kept without any reply', async () => {
     const t = setup();
     activeCheckin(t.db, 'g-1');
