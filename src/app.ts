@@ -90,7 +90,7 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
     },
   });
 
-  const slack = ctx.config.slack ? createSlackApp({ ctx, texts, checkins }) : undefined;
+  const slack = ctx.config.slack ? createSlackApp({ ctx, texts, checkins, verifyToken: false }) : undefined;
   if (slack) transports.register(slack.transport);
 
   const routes: RouteModule[] = [];
@@ -131,6 +131,15 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
         await slack.start();
         // Staff without a Slack id are matched by e-mail, so the first weekly prompt reaches them. In the
         // background: Slack being slow or down must not keep the service from starting.
+        // Bolt's own token check would crash the process on a bad token; check here and say so instead.
+        slack.client.auth
+          .test()
+          .catch((err: unknown) =>
+            ctx.logger.error(
+              { err: err instanceof Error ? err.message : 'error' },
+              'slack: SLACK_BOT_TOKEN was refused; navigators will not get Slack messages until it is fixed',
+            ),
+          );
         slack.directory
           .matchAll()
           .then((m) =>

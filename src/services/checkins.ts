@@ -274,6 +274,9 @@ export class CheckinService {
         createdAt: now,
         updatedAt: now,
       });
+      // A family's very first text is the notice of who texts them and how to stop; it goes just before.
+      if (context.kind === 'family')
+        new FamilySmsService(this.ctx, this.texts).enqueueConsentNotice(tx, context.participantId);
       return applyEffects(
         tx,
         this.ctx,

@@ -172,7 +172,9 @@ describe('family weekly check-in', () => {
   it('texts in the home language through the sms channel, rendered at enqueue', () => {
     const guardian = new SimulatorRepository(ctx.db).guardians().find((g) => g.phone && g.locale === 'vi')!;
     service.startFamily(guardian.id);
-    const [first] = new SimulatorRepository(ctx.db).messagesTo(guardian.id);
+    const [notice, first] = new SimulatorRepository(ctx.db).messagesTo(guardian.id);
+    // The very first text says who is texting and how to stop; the question follows.
+    expect(notice).toMatchObject({ purpose: 'sms:consent_notice', channel: 'sms', locale: 'vi' });
     expect(first).toMatchObject({ channel: 'sms', address: guardian.phone, locale: 'vi' });
     const child = new RosterRepository(ctx.db).studentsOfGuardian(guardian.id)[0]!;
     const texts = createTexts({ defaultLocale: 'en' });

@@ -86,8 +86,9 @@ describe('local simulator', () => {
     const child = roster.studentsOfGuardian(guardian.id)[0]!;
     expect((await post(`/sim/api/family/${guardian.id}/start`)).status).toBe(200);
     let messages = await thread('family', guardian.id);
-    expect(messages[0]!.text).toContain(child.firstName);
-    expect(messages[0]!.text).toMatch(/semana/);
+    expect(messages[0]!.text).toMatch(/STOP/);
+    expect(messages[1]!.text).toContain(child.firstName);
+    expect(messages[1]!.text).toMatch(/semana/);
     for (const text of ['3', 'necesitamos comida', '2'])
       await post(`/sim/api/family/${guardian.id}/sms`, { text });
     expect(new NeedRepository(ctx.db).needsOf([child.id]).map((n) => [n.area, n.source])).toEqual([
@@ -110,13 +111,17 @@ describe('local simulator', () => {
     const guardian = new SimulatorRepository(ctx.db).guardians().find((g) => g.locale === 'en' && g.phone)!;
     await post(`/sim/api/family/${guardian.id}/start`);
     let messages = await thread('family', guardian.id);
-    expect(messages.map((m) => m.status)).toEqual(['pending']);
-    expect((await post('/sim/api/release-held')).body.released).toBe(1);
+    // The consent notice and the first question, both held until 08:00.
+    expect(messages.map((m) => m.status)).toEqual(['pending', 'pending']);
+    expect((await post('/sim/api/release-held')).body.released).toBe(2);
+    // One text a second per sending number: the question follows the notice a second later.
+    clock.advance(1000);
+    await service.relay.runOnce();
     messages = await thread('family', guardian.id);
-    expect(messages.map((m) => m.status)).toEqual(['sent']);
+    expect(messages.map((m) => m.status)).toEqual(['sent', 'sent']);
     const bypass = ctx.db.$client
       .prepare("select count(*) as n from audit_log where action = 'quiet_hours_bypass'")
       .get() as { n: number };
-    expect(bypass.n).toBe(1);
+    expect(bypass.n).toBe(2);
   });
 });
