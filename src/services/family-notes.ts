@@ -3,13 +3,18 @@ import type { Texts } from '../i18n/index.js';
 import type { DbOrTx } from '../store/db.js';
 import { CheckinRepository } from '../store/repositories/checkins.js';
 import { NeedRepository } from '../store/repositories/needs.js';
+import { RosterRepository } from '../store/repositories/roster.js';
+import { SmsRepository } from '../store/repositories/sms.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const FAMILY_HOW_KEY = 'family.how';
+const NOTE_MAX = 200;
 
 /**
- * What the family said in the last seven days, for the navigator's next check-in ("Ana's family says this
- * week is hard (food)."). Area names are rendered here in the navigator's language, since note params are text.
+ * What the family said in the last seven days, for the navigator's next check-in: the newest text they sent
+ * outside a check-in ("Note from Ana's family this week: ..."), else the needs they raised ("Ana's family
+ * says this week is hard (food)."), else how they said the week went. Area names are rendered here in the
+ * navigator's language, since note params are text.
  */
 export function familyNoteFor(
   db: DbOrTx,
@@ -19,6 +24,16 @@ export function familyNoteFor(
   now: number,
 ): ScriptStudent['familyNote'] | undefined {
   const since = now - 7 * DAY;
+  // A text the family sent outside a check-in is for the navigator: show the newest, shortened.
+  const sms = new SmsRepository(db);
+  const written = new RosterRepository(db)
+    .guardiansOf(student.id)
+    .flatMap((g) => sms.familyMessagesSince(g.id, since))
+    .sort((a, b) => b.receivedAt - a.receivedAt)[0];
+  if (written) {
+    const note = written.body.length > NOTE_MAX ? `${written.body.slice(0, NOTE_MAX - 1)}…` : written.body;
+    return { key: 'navigator.family_note', params: { name: student.firstName, note } };
+  }
   const needs = new NeedRepository(db).familyNeedsSince(student.id, since);
   if (needs.length > 0) {
     const areas = needs.map((n) => texts.t(`navigator.area.${n.area}`, navigatorLocale).text).join(', ');

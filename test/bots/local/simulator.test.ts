@@ -2,8 +2,10 @@ import type { Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildService, type Service } from '../../../src/app.js';
 import type { AppContext } from '../../../src/context.js';
+import { parseSession } from '../../../src/dialogs/session.js';
 import type { fixedClock } from '../../../src/lib/clock.js';
 import { closeServer, createHttpApp, listen } from '../../../src/server.js';
+import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { SimulatorRepository } from '../../../src/store/repositories/simulator.js';
@@ -123,5 +125,26 @@ describe('local simulator', () => {
       .prepare("select count(*) as n from audit_log where action = 'quiet_hours_bypass'")
       .get() as { n: number };
     expect(bypass.n).toBe(2);
+  });
+
+  it("keeps a family's text sent outside a check-in for the navigator, and records the need it names", async () => {
+    const roster = new RosterRepository(ctx.db);
+    const guardian = new SimulatorRepository(ctx.db)
+      .guardians()
+      .find((g) => g.locale === 'es' && g.phone && roster.studentsOfGuardian(g.id).length === 1)!;
+    const child = roster.studentsOfGuardian(guardian.id)[0]!;
+    await post(`/sim/api/family/${guardian.id}/sms`, { text: 'Hola, no tenemos internet en casa' });
+    const replies = (await thread('family', guardian.id)).filter((m) => m.direction === 'out');
+    expect(replies).toHaveLength(1);
+    expect(new NeedRepository(ctx.db).needsOf([child.id]).map((n) => n.area)).toEqual(['technology_access']);
+
+    const navigatorId = roster.navigatorOf(child.id)!;
+    expect((await post(`/sim/api/navigator/${navigatorId}/start`)).status).toBe(200);
+    const session = new CheckinRepository(ctx.db).activeSession(navigatorId, 'navigator')!;
+    const student = parseSession(session.state).context.students.find((s) => s.id === child.id)!;
+    expect(student.familyNote).toEqual({
+      key: 'navigator.family_note',
+      params: { name: child.firstName, note: 'Hola, no tenemos internet en casa' },
+    });
   });
 });
