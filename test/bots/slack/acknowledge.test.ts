@@ -1,27 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import {
   addUnmatchedNavigator,
   calls,
   FORM,
-  type Harness,
   interactionBody,
-  mockSlack,
   responders,
   send,
   slashBody,
-  startHarness,
+  useSlackHarness,
 } from './harness.js';
 
-let h: Harness;
-beforeAll(() => mockSlack.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => mockSlack.close());
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = useSlackHarness();
 
 const NEW_USER = 'U0NEW';
 
@@ -50,6 +40,26 @@ function slowLookup(order: string[]): { acknowledged(): void } {
 async function finish() {
   await h.slack.settled();
   await h.relay.runOnce();
+}
+
+/** The out-of-office modal submitted by the unmatched user with the given dates. */
+function oooSubmission(from: string, to: string): string {
+  return interactionBody({
+    type: 'view_submission',
+    user: { id: NEW_USER },
+    view: {
+      id: 'VOOO',
+      hash: '1',
+      callback_id: 'home.ooo_modal',
+      private_metadata: '',
+      state: {
+        values: {
+          from: { date: { type: 'datepicker', selected_date: from } },
+          to: { date: { type: 'datepicker', selected_date: to } },
+        },
+      },
+    },
+  });
 }
 
 describe('acknowledge within three seconds, then look the user up in Slack', () => {
@@ -85,22 +95,7 @@ describe('acknowledge within three seconds, then look the user up in Slack', () 
     addUnmatchedNavigator(h, 'nav-2', 'new@district.example');
     const order: string[] = [];
     const lookup = slowLookup(order);
-    const body = interactionBody({
-      type: 'view_submission',
-      user: { id: NEW_USER },
-      view: {
-        id: 'VOOO',
-        hash: '1',
-        callback_id: 'home.ooo_modal',
-        private_metadata: '',
-        state: {
-          values: {
-            from: { date: { type: 'datepicker', selected_date: '2026-12-21' } },
-            to: { date: { type: 'datepicker', selected_date: '2026-12-31' } },
-          },
-        },
-      },
-    });
+    const body = oooSubmission('2026-12-21', '2026-12-31');
     const res = await send(h, body, FORM);
     lookup.acknowledged();
     await finish();
@@ -116,22 +111,7 @@ describe('acknowledge within three seconds, then look the user up in Slack', () 
   it('the out-of-office modal still shows date errors in the modal (no look-up needed to check them)', async () => {
     const order: string[] = [];
     slowLookup(order);
-    const body = interactionBody({
-      type: 'view_submission',
-      user: { id: NEW_USER },
-      view: {
-        id: 'VOOO',
-        hash: '1',
-        callback_id: 'home.ooo_modal',
-        private_metadata: '',
-        state: {
-          values: {
-            from: { date: { type: 'datepicker', selected_date: '2026-12-31' } },
-            to: { date: { type: 'datepicker', selected_date: '2026-12-21' } },
-          },
-        },
-      },
-    });
+    const body = oooSubmission('2026-12-31', '2026-12-21');
     const res = await send(h, body, FORM);
     await finish();
     expect(JSON.parse(res.text)).toMatchObject({ response_action: 'errors' });

@@ -3,19 +3,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpResponse, http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
-import { vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 import { createSlackApp, type SlackApp } from '../../../src/bots/slack/app.js';
-import { loadConfig } from '../../../src/config.js';
 import type { AppContext } from '../../../src/context.js';
 import { createRelay, type Relay } from '../../../src/delivery/relay.js';
 import { TransportRegistry } from '../../../src/delivery/transports.js';
 import { createTexts, type Texts } from '../../../src/i18n/index.js';
-import { fixedClock, sequentialIds } from '../../../src/lib/clock.js';
-import { createLogger } from '../../../src/lib/logger.js';
+import type { fixedClock } from '../../../src/lib/clock.js';
 import { closeServer, createHttpApp, listen } from '../../../src/server.js';
 import { CheckinService } from '../../../src/services/checkins.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { testContext } from '../../helpers/context.js';
 
 // Tuesday 2026-11-24, 15:00 UTC = 09:00 in Chicago: week 2026-W48.
 export const NOW = Date.parse('2026-11-24T15:00:00Z');
@@ -123,18 +121,7 @@ export async function startHarness(): Promise<Harness> {
   // Bolt checks request timestamps against Date.now(): fake only Date (no timers) so it agrees with our clock.
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(NOW);
-  const clock = fixedClock(NOW);
-  const ctx = {
-    config: loadConfig({
-      DATABASE_URL: ':memory:',
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SECRET,
-    }),
-    db: openTestDatabase(),
-    logger: createLogger({ level: 'silent' }),
-    clock,
-    ids: sequentialIds('t'),
-  };
+  const ctx = testContext({ now: NOW, env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET } });
   seed(ctx);
   const texts = createTexts({ defaultLocale: 'en' });
   const service = new CheckinService(ctx, texts);
@@ -156,6 +143,23 @@ export async function startHarness(): Promise<Harness> {
       vi.useRealTimers();
     },
   };
+}
+
+/**
+ * Registers the msw server for the file and a fresh harness for each test. The returned object stays the same
+ * across tests; its fields are those of the current test's harness.
+ */
+export function useSlackHarness(): Harness {
+  const h = {} as Harness;
+  beforeAll(() => mockSlack.listen({ onUnhandledRequest: 'error' }));
+  afterAll(() => mockSlack.close());
+  beforeEach(async () => {
+    Object.assign(h, await startHarness());
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+  return h;
 }
 
 /** Slack's v0 signature over `v0:<timestamp>:<body>`. */
@@ -318,12 +322,12 @@ export function slash(h: Harness, text: string) {
 }
 
 /** Adds a navigator the bot has not matched to Slack yet (no Slack id in the roster). */
-export function addUnmatchedNavigator(h: Harness, id: string, email: string): void {
+export function addUnmatchedNavigator(h: Harness, id: string, email: string, name = `Navigator ${id}`): void {
   new RosterRepository(h.ctx.db).upsertStaff(
     {
       id,
       schoolId: 'SCH',
-      name: `Navigator ${id}`,
+      name,
       email,
       role: 'navigator',
       slackUserId: null,

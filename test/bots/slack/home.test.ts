@@ -1,32 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { familyReach } from '../../../src/bots/slack/caseload.js';
 import { CheckinRepository, checkinSubject } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { SmsRepository } from '../../../src/store/repositories/sms.js';
-import {
-  calls,
-  DM,
-  eventBody,
-  type Harness,
-  JSON_TYPE,
-  mockSlack,
-  NAV_USER,
-  NOW,
-  post,
-  slash,
-  startHarness,
-} from './harness.js';
+import { calls, DM, eventBody, JSON_TYPE, NAV_USER, NOW, post, slash, useSlackHarness } from './harness.js';
 
-let h: Harness;
-beforeAll(() => mockSlack.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => mockSlack.close());
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = useSlackHarness();
 
 const DAY = 86_400_000;
 const by = { actor: 'test', at: NOW - DAY };

@@ -1,5 +1,5 @@
 import { HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRelay } from '../../../src/delivery/relay.js';
 import { TransportRegistry } from '../../../src/delivery/transports.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
@@ -8,10 +8,8 @@ import {
   DM,
   eventBody,
   FORM,
-  type Harness,
   interactionBody,
   JSON_TYPE,
-  mockSlack,
   NAV_USER,
   NOW,
   post,
@@ -19,18 +17,10 @@ import {
   say,
   send,
   slashBody,
-  startHarness,
+  useSlackHarness,
 } from './harness.js';
 
-let h: Harness;
-beforeAll(() => mockSlack.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => mockSlack.close());
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = useSlackHarness();
 
 const rows = (purpose: string) => new OutboxRepository(h.ctx.db).list().filter((r) => r.purpose === purpose);
 const homeOpened = () => eventBody({ type: 'app_home_opened', user: NAV_USER, channel: DM, tab: 'home' });

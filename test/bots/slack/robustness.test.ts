@@ -1,35 +1,26 @@
 import { HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditRepository } from '../../../src/store/repositories/audit.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { inboundEvents } from '../../../src/store/schema/index.js';
 import {
+  addUnmatchedNavigator,
   calls,
   eventBody,
-  type Harness,
   JSON_TYPE,
-  mockSlack,
   NAV_USER,
   post,
   responders,
   say,
   sign,
   slash,
-  startHarness,
+  useSlackHarness,
   WEEK,
 } from './harness.js';
 
-let h: Harness;
-beforeAll(() => mockSlack.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => mockSlack.close());
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = useSlackHarness();
 
 const homeOpened = () =>
   eventBody({ type: 'app_home_opened', user: NAV_USER, channel: 'D0NAV', tab: 'home' });
@@ -224,25 +215,8 @@ describe('transport', () => {
 describe('who is who', () => {
   it('matches by email, remembers the id with an audit entry, and reports who was not found', async () => {
     const roster = new RosterRepository(h.ctx.db);
-    const by = { actor: 'test', at: 0 };
-    for (const [id, email] of [
-      ['nav-2', 'found@district.example'],
-      ['nav-3', 'missing@district.example'],
-    ] as const)
-      roster.upsertStaff(
-        {
-          id,
-          schoolId: 'SCH',
-          name: id,
-          email,
-          role: 'navigator',
-          slackUserId: null,
-          teamsUserId: null,
-          timezone: 'America/Chicago',
-          locale: 'en',
-        },
-        by,
-      );
+    addUnmatchedNavigator(h, 'nav-2', 'found@district.example', 'nav-2');
+    addUnmatchedNavigator(h, 'nav-3', 'missing@district.example', 'nav-3');
     responders.set('users.lookupByEmail', (a) =>
       a.email === 'found@district.example'
         ? { ok: true, user: { id: 'U0TWO' } }

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { escalations } from '../../../src/store/schema/index.js';
@@ -8,26 +8,16 @@ import {
   DM,
   elements,
   FORM,
-  type Harness,
   interactionBody,
   latestCard,
-  mockSlack,
   post,
   say,
   slash,
-  startHarness,
+  useSlackHarness,
   WEEK,
 } from './harness.js';
 
-let h: Harness;
-beforeAll(() => mockSlack.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => mockSlack.close());
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = useSlackHarness();
 
 const statuses = () =>
   Object.fromEntries(
