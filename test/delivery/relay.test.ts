@@ -1,23 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SendResult, Transport } from '../../src/bots/transport.js';
 import { createRelay } from '../../src/delivery/relay.js';
 import { createHttpTransport, TransportRegistry } from '../../src/delivery/transports.js';
 import { openDatabase, openTestDatabase } from '../../src/store/db.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox.js';
+import { useScriptedApi } from '../helpers/msw.js';
 import { API_URL, enqueue, fakeApi, message, testContext } from './helpers.js';
 
 const api = fakeApi();
-const server = setupServer(api.handler);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  api.requests.length = 0;
-  api.script.length = 0;
-});
-afterAll(() => server.close());
+useScriptedApi(api);
 
 // Monday 2026-11-23 15:00 UTC = 09:00 in Chicago: inside the sending window.
 const T0 = Date.parse('2026-11-23T15:00:00Z');

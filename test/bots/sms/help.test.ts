@@ -1,18 +1,13 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatSchoolPhone, handleInboundSms, type InboundSmsDeps } from '../../../src/bots/sms/inbound.js';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { useScriptedApi } from '../../helpers/msw.js';
 import { seedFamily, smsContext } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
 
 const api = fakeTwilio();
-const server = setupServer(api.handler);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  api.requests.length = 0;
-});
-afterAll(() => server.close());
+useScriptedApi(api);
 
 const PHONE = '+15550100001';
 

@@ -1,5 +1,4 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handleInboundSms, type InboundSmsDeps } from '../../../src/bots/sms/inbound.js';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { AuditRepository } from '../../../src/store/repositories/audit.js';
@@ -8,17 +7,12 @@ import { ConsentRepository } from '../../../src/store/repositories/consents.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { useScriptedApi } from '../../helpers/msw.js';
 import { activeCheckin, seedFamily, smsContext } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
 
 const api = fakeTwilio();
-const server = setupServer(api.handler);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  api.requests.length = 0;
-  api.script.length = 0;
-});
-afterAll(() => server.close());
+useScriptedApi(api);
 
 const PHONE = '+15550100001';
 

@@ -1,9 +1,9 @@
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/bots/transport.js';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
+import { useScriptedApi } from '../../helpers/msw.js';
 import { MESSAGES_URL, seedFamily, smsContext, textedBefore } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
 
@@ -38,16 +38,12 @@ const list = http.get(MESSAGES_URL, ({ request }) => {
     uri: url.pathname,
   });
 });
-const server = setupServer(api.handler, list);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+useScriptedApi(api, list);
 afterEach(() => {
-  api.requests.length = 0;
-  api.script.length = 0;
   listed.length = 0;
   queries.length = 0;
   listFails = false;
 });
-afterAll(() => server.close());
 
 function setup() {
   const db = openTestDatabase();

@@ -1,20 +1,14 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { ConsentRepository } from '../../../src/store/repositories/consents.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { useScriptedApi } from '../../helpers/msw.js';
 import { MESSAGING_SERVICE_SID, PUBLIC_BASE_URL, seedFamily, smsContext, textedBefore } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
 
 const api = fakeTwilio();
-const server = setupServer(api.handler);
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  api.requests.length = 0;
-  api.script.length = 0;
-});
-afterAll(() => server.close());
+useScriptedApi(api);
 
 const PHONE = '+15550100001';
 
