@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, like, not, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, like, not, type SQL, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { checkins, guardians, outbox, type SmsStatus, staff, studentGuardians } from '../schema/index.js';
 import { type Actor, AuditRepository } from './audit.js';
@@ -21,6 +21,15 @@ export interface GuardianReach {
 
 /** Outbox purposes of the Slack adapter's own messages (App Home, short replies), as opposed to check-in cards. */
 export const SLACK_OWN_PURPOSE_PREFIX = 'slack:';
+
+/** Outbox rows Slack has accepted for an address (a DM channel). */
+function acceptedBySlack(address: string): SQL | undefined {
+  return and(
+    eq(outbox.channel, 'slack'),
+    eq(outbox.address, address),
+    inArray(outbox.status, ['sent', 'delivered']),
+  );
+}
 
 /**
  * What the Slack adapter reads and writes beyond the roster: remembered Slack ids, out-of-office dates,
@@ -84,14 +93,7 @@ export class SlackRepository {
     return this.db
       .select()
       .from(outbox)
-      .where(
-        and(
-          eq(outbox.channel, 'slack'),
-          eq(outbox.address, address),
-          inArray(outbox.status, ['sent', 'delivered']),
-          not(like(outbox.purpose, `${SLACK_OWN_PURPOSE_PREFIX}%`)),
-        ),
-      )
+      .where(and(acceptedBySlack(address), not(like(outbox.purpose, `${SLACK_OWN_PURPOSE_PREFIX}%`))))
       .orderBy(desc(outbox.sentAt), desc(sql`${outbox}.rowid`))
       .get();
   }
@@ -101,14 +103,7 @@ export class SlackRepository {
     return this.db
       .select()
       .from(outbox)
-      .where(
-        and(
-          eq(outbox.channel, 'slack'),
-          eq(outbox.address, address),
-          eq(outbox.providerMessageId, providerMessageId),
-          inArray(outbox.status, ['sent', 'delivered']),
-        ),
-      )
+      .where(and(acceptedBySlack(address), eq(outbox.providerMessageId, providerMessageId)))
       .orderBy(outbox.sentAt, sql`${outbox}.rowid`)
       .all();
   }

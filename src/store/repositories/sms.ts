@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { familyMessages, guardians, outbox, type SmsStatus, smsOptOuts } from '../schema/index.js';
 import { type Actor, AuditRepository } from './audit.js';
@@ -24,6 +24,16 @@ export type FamilyMessageRow = typeof familyMessages.$inferSelect;
 
 /** Outbox purpose of the consent notice (how to stop), sent as its own text before the first routine one. */
 export const CONSENT_NOTICE_PURPOSE = 'sms:consent_notice';
+
+/** Outbox rows that are texts to `recipientId`. */
+function smsTo(recipientId: string): SQL | undefined {
+  return and(eq(outbox.channel, 'sms'), eq(outbox.recipientId, recipientId));
+}
+
+/** Outbox rows that are texts to the guardian `guardianId`. */
+function smsToGuardian(guardianId: string): SQL | undefined {
+  return and(smsTo(guardianId), eq(outbox.recipientKind, 'guardian'));
+}
 
 /**
  * SMS-specific writes the roster and outbox repositories do not cover: a guardian's SMS status and
@@ -132,9 +142,7 @@ export class SmsRepository {
       .from(outbox)
       .where(
         and(
-          eq(outbox.channel, 'sms'),
-          eq(outbox.recipientKind, 'guardian'),
-          eq(outbox.recipientId, guardianId),
+          smsToGuardian(guardianId),
           isNotNull(outbox.providerStatus),
           inArray(outbox.providerStatus, ['delivered', 'read', 'undelivered', 'failed']),
         ),
@@ -146,19 +154,13 @@ export class SmsRepository {
 
   /** True when the guardian was ever sent an SMS that left or may have left, other than `exceptId`. */
   everTexted(guardianId: string, exceptId?: string): boolean {
-    const row = this.db
-      .select({ id: outbox.id })
-      .from(outbox)
-      .where(
-        and(
-          eq(outbox.channel, 'sms'),
-          eq(outbox.recipientId, guardianId),
-          inArray(outbox.status, ['sending', 'sent', 'delivered']),
-          exceptId ? ne(outbox.id, exceptId) : undefined,
-        ),
-      )
-      .get();
-    return row !== undefined;
+    return this.outboxHas(
+      and(
+        smsTo(guardianId),
+        inArray(outbox.status, ['sending', 'sent', 'delivered']),
+        exceptId ? ne(outbox.id, exceptId) : undefined,
+      ),
+    );
   }
 
   /** Stores the body exactly as sent, with its encoding and segment count. */
@@ -182,9 +184,7 @@ export class SmsRepository {
       })
       .where(
         and(
-          eq(outbox.channel, 'sms'),
-          eq(outbox.recipientKind, 'guardian'),
-          eq(outbox.recipientId, guardianId),
+          smsToGuardian(guardianId),
           eq(outbox.status, 'pending'),
           eq(outbox.urgent, false),
           keepId ? ne(outbox.id, keepId) : undefined,
@@ -246,30 +246,23 @@ export class SmsRepository {
 
   /** True when a consent notice for the guardian is waiting, being sent, or was sent. */
   hasConsentNotice(guardianId: string): boolean {
-    const row = this.db
-      .select({ id: outbox.id })
-      .from(outbox)
-      .where(
-        and(
-          eq(outbox.channel, 'sms'),
-          eq(outbox.recipientId, guardianId),
-          eq(outbox.purpose, CONSENT_NOTICE_PURPOSE),
-          inArray(outbox.status, ['pending', 'sending', 'sent', 'delivered']),
-        ),
-      )
-      .get();
-    return row !== undefined;
+    return this.outboxHas(
+      and(
+        smsTo(guardianId),
+        eq(outbox.purpose, CONSENT_NOTICE_PURPOSE),
+        inArray(outbox.status, ['pending', 'sending', 'sent', 'delivered']),
+      ),
+    );
   }
 
   /** True when an outbox row holds this provider message id. */
   hasProviderId(providerMessageId: string): boolean {
-    return (
-      this.db
-        .select({ id: outbox.id })
-        .from(outbox)
-        .where(eq(outbox.providerMessageId, providerMessageId))
-        .get() !== undefined
-    );
+    return this.outboxHas(eq(outbox.providerMessageId, providerMessageId));
+  }
+
+  /** True when some outbox row matches `where`. */
+  private outboxHas(where: SQL | undefined): boolean {
+    return this.db.select({ id: outbox.id }).from(outbox).where(where).get() !== undefined;
   }
 
   /** Stores a family's text received outside any check-in. */
