@@ -30,6 +30,8 @@ export interface Service {
   relay: Relay;
   scheduler: Scheduler;
   routes: RouteModule[];
+  /** Extra /healthz fields: translation fallbacks by reason, so a missing text is never silent. */
+  health(): Record<string, unknown>;
   /** Connects to Slack (Socket Mode), matches staff, starts the relay loop and the scheduler. */
   start(): Promise<void>;
   /** Stops claiming new work and waits for in-flight sends and timers. */
@@ -126,6 +128,12 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
     relay,
     scheduler,
     routes,
+    health: () => ({
+      translationFallbacks: {
+        unknownLocale: texts.counters.unknownLocale,
+        missingKey: texts.counters.missingKey,
+      },
+    }),
     async start() {
       if (slack) {
         await slack.start();

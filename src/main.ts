@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const ctx: AppContext = { config, db, logger, clock: systemClock, ids: uuid };
 
   const service = buildService(ctx);
-  const app = createHttpApp(ctx, service.routes);
+  const app = createHttpApp(ctx, service.routes, { health: service.health });
   // The simulator shows roster data without sign-in: in local mode, listen on this machine only.
   const server = await listen(app, config.port, config.localMode ? '127.0.0.1' : '0.0.0.0');
   await service.start();

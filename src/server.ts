@@ -8,7 +8,11 @@ import { databaseOk, schemaVersion } from './store/db.js';
 export type RouteModule = (app: Express, ctx: AppContext) => void;
 
 /** Builds the HTTP app: /healthz plus the routes each enabled module adds. */
-export function createHttpApp(ctx: AppContext, modules: RouteModule[] = []): Express {
+export function createHttpApp(
+  ctx: AppContext,
+  modules: RouteModule[] = [],
+  options: { health?: () => Record<string, unknown> } = {},
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -20,6 +24,7 @@ export function createHttpApp(ctx: AppContext, modules: RouteModule[] = []): Exp
       database: { ok, schemaVersion: ok ? schemaVersion(ctx.db) : null },
       channels: enabledChannels(ctx.config),
       localMode: ctx.config.localMode,
+      ...options.health?.(),
     });
   });
 

@@ -51,6 +51,7 @@ describe('service start-up', () => {
       database: { ok: true, schemaVersion: expect.any(Number) },
       channels: ['local'],
       localMode: true,
+      translationFallbacks: { unknownLocale: 0, missingKey: 0 },
     });
     const page = await fetch(`http://127.0.0.1:${port}/`);
     expect(await page.text()).toContain('local simulator');
