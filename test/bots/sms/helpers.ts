@@ -10,7 +10,7 @@ import { fixedClock, sequentialIds } from '../../../src/lib/clock.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { closeServer, createHttpApp, listen } from '../../../src/server.js';
 import { FamilySmsService } from '../../../src/services/family-sms.js';
-import type { Db } from '../../../src/store/db.js';
+import type { Db, DbOrTx } from '../../../src/store/db.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { ConsentRepository } from '../../../src/store/repositories/consents.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
@@ -147,18 +147,30 @@ export function activeCheckin(db: Db, guardianId: string, at = START): void {
   });
 }
 
-/** A text sent to the guardian in an earlier week (so the next routine text is not their first). */
-export function textedBefore(db: Db, guardianId: string, phone: string): void {
-  const id = OutboxRepository.enqueue(db, {
-    id: `earlier-${guardianId}`,
-    idempotencyKey: `earlier|${guardianId}`,
+/** Queues a routine family check-in text, as the check-in service does; null when its key was queued already. */
+export function queueFamilyText(
+  db: DbOrTx,
+  guardianId: string,
+  address: string,
+  m: { id: string; idempotencyKey: string; body: string; createdAt: number },
+): string | null {
+  return OutboxRepository.enqueue(db, {
+    ...m,
     channel: 'sms',
     recipientKind: 'guardian',
     recipientId: guardianId,
-    address: phone,
+    address,
     purpose: 'checkin:family',
     locale: 'en',
     payload: { key: 'family.thanks' },
+  });
+}
+
+/** A text sent to the guardian in an earlier week (so the next routine text is not their first). */
+export function textedBefore(db: Db, guardianId: string, phone: string): void {
+  const id = queueFamilyText(db, guardianId, phone, {
+    id: `earlier-${guardianId}`,
+    idempotencyKey: `earlier|${guardianId}`,
     body: 'Thank you.',
     createdAt: START - 7 * 86_400_000,
   })!;

@@ -7,7 +7,7 @@ import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { useScriptedApi } from '../../helpers/msw.js';
-import { activeCheckin, seedFamily, smsContext } from './helpers.js';
+import { activeCheckin, queueFamilyText, seedFamily, smsContext } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
 
 const api = fakeTwilio();
@@ -37,16 +37,9 @@ function setup(locale = 'en') {
     });
   const outbox = new OutboxRepository(db);
   const queueCheckin = (guardianId: string, address: string, step = 'q1') =>
-    OutboxRepository.enqueue(db, {
+    queueFamilyText(db, guardianId, address, {
       id: `chk-${guardianId}-${step}`,
       idempotencyKey: `checkin|${guardianId}|${step}`,
-      channel: 'sms',
-      recipientKind: 'guardian',
-      recipientId: guardianId,
-      address,
-      purpose: 'checkin:family',
-      locale: 'en',
-      payload: { key: 'family.thanks' },
       body: 'How is Ana this week?',
       createdAt: env.clock(),
     })!;

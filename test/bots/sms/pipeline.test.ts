@@ -8,7 +8,7 @@ import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { useScriptedApi } from '../../helpers/msw.js';
-import { activeCheckin, seedFamily, smsContext } from './helpers.js';
+import { activeCheckin, queueFamilyText, seedFamily, smsContext } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
 
 const api = fakeTwilio();
@@ -35,16 +35,9 @@ function setup(guardians: Parameters<typeof seedFamily>[1] = [{ id: 'g-1', phone
   const outbox = new OutboxRepository(db);
   /** A routine check-in text, queued the way the check-in service queues it. */
   const queueCheckin = (guardianId: string, step: string) =>
-    OutboxRepository.enqueue(db, {
+    queueFamilyText(db, guardianId, PHONE, {
       id: `chk-${guardianId}-${step}`,
       idempotencyKey: `checkin|${guardianId}|${step}`,
-      channel: 'sms',
-      recipientKind: 'guardian',
-      recipientId: guardianId,
-      address: PHONE,
-      purpose: 'checkin:family',
-      locale: 'en',
-      payload: { key: 'family.thanks' },
       body: 'How is Ana this week? Reply 1 Good, 2 OK, 3 Hard',
       createdAt: env.clock(),
     })!;
@@ -293,16 +286,9 @@ describe('consent', () => {
     const t = setup();
     t.clock.set(Date.parse('2026-11-25T04:00:00Z')); // 22:00 in Chicago
     const first = t.db.transaction((tx) => {
-      const id = OutboxRepository.enqueue(tx, {
+      const id = queueFamilyText(tx, 'g-1', PHONE, {
         id: 'chk-first',
         idempotencyKey: 'checkin|g-1|first',
-        channel: 'sms',
-        recipientKind: 'guardian',
-        recipientId: 'g-1',
-        address: PHONE,
-        purpose: 'checkin:family',
-        locale: 'en',
-        payload: { key: 'family.thanks' },
         body: 'How is Ana this week?',
         createdAt: t.clock(),
       })!;

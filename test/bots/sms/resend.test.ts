@@ -2,9 +2,8 @@ import { HttpResponse, http } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/bots/transport.js';
 import { openTestDatabase } from '../../../src/store/db.js';
-import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { useScriptedApi } from '../../helpers/msw.js';
-import { MESSAGES_URL, seedFamily, smsContext, textedBefore } from './helpers.js';
+import { MESSAGES_URL, queueFamilyText, seedFamily, smsContext, textedBefore } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
 
 const PHONE = '+15550100001';
@@ -50,16 +49,9 @@ function setup() {
   const t = smsContext(db);
   seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
   textedBefore(db, 'g-1', PHONE);
-  const id = OutboxRepository.enqueue(db, {
+  const id = queueFamilyText(db, 'g-1', PHONE, {
     id: 'o-1',
     idempotencyKey: 'checkin|g-1|q1',
-    channel: 'sms',
-    recipientKind: 'guardian',
-    recipientId: 'g-1',
-    address: PHONE,
-    purpose: 'checkin:family',
-    locale: 'en',
-    payload: { key: 'family.thanks' },
     body: BODY,
     createdAt: t.clock(),
   })!;

@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
-import { ACCOUNT_SID, PUBLIC_BASE_URL, seedFamily, sign, smsContext, startServer } from './helpers.js';
+import {
+  ACCOUNT_SID,
+  PUBLIC_BASE_URL,
+  queueFamilyText,
+  seedFamily,
+  sign,
+  smsContext,
+  startServer,
+} from './helpers.js';
 
 const STATUS_URL = `${PUBLIC_BASE_URL}/sms/status`;
 let stop: (() => Promise<void>) | undefined;
@@ -20,16 +28,9 @@ async function setup() {
   const outbox = new OutboxRepository(db);
   /** A text the relay has handed to Twilio as `sid`. */
   const sent = (sid: string) => {
-    const id = OutboxRepository.enqueue(db, {
+    const id = queueFamilyText(db, 'g-1', '+15550100001', {
       id: `o-${sid}`,
       idempotencyKey: `k-${sid}`,
-      channel: 'sms',
-      recipientKind: 'guardian',
-      recipientId: 'g-1',
-      address: '+15550100001',
-      purpose: 'checkin:family',
-      locale: 'en',
-      payload: { key: 'family.thanks' },
       body: 'hi',
       createdAt: t.clock(),
     })!;

@@ -4,7 +4,14 @@ import { ConsentRepository } from '../../../src/store/repositories/consents.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { useScriptedApi } from '../../helpers/msw.js';
-import { MESSAGING_SERVICE_SID, PUBLIC_BASE_URL, seedFamily, smsContext, textedBefore } from './helpers.js';
+import {
+  MESSAGING_SERVICE_SID,
+  PUBLIC_BASE_URL,
+  queueFamilyText,
+  seedFamily,
+  smsContext,
+  textedBefore,
+} from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
 
 const api = fakeTwilio();
@@ -19,16 +26,9 @@ function setup(env: Record<string, string> = {}) {
   textedBefore(db, 'g-1', PHONE);
   const outbox = new OutboxRepository(db);
   const queue = (step: string, body = 'How is Ana this week?') =>
-    OutboxRepository.enqueue(db, {
+    queueFamilyText(db, 'g-1', PHONE, {
       id: `o-${step}`,
       idempotencyKey: `checkin|g-1|${step}`,
-      channel: 'sms',
-      recipientKind: 'guardian',
-      recipientId: 'g-1',
-      address: PHONE,
-      purpose: 'checkin:family',
-      locale: 'en',
-      payload: { key: 'family.thanks' },
       body,
       createdAt: t.clock(),
     })!;
