@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
+import { afterEach } from 'vitest';
 import type { InboundSmsDeps } from '../../../src/bots/sms/inbound.js';
 import { createSmsRoutes } from '../../../src/bots/sms/routes.js';
 import { loadConfig } from '../../../src/config.js';
@@ -128,6 +129,20 @@ export async function startServer(ctx: AppContext, deps: InboundSmsDeps) {
         body: new URLSearchParams(params).toString(),
       });
     },
+  };
+}
+
+/** Starts the SMS routes in a test and stops them after it: call at file or describe level, start inside the test. */
+export function useSmsServer(): typeof startServer {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await stop?.();
+    stop = undefined;
+  });
+  return async (ctx, deps) => {
+    const server = await startServer(ctx, deps);
+    stop = server.close;
+    return server;
   };
 }
 

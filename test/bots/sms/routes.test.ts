@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { InboundEventRepository } from '../../../src/store/repositories/inbound.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
@@ -11,7 +11,7 @@ import {
   seedFamily,
   sign,
   smsContext,
-  startServer,
+  useSmsServer,
 } from './helpers.js';
 
 const INBOUND_URL = `${PUBLIC_BASE_URL}/sms/inbound`;
@@ -46,11 +46,7 @@ describe("Twilio's published signature test vectors", () => {
 });
 
 describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
-  let stop: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await stop?.();
-    stop = undefined;
-  });
+  const startServer = useSmsServer();
 
   async function setup() {
     const db = openTestDatabase();
@@ -69,7 +65,6 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
         dialog.push(`${id}:${text}`);
       },
     });
-    stop = server.close;
     const recorded = () => new InboundEventRepository(db).get('sms', 'SM1') !== undefined;
     return { db, server, dialog, recorded, failNext: () => (failures += 1) };
   }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
@@ -9,22 +9,17 @@ import {
   seedFamily,
   sign,
   smsContext,
-  startServer,
+  useSmsServer,
 } from './helpers.js';
 
 const STATUS_URL = `${PUBLIC_BASE_URL}/sms/status`;
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-});
+const startServer = useSmsServer();
 
 async function setup() {
   const db = openTestDatabase();
   const t = smsContext(db);
   seedFamily(db, [{ id: 'g-1', phone: '+15550100001' }]);
   const server = await startServer(t.ctx, { sms: t.sms, continueFamilyDialog: () => undefined });
-  stop = server.close;
   const outbox = new OutboxRepository(db);
   /** A text the relay has handed to Twilio as `sid`. */
   const sent = (sid: string) => {
