@@ -290,6 +290,27 @@ export async function click(
   );
 }
 
+/** Clicks a choice button whose card is gone (the payload carries no message), as a late or replayed click. */
+export function clickWithoutCard(h: Harness, value: Record<string, unknown>, actionTs: string) {
+  return post(
+    h,
+    interactionBody({
+      type: 'block_actions',
+      channel: { id: DM },
+      actions: [
+        {
+          action_id: 'checkin.choice',
+          block_id: 'answer',
+          type: 'button',
+          value: JSON.stringify(value),
+          action_ts: actionTs,
+        },
+      ],
+    }),
+    FORM,
+  );
+}
+
 /** Types a message in the bot's DM. */
 export function say(h: Harness, text: string, eventId?: string, headers?: Record<string, string>) {
   return post(

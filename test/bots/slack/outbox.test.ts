@@ -5,10 +5,10 @@ import { TransportRegistry } from '../../../src/delivery/transports.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import {
   calls,
+  clickWithoutCard,
   DM,
   eventBody,
   FORM,
-  interactionBody,
   JSON_TYPE,
   NAV_USER,
   NOW,
@@ -68,23 +68,7 @@ describe('short replies in the DM go through the outbox', () => {
   });
 
   it('ephemeral replies to a click stay direct: they belong to the interaction', async () => {
-    await post(
-      h,
-      interactionBody({
-        type: 'block_actions',
-        channel: { id: DM },
-        actions: [
-          {
-            action_id: 'checkin.choice',
-            block_id: 'answer',
-            type: 'button',
-            value: JSON.stringify({ sid: 'gone', step: 'old', c: '1' }),
-            action_ts: '77.1',
-          },
-        ],
-      }),
-      FORM,
-    );
+    await clickWithoutCard(h, { sid: 'gone', step: 'old', c: '1' }, '77.1');
     const ephemeral = calls.find((c) => c.method === 'chat.postEphemeral');
     expect(String(ephemeral?.args.text)).toContain('That question has moved on');
     expect(rows('slack:reply')).toEqual([]);

@@ -5,7 +5,7 @@ import { escalations } from '../../../src/store/schema/index.js';
 import {
   calls,
   click,
-  DM,
+  clickWithoutCard,
   elements,
   FORM,
   interactionBody,
@@ -116,22 +116,7 @@ describe('a navigator week in Slack', () => {
     expect(position()).toBe('strengths');
     // A button left over from an earlier question ('connect') must not answer the current one.
     const before = position();
-    await post(
-      h,
-      interactionBody({
-        type: 'block_actions',
-        channel: { id: DM },
-        actions: [
-          {
-            action_id: 'checkin.choice',
-            value: JSON.stringify({ sid: 't-2', step: 'connect', st: 'S-2', c: 'met' }),
-            type: 'button',
-            action_ts: '9.9',
-          },
-        ],
-      }),
-      FORM,
-    );
+    await clickWithoutCard(h, { sid: 't-2', step: 'connect', st: 'S-2', c: 'met' }, '9.9');
     expect(position()).toBe(before);
     expect(calls.filter((c) => c.method === 'chat.postEphemeral').length).toBeGreaterThan(0);
     for (const step of ['skip', 'skip', '3', 'some_missed', 'okay']) await click(h, { choice: step });
