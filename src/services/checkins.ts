@@ -92,8 +92,6 @@ export class CheckinService {
 
   /** Out of office: the week's check-ins count as skipped, and a running session ends. */
   skipWeek(navigatorId: string, period: string): number {
-    const session = new CheckinRepository(this.ctx.db).sessionFor(navigatorId, 'navigator', period);
-    if (session?.status === 'active') this.expire(session.id);
     // Out of office at the prompt means no session ever started: create the rows so the week shows skipped.
     const now = this.ctx.clock();
     const students = new RosterRepository(this.ctx.db).caseloadOf(navigatorId);
@@ -112,7 +110,11 @@ export class CheckinService {
         now,
       ),
     );
-    return this.closeWeek(navigatorId, period, 'skipped');
+    // Close as skipped before ending a running session, which would otherwise mark them missed.
+    const skipped = this.closeWeek(navigatorId, period, 'skipped');
+    const session = new CheckinRepository(this.ctx.db).sessionFor(navigatorId, 'navigator', period);
+    if (session?.status === 'active') this.expire(session.id);
+    return skipped;
   }
 
   /** A family check-in left open after its window is missed. */

@@ -245,6 +245,28 @@ describe('timers and concurrency', () => {
     expect(session('navigator', 'nav-2').state.status).not.toBe('active');
   });
 
+  it('going out of office mid-week: the open check-ins are skipped, not missed, and the session ends', () => {
+    service.startNavigator('nav-2');
+    // Finish the first student, then stop for the day.
+    for (let i = 0; i < 50 && session('navigator', 'nav-2').state.position.studentIndex === 0; i++)
+      service.input(
+        'navigator',
+        'nav-2',
+        everythingFine(session('navigator', 'nav-2').state.position.stepId),
+      );
+    service.input('navigator', 'nav-2', { kind: 'command', command: 'stop' });
+    const outcome = checkinTimerHandlers(service).navigator_checkins_skipped!(
+      { payload: { navigatorId: 'nav-2', period: WEEK } } as Parameters<
+        ReturnType<typeof checkinTimerHandlers>['x']
+      >[0],
+      ctx,
+    );
+    expect(outcome).toBe('out_of_office:11');
+    const statuses = new CheckinRepository(ctx.db).forNavigator('nav-2', WEEK).map((r) => r.status);
+    expect(statuses.sort()).toEqual(['completed', ...Array(11).fill('skipped')]);
+    expect(session('navigator', 'nav-2').state.status).not.toBe('active');
+  });
+
   it('out of office: the week counts as skipped even though no session started', () => {
     const handlers = checkinTimerHandlers(service);
     const outcome = handlers.navigator_checkins_skipped!(
