@@ -67,6 +67,8 @@ export function start(script: Script, context: DialogContext, now: number): Engi
  */
 export function resume(script: Script, session: Session, input: DialogInput, now: number): EngineResult {
   if (session.scriptId !== script.id) return unchanged(session, 'script:mismatch', script.id);
+  // A planned reminder racing the end of a conversation is routine, not a problem.
+  if (session.status !== 'active' && input.kind === 'remind') return { session, effects: [] };
   if (session.status !== 'active') return unchanged(session, 'session:not_active', session.status);
   const run = newRun(script, session, now);
 
@@ -87,6 +89,9 @@ export function resume(script: Script, session: Session, input: DialogInput, now
     case 'timeout':
       if (session.paused) return { session, effects: [] };
       timeout(run);
+      break;
+    case 'remind':
+      remind(run);
       break;
     case 'command':
       command(run, input);
@@ -129,16 +134,32 @@ function timeout(run: Run): void {
   const path = step.onTimeout ?? run.script.defaults.onTimeout ?? { remind: 0, after: 'pause' };
   if (run.s.reminders < path.remind) {
     run.s.reminders += 1;
-    const question = questionPayloadFor(run, step);
-    send(run, step.id, {
-      ...question,
-      key: run.script.texts.reminder,
-      extraKeys: [step.key, ...(question.extraKeys ?? [])],
-    });
-    wait(run, step);
+    sendReminder(run, step);
   } else if (path.after === 'next') {
     go(run, run.s.position.section, following(run, run.s.position.section, step));
   } else run.s.paused = true;
+}
+
+/**
+ * A scheduled nudge: the reminder and the current question again, also after the step's own reminders paused
+ * the session. It leaves the step's reminder count alone, so an unanswered nudge pauses again at its timeout.
+ */
+function remind(run: Run): void {
+  const step = currentStep(run);
+  if (!step) return;
+  run.s.paused = false;
+  sendReminder(run, step);
+}
+
+/** Sends the script's reminder with the current question under it, then waits. */
+function sendReminder(run: Run, step: AskStep): void {
+  const question = questionPayloadFor(run, step);
+  send(run, step.id, {
+    ...question,
+    key: run.script.texts.reminder,
+    extraKeys: [step.key, ...(question.extraKeys ?? [])],
+  });
+  wait(run, step);
 }
 
 function questionPayloadFor(run: Run, step: AskStep) {

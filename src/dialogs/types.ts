@@ -38,6 +38,11 @@ export const DialogInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string() }),
   /** The wait's timer fired (e.g. no reply after 24 h: a reminder path). */
   z.object({ kind: z.literal('timeout') }),
+  /**
+   * A scheduled nudge (the week's planned reminder): send the script's reminder text and ask the current
+   * question again, even when paused; unpauses. No effect on a completed or expired session.
+   */
+  z.object({ kind: z.literal('remind') }),
   /** The check-in's period is over: the session ends and open check-ins become missed. */
   z.object({ kind: z.literal('expire') }),
   /** Navigator actions outside the current question. */

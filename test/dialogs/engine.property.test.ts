@@ -62,6 +62,7 @@ const input: fc.Arbitrary<DialogInput> = fc.oneof(
     ),
   }),
   fc.constant({ kind: 'timeout' as const }),
+  fc.constant({ kind: 'remind' as const }),
   fc.constant({ kind: 'expire' as const }),
   fc.record({
     kind: fc.constant('command' as const),

@@ -10,7 +10,7 @@ import { getScript } from '../../src/scripts/index.js';
 // produce, one effect a line, indented. `GOLDEN_UPDATE=1 npx vitest run test/dialogs` rewrites the expected
 // lines from the engine (review the diff before committing).
 //
-//   start                      > typed text             [choice a b]   [timeout]   [expire]
+//   start                      > typed text             [choice a b]   [timeout]   [remind]   [expire]
 //   [stop] [resume]            [skip_student S2]        [goto_student S2]          [ask_counselor S1 a note]
 //   [restart]  (session → JSON → parseSession)          [script v2] / [script drop <stepId>] (script edited)
 //   session <status> [paused]  (asserts the session's state at that point)
@@ -56,6 +56,7 @@ function parseInput(line: string): DialogInput | 'restart' | { script: string[] 
     case 'choice':
       return { kind: 'choice', choiceIds: rest };
     case 'timeout':
+    case 'remind':
     case 'expire':
       return { kind: word };
     case 'restart':
