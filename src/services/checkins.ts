@@ -259,34 +259,41 @@ export class CheckinService {
     const now = this.ctx.clock();
     const { session, effects } = start(script, context, now);
     const sessionId = this.ctx.ids();
-    const applied = this.ctx.db.transaction((tx) => {
-      const repo = new CheckinRepository(tx);
-      this.ensureCheckins(tx, context, sessionId, now);
-      repo.insertSession({
-        id: sessionId,
-        kind: context.kind,
-        participantId: context.participantId,
-        channel: recipient.channel,
-        scriptId,
-        scriptVersion: session.scriptVersion,
-        version: session.version,
-        status: session.status,
-        period: context.period,
-        state: session,
-        createdAt: now,
-        updatedAt: now,
+    let applied: AppliedEffects;
+    try {
+      applied = this.ctx.db.transaction((tx) => {
+        const repo = new CheckinRepository(tx);
+        this.ensureCheckins(tx, context, sessionId, now);
+        repo.insertSession({
+          id: sessionId,
+          kind: context.kind,
+          participantId: context.participantId,
+          channel: recipient.channel,
+          scriptId,
+          scriptVersion: session.scriptVersion,
+          version: session.version,
+          status: session.status,
+          period: context.period,
+          state: session,
+          createdAt: now,
+          updatedAt: now,
+        });
+        // A family's very first text is the notice of who texts them and how to stop; it goes just before.
+        if (context.kind === 'family')
+          new FamilySmsService(this.ctx, this.texts).enqueueConsentNotice(tx, context.participantId);
+        return applyEffects(
+          tx,
+          this.ctx,
+          this.texts,
+          this.source(sessionId, session, scriptId, recipient),
+          effects,
+        );
       });
-      // A family's very first text is the notice of who texts them and how to stop; it goes just before.
-      if (context.kind === 'family')
-        new FamilySmsService(this.ctx, this.texts).enqueueConsentNotice(tx, context.participantId);
-      return applyEffects(
-        tx,
-        this.ctx,
-        this.texts,
-        this.source(sessionId, session, scriptId, recipient),
-        effects,
-      );
-    });
+    } catch (err) {
+      // Another start for the same person and week won the race (the unique index on active sessions).
+      if (isUniqueViolation(err)) return { ok: false, problem: 'checkin:conflict' };
+      throw err;
+    }
     return { ok: true, sessionId, applied, resumed: false };
   }
 
@@ -376,4 +383,8 @@ export class CheckinService {
       actor: `${recipient.recipientKind}:${recipient.recipientId}`,
     };
   }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

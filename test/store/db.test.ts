@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, openTestDatabase, schemaVersion } from '../../src/store/db.js';
+import { CheckinRepository } from '../../src/store/repositories/checkins.js';
 import { schools, students } from '../../src/store/schema/index.js';
 
 const dirs: string[] = [];
@@ -85,5 +86,27 @@ describe('store', () => {
       })
       .run();
     expect(db.select().from(students).all()).toHaveLength(1);
+  });
+
+  it('allows one active check-in conversation per person and week', () => {
+    const db = openTestDatabase();
+    const repo = new CheckinRepository(db);
+    const row = (id: string, status: 'active' | 'completed', period = '2026-W48') => ({
+      id,
+      kind: 'navigator' as const,
+      participantId: 'nav-1',
+      channel: 'local',
+      scriptId: 'navigator-weekly',
+      scriptVersion: 1,
+      status,
+      period,
+      state: {},
+      createdAt: 0,
+      updatedAt: 0,
+    });
+    repo.insertSession(row('a', 'completed'));
+    repo.insertSession(row('b', 'active'));
+    repo.insertSession(row('c', 'active', '2026-W49'));
+    expect(() => repo.insertSession(row('d', 'active'))).toThrow(/UNIQUE/);
   });
 });

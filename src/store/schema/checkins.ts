@@ -45,7 +45,13 @@ export const dialogSessions = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('sessions_participant_idx').on(t.participantId, t.status)],
+  (t) => [
+    index('sessions_participant_idx').on(t.participantId, t.status),
+    // One running conversation per person and week, even when a prompt and a click race.
+    uniqueIndex('sessions_active_week_uq')
+      .on(t.participantId, t.kind, t.period)
+      .where(sql`${t.status} = 'active'`),
+  ],
 );
 
 /** One check-in per student per navigator per week, and one per guardian per week. */

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX `sessions_active_week_uq` ON `dialog_sessions` (`participant_id`,`kind`,`period`) WHERE "dialog_sessions"."status" = 'active';
