@@ -56,7 +56,7 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
         ...(ctx.config.publicBaseUrl ? { publicBaseUrl: ctx.config.publicBaseUrl } : {}),
         clock: ctx.clock,
         prepare,
-        onPermanentError: (m, code) => sms.applySendError(m.recipientId, code),
+        onPermanentError: (m, code) => sms.applySendError(m.recipientId, code, m.address),
       }),
     );
   } else if (ctx.config.localMode) {

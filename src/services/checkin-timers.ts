@@ -1,10 +1,12 @@
 import type { AppContext } from '../context.js';
+import { defaultStaffRoute } from '../delivery/dead-letter.js';
 import { createTexts } from '../i18n/index.js';
 import type { TimerHandlers } from '../jobs/timer-runner.js';
 import { type PlannedTimerPayload, TIMER_KINDS } from '../jobs/weekly-plan.js';
 import { CheckinRepository } from '../store/repositories/checkins.js';
 import type { TimerRow } from '../store/repositories/timers.js';
 import { type CheckinOutcome, CheckinService } from './checkins.js';
+import { escalationOverdue } from './escalations.js';
 
 export const DIALOG_TIMEOUT = 'dialog_timeout';
 
@@ -69,6 +71,10 @@ export function checkinTimerHandlers(service: CheckinService): TimerHandlers {
     [TIMER_KINDS.familyReminder]: (timer) =>
       nudge('family', planned(timer).guardianId, planned(timer).period),
     [TIMER_KINDS.familyExpiry]: (timer) => end('family', planned(timer).guardianId, planned(timer).period),
+    [TIMER_KINDS.escalationSla]: (timer) => {
+      const id = (timer.payload as { escalationId?: string } | null)?.escalationId;
+      return id ? escalationOverdue(service.ctx, defaultStaffRoute(service.ctx.config), id) : undefined;
+    },
     [DIALOG_TIMEOUT]: (timer) => {
       return timer.sessionId && timer.sessionVersion !== null
         ? outcomeOf(service.onTimeout(timer.sessionId, timer.sessionVersion))

@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import { defaultStaffRoute, type StaffRoute } from '../delivery/dead-letter.js';
 import { resume, start } from '../dialogs/engine.js';
 import { parseSession, type Session } from '../dialogs/session.js';
 import type { DialogContext, DialogInput, ScriptStudent } from '../dialogs/types.js';
@@ -37,10 +38,8 @@ export type CheckinOutcome =
 
 /** Decides which channel reaches a participant. */
 export interface ChannelPolicy {
-  navigatorChannel(staff: { id: string; slackUserId: string | null; teamsConversation: string | null }): {
-    channel: Channel;
-    address: string;
-  } | null;
+  /** Where a staff member's messages go, or null when they cannot be reached. */
+  navigatorChannel: StaffRoute;
   /** True when families can be texted: Twilio is configured, or the simulator's phones stand in. */
   smsAvailable: boolean;
 }
@@ -48,13 +47,9 @@ export interface ChannelPolicy {
 /** Slack when configured and the navigator has a Slack id, then Teams, else the local simulator. */
 export function defaultChannelPolicy(ctx: AppContext): ChannelPolicy {
   return {
-    navigatorChannel(s) {
-      if (ctx.config.slack && s.slackUserId) return { channel: 'slack', address: s.slackUserId };
-      if (ctx.config.teams && s.teamsConversation) return { channel: 'teams', address: s.teamsConversation };
-      // The simulator only stands in when no real channel is configured; otherwise the navigator is
-      // reported as unreachable rather than "sent" to a page nobody reads.
-      return ctx.config.localMode ? { channel: 'local', address: s.id } : null;
-    },
+    // The simulator only stands in when no real channel is configured; otherwise a navigator without a chat
+    // id is reported as unreachable rather than "sent" to a page nobody reads.
+    navigatorChannel: defaultStaffRoute(ctx.config),
     smsAvailable: Boolean(ctx.config.twilio) || ctx.config.localMode,
   };
 }

@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import { defaultStaffRoute } from '../delivery/dead-letter.js';
 import type { DialogContext, Effect } from '../dialogs/types.js';
 import type { Texts } from '../i18n/index.js';
 import type { MessageParam } from '../messages.js';
@@ -9,6 +10,7 @@ import { NeedRepository } from '../store/repositories/needs.js';
 import { OutboxRepository, outboxKey } from '../store/repositories/outbox.js';
 import { TimerRepository } from '../store/repositories/timers.js';
 import type { Channel } from '../store/schema/index.js';
+import { routeEscalation } from './escalations.js';
 
 /** Where a participant's messages go. */
 export interface Recipient {
@@ -218,6 +220,7 @@ export function applyEffects(
           before: null,
           after: { ...escalation, note: escalation.note ? '[note]' : null },
         });
+        routeEscalation(tx, ctx, defaultStaffRoute(ctx.config), escalation.id);
         result.escalations.push(escalation.id);
         break;
       }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
 import type { OutboundMessage } from '../bots/transport.js';
 import type { AppContext } from '../context.js';
 import { smsSegments } from '../dialogs/sms.js';
@@ -43,9 +44,12 @@ export function phoneRef(e164: string): string {
   return `phone:${createHash('sha256').update(e164).digest('hex').slice(0, 16)}`;
 }
 
-/** UTC day of `ms`, the period of once-a-day replies. */
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+/**
+ * The calendar day of `ms` in `zone` (ISO date), the period of once-a-day replies: a family's day, not
+ * UTC's, which in Chicago ends at 18:00. Null for a zone luxon does not know.
+ */
+export function localDay(ms: number, zone: string): string | null {
+  return DateTime.fromMillis(ms, { zone }).toISODate();
 }
 
 /** One reply to enqueue for an inbound text. */
@@ -84,6 +88,16 @@ export class FamilySmsService {
     return new ConsentRepository(db).current(guardianId);
   }
 
+  /**
+   * Today in the family's time zone (the guardian's; `config.defaultTimezone` for an unknown number or a
+   * zone luxon does not know), the period of once-a-day replies.
+   */
+  familyDay(guardian?: Pick<GuardianRow, 'timezone'>): string {
+    const now = this.ctx.clock();
+    const own = guardian ? localDay(now, guardian.timezone) : null;
+    return own ?? localDay(now, this.ctx.config.defaultTimezone) ?? localDay(now, 'UTC')!;
+  }
+
   /** Why a message to a guardian may not go out now, or null. Also consults the opted-out phone list. */
   blockFor(guardianId: string, intent: { urgent: boolean; replyToInbound: boolean }): TextBlock | null {
     const guardian = new RosterRepository(this.ctx.db).guardian(guardianId);
@@ -94,7 +108,9 @@ export class FamilySmsService {
 
   /**
    * The transport's last step before calling Twilio: the consent rule (a family that opted out after a text
-   * was queued is not texted; nor is a number on the opted-out list, whoever it belongs to now), the
+   * was queued is not texted; nor is a number on the opted-out list, whoever it belongs to now: a reply to
+   * the family's own text passes the list only when queued at or after the opt-out, or when urgent, the
+   * crisis reply; a reply queued before STOP and held by quiet hours is not sent), the
    * consent notice ahead of a guardian's first routine text, then the final body (rendered with numbered
    * choices when the row has none) with its encoding and segments, stored on the outbox row.
    */
@@ -103,8 +119,11 @@ export class FamilySmsService {
     const sms = new SmsRepository(this.ctx.db);
     const replyToInbound = row !== undefined && REPLY_PURPOSES.has(row.purpose);
     const isGuardian = row?.recipientKind !== 'staff';
-    if (isGuardian && !replyToInbound && sms.phoneOptedOut(message.address))
-      return { ok: false, reason: 'sms:opted_out' };
+    const optedOutAt = isGuardian ? sms.phoneOptedOutAt(message.address) : undefined;
+    if (optedOutAt !== undefined) {
+      const repliesAfter = replyToInbound && row !== undefined && (row.urgent || row.createdAt >= optedOutAt);
+      if (!repliesAfter) return { ok: false, reason: 'sms:opted_out' };
+    }
     const block = isGuardian
       ? this.blockFor(message.recipientId, { urgent: message.urgent, replyToInbound })
       : null;
@@ -173,9 +192,11 @@ export class FamilySmsService {
   }
 
   /**
-   * Opts guardians out: sms_status 'opted_out', a 'revoked' consent record, pending non-urgent texts
-   * cancelled (except `keepOutboxId`, the confirmation), and `phone` put on the opted-out list, so that a
-   * guardian added later with the same number is not texted either. Returns the guardian ids that changed.
+   * Opts guardians out: sms_status 'opted_out', a 'revoked' consent record, and `phone` put on the
+   * opted-out list, so that a guardian added later with the same number is not texted either. Pending
+   * non-urgent texts are cancelled (except `keepOutboxId`, the confirmation): the guardians' and every one
+   * to `phone`, also a reply to an unknown number held by quiet hours. `guardians` may be empty (a number no
+   * guardian has). Returns the guardian ids that changed.
    */
   optOut(
     tx: DbOrTx,
@@ -189,7 +210,10 @@ export class FamilySmsService {
     const sms = new SmsRepository(tx);
     const consents = new ConsentRepository(tx);
     const changed: string[] = [];
-    if (phone) sms.optOutPhone(phone, phoneRef(phone), source, by);
+    if (phone) {
+      sms.optOutPhone(phone, phoneRef(phone), source, by);
+      sms.cancelPendingTo(phone, by.at, keepOutboxId);
+    }
     for (const g of guardians) {
       const statusChanged = sms.setSmsStatus(g.id, 'opted_out', by, source);
       if (consents.current(g.id) !== 'revoked')
@@ -267,24 +291,25 @@ export class FamilySmsService {
   }
 
   /**
-   * What a permanent send error says about the number: 21610 (the number sent STOP to the carrier or
-   * Twilio) opts the family out and puts the number (`address`, default the guardian's phone) on the
-   * opted-out list; 21211 (not a valid number) and 21614 (not a mobile number) mark it invalid.
+   * What a permanent send error says about the number the row was sent to (`address`, the outbox row's,
+   * which may no longer be the guardian's phone): 21610 (the number sent STOP to the carrier or Twilio)
+   * puts it on the opted-out list and opts out the guardians who have it now, also when the row was a
+   * reply to a number no guardian has (`recipientId` then is not a guardian id); 21211 (not a valid number)
+   * and 21614 (not a mobile number) mark the guardian invalid if that is still their number.
+   * Example: `onPermanentError: (m, code) => sms.applySendError(m.recipientId, code, m.address)`.
    */
-  applySendError(guardianId: string, code: string | undefined, address?: string): void {
-    if (!code) return;
+  applySendError(recipientId: string, code: string | undefined, address: string): void {
+    if (!code || !address) return;
     this.ctx.db.transaction((tx) => {
-      const guardian = new RosterRepository(tx).guardian(guardianId);
-      const phone = address ?? guardian?.phone ?? undefined;
+      const roster = new RosterRepository(tx);
       if (code === '21610') {
-        const at = phone ? new RosterRepository(tx).guardiansByPhone(phone) : [];
-        const all = guardian && !at.some((g) => g.id === guardian.id) ? [...at, guardian] : at;
-        this.optOut(tx, all, 'carrier_block', 'twilio', undefined, phone);
+        this.optOut(tx, roster.guardiansByPhone(address), 'carrier_block', 'twilio', undefined, address);
         return;
       }
-      if (!guardian) return;
+      const guardian = roster.guardian(recipientId);
+      if (guardian?.phone !== address) return;
       if (code === '21211' || code === '21614')
-        new SmsRepository(tx).setSmsStatus(guardianId, 'invalid', this.actor('twilio'), `twilio_${code}`);
+        new SmsRepository(tx).setSmsStatus(guardian.id, 'invalid', this.actor('twilio'), `twilio_${code}`);
     });
   }
 

@@ -115,7 +115,13 @@ export function localRoutes(deps: LocalDeps) {
           smsStatus: g.smsStatus,
           children: roster.studentsOfGuardian(g.id).map((s) => s.firstName),
         }));
-      res.json({ navigators, guardians });
+      const staff = roster.staffList(['counselor', 'lead_navigator']).map((s) => ({
+        id: s.id,
+        name: s.name,
+        role: s.role === 'counselor' ? 'Counselor' : 'Lead navigator',
+        school: s.schoolId ? (schools.get(s.schoolId) ?? s.schoolId) : '',
+      }));
+      res.json({ navigators, guardians, staff });
     });
 
     router.get('/thread/:kind/:id', (req: Request<{ kind: string; id: string }>, res) => {

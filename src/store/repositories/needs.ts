@@ -93,6 +93,14 @@ export class NeedRepository {
     return this.db.select().from(escalations).where(eq(escalations.id, row.id)).get()!;
   }
 
+  escalation(id: string): EscalationRow | undefined {
+    return this.db.select().from(escalations).where(eq(escalations.id, id)).get();
+  }
+
+  setEscalationDue(id: string, dueAt: number): void {
+    this.db.update(escalations).set({ dueAt }).where(eq(escalations.id, id)).run();
+  }
+
   escalations(status?: EscalationRow['status']): EscalationRow[] {
     return this.db
       .select()

@@ -1,0 +1,159 @@
+import type { AppContext } from '../context.js';
+import type { StaffRoute } from '../delivery/dead-letter.js';
+import { TIMER_KINDS } from '../jobs/weekly-plan.js';
+import type { MessagePayload } from '../messages.js';
+import type { DbOrTx } from '../store/db.js';
+import { AuditRepository } from '../store/repositories/audit.js';
+import { NeedRepository } from '../store/repositories/needs.js';
+import { OutboxRepository } from '../store/repositories/outbox.js';
+import { RosterRepository, type StaffRow } from '../store/repositories/roster.js';
+import { TimerRepository } from '../store/repositories/timers.js';
+
+/** How long a counselor has to pick up an escalation before the lead navigators are told. */
+export const ESCALATION_DUE_MS = { urgent: 30 * 60_000, normal: 2 * 24 * 60 * 60_000 } as const;
+
+type EscalationRow = ReturnType<NeedRepository['escalations']>[number];
+
+/** Who hears about an escalation: the counselors of the student's school(s), or every counselor if unknown. */
+function schoolsOf(db: DbOrTx, e: EscalationRow): Set<string> {
+  const roster = new RosterRepository(db);
+  const students = e.studentId
+    ? [roster.student(e.studentId)]
+    : e.guardianId
+      ? roster.studentsOfGuardian(e.guardianId)
+      : [];
+  return new Set(students.flatMap((s) => (s ? [s.schoolId] : [])));
+}
+
+function staffFor(db: DbOrTx, roles: StaffRow['role'][], schools: Set<string>): StaffRow[] {
+  const staff = new RosterRepository(db).staffList(roles).filter((s) => s.active);
+  const local = staff.filter((s) => s.schoolId && schools.has(s.schoolId));
+  return local.length > 0 ? local : staff.filter((s) => !s.schoolId || schools.size === 0);
+}
+
+/**
+ * Minimum necessary for a chat message: initials, grade, what it is about, and the id to look it up; never
+ * the note or the family's words. Example: "Urgent escalation E-12: A. R., grade 7 — self-harm".
+ */
+function payloadFor(db: DbOrTx, e: EscalationRow, key: string): MessagePayload {
+  const student = e.studentId ? new RosterRepository(db).student(e.studentId) : undefined;
+  return {
+    key,
+    params: {
+      id: e.id,
+      who: student ? `${student.firstName[0]}. ${student.lastName[0]}., grade ${student.grade}` : 'a family',
+      trigger: { key: `common.trigger.${e.trigger}` },
+      urgency: { key: e.urgent ? 'common.urgency.urgent' : 'common.urgency.normal' },
+    },
+  };
+}
+
+function notify(
+  tx: DbOrTx,
+  ctx: AppContext,
+  route: StaffRoute,
+  e: EscalationRow,
+  people: StaffRow[],
+  purpose: string,
+  key: string,
+): number {
+  let sent = 0;
+  for (const person of people) {
+    const to = route(person);
+    if (!to) continue;
+    const id = OutboxRepository.enqueue(tx, {
+      id: ctx.ids(),
+      idempotencyKey: `${purpose}|${e.id}|${person.id}`,
+      channel: to.channel,
+      recipientKind: 'staff',
+      recipientId: person.id,
+      address: to.address,
+      purpose,
+      locale: person.locale,
+      payload: payloadFor(tx, e, key),
+      urgent: e.urgent,
+      createdAt: ctx.clock(),
+    });
+    if (id) sent += 1;
+  }
+  return sent;
+}
+
+/**
+ * Hands a new escalation to people, in the caller's transaction: the counselors of the student's school are
+ * told (lead navigators when no counselor can be reached), and a deadline timer is set; if nobody has picked
+ * it up by then, the lead navigators are told it is overdue. Returns how many staff were notified.
+ */
+export function routeEscalation(
+  tx: DbOrTx,
+  ctx: AppContext,
+  route: StaffRoute,
+  escalationId: string,
+): number {
+  const e = new NeedRepository(tx).escalation(escalationId);
+  if (!e) return 0;
+  const schools = schoolsOf(tx, e);
+  let sent = notify(
+    tx,
+    ctx,
+    route,
+    e,
+    staffFor(tx, ['counselor'], schools),
+    'escalation:new',
+    'common.escalation_new',
+  );
+  if (sent === 0)
+    sent = notify(
+      tx,
+      ctx,
+      route,
+      e,
+      staffFor(tx, ['lead_navigator'], schools),
+      'escalation:new',
+      'common.escalation_new',
+    );
+  if (sent === 0)
+    ctx.logger.error(
+      { escalationId: e.id },
+      'escalation: no counselor or lead navigator can be reached in chat',
+    );
+  const dueAt = e.dueAt ?? e.createdAt + (e.urgent ? ESCALATION_DUE_MS.urgent : ESCALATION_DUE_MS.normal);
+  if (e.dueAt === null) new NeedRepository(tx).setEscalationDue(e.id, dueAt);
+  TimerRepository.schedule(tx, {
+    id: ctx.ids(),
+    kind: TIMER_KINDS.escalationSla,
+    uniqueKey: `${TIMER_KINDS.escalationSla}|${e.id}`,
+    fireAt: dueAt,
+    payload: { escalationId: e.id },
+    createdAt: ctx.clock(),
+  });
+  return sent;
+}
+
+/** The deadline passed: if the escalation is still open, the lead navigators are told, and it is audit-logged. */
+export function escalationOverdue(ctx: AppContext, route: StaffRoute, escalationId: string): string {
+  return ctx.db.transaction((tx) => {
+    const e = new NeedRepository(tx).escalation(escalationId);
+    if (!e) return 'skipped:unknown_escalation';
+    if (e.status !== 'open') return `skipped:${e.status}`;
+    const sent = notify(
+      tx,
+      ctx,
+      route,
+      e,
+      staffFor(tx, ['lead_navigator'], schoolsOf(tx, e)),
+      'escalation:overdue',
+      'common.escalation_overdue',
+    );
+    new AuditRepository(tx).append({
+      at: ctx.clock(),
+      actor: 'system',
+      entity: 'escalation',
+      entityId: e.id,
+      action: 'overdue',
+      before: { status: e.status, dueAt: e.dueAt },
+      after: { notified: sent },
+    });
+    return `overdue:${sent}`;
+  });
+}

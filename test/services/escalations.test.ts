@@ -1,0 +1,87 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { seedDemoRoster } from '../../src/demo/seed.js';
+import { createTexts } from '../../src/i18n/index.js';
+import type { MessagePayload } from '../../src/messages.js';
+import { checkinTimerHandlers } from '../../src/services/checkin-timers.js';
+import { CheckinService } from '../../src/services/checkins.js';
+import { ESCALATION_DUE_MS } from '../../src/services/escalations.js';
+import { AuditRepository } from '../../src/store/repositories/audit.js';
+import { NeedRepository } from '../../src/store/repositories/needs.js';
+import { RosterRepository } from '../../src/store/repositories/roster.js';
+import { SimulatorRepository } from '../../src/store/repositories/simulator.js';
+import { TimerRepository } from '../../src/store/repositories/timers.js';
+import { testContext } from '../helpers/context.js';
+
+const NOW = Date.parse('2026-11-24T15:00:00Z');
+let ctx: ReturnType<typeof testContext>;
+let service: CheckinService;
+
+beforeEach(() => {
+  ctx = testContext({ now: NOW });
+  seedDemoRoster(ctx);
+  service = new CheckinService(ctx, createTexts({ defaultLocale: 'en' }));
+});
+
+/** nav-2 asks a counselor about their first student, with a private note. */
+function askCounselor() {
+  service.startNavigator('nav-2');
+  const student = new RosterRepository(ctx.db).caseloadOf('nav-2')[0]!;
+  const outcome = service.input('navigator', 'nav-2', {
+    kind: 'command',
+    command: 'ask_counselor',
+    studentId: student.id,
+    note: 'Talked about not wanting to go home',
+  });
+  expect(outcome).toMatchObject({ ok: true });
+  const [escalation] = new NeedRepository(ctx.db).escalations('open');
+  return { student, escalation: escalation! };
+}
+
+describe('escalations reach people', () => {
+  it("tells the school's counselor at once, with initials and grade only, and sets a deadline", () => {
+    const { student, escalation } = askCounselor();
+    const [notice, ...others] = new SimulatorRepository(ctx.db).messagesTo('counselor-1');
+    expect(others).toHaveLength(0);
+    expect(notice).toMatchObject({ purpose: 'escalation:new', channel: 'local' });
+    const payload = notice!.payload as MessagePayload;
+    expect(payload.params).toMatchObject({
+      id: escalation.id,
+      who: `${student.firstName[0]}. ${student.lastName[0]}., grade ${student.grade}`,
+    });
+    expect(JSON.stringify(payload)).not.toContain('not wanting to go home');
+    expect(JSON.stringify(payload)).not.toContain(student.firstName.slice(1));
+    // The counselor of the other school hears nothing.
+    expect(new SimulatorRepository(ctx.db).messagesTo('counselor-2')).toHaveLength(0);
+    const due = escalation.createdAt + ESCALATION_DUE_MS.normal;
+    expect(new NeedRepository(ctx.db).escalation(escalation.id)!.dueAt).toBe(due);
+    const timer = new TimerRepository(ctx.db)
+      .list({ status: 'pending' })
+      .find((t) => t.kind === 'escalation_sla');
+    expect(timer).toMatchObject({ fireAt: due, payload: { escalationId: escalation.id } });
+  });
+
+  it('tells the lead navigator when nobody picked it up by the deadline, once, and audit-logs it', () => {
+    const { escalation } = askCounselor();
+    const timer = new TimerRepository(ctx.db)
+      .list({ status: 'pending' })
+      .find((t) => t.kind === 'escalation_sla')!;
+    const handler = checkinTimerHandlers(service).escalation_sla!;
+    expect(handler(timer, ctx)).toBe('overdue:1');
+    expect(handler(timer, ctx)).toBe('overdue:0'); // idempotent: the same notice is not queued twice
+    const [overdue] = new SimulatorRepository(ctx.db).messagesTo('lead-1');
+    expect(overdue).toMatchObject({ purpose: 'escalation:overdue' });
+    expect(new AuditRepository(ctx.db).listFor('escalation', escalation.id).map((a) => a.action)).toContain(
+      'overdue',
+    );
+  });
+
+  it('says nothing when the escalation was picked up in time', () => {
+    const { escalation } = askCounselor();
+    ctx.db.$client.prepare("update escalations set status = 'claimed' where id = ?").run(escalation.id);
+    const timer = new TimerRepository(ctx.db)
+      .list({ status: 'pending' })
+      .find((t) => t.kind === 'escalation_sla')!;
+    expect(checkinTimerHandlers(service).escalation_sla!(timer, ctx)).toBe('skipped:claimed');
+    expect(new SimulatorRepository(ctx.db).messagesTo('lead-1')).toHaveLength(0);
+  });
+});
