@@ -17,6 +17,7 @@ import { canResumeWeek, counselorModal, noteModal, oooModal } from './home.js';
 import { ACTION, CounselorMeta, decode, QuestionRef, StudentAction, VIEW } from './ids.js';
 import { type LabelKey, label } from './labels.js';
 import { queueHome, queueReply } from './own-messages.js';
+import { loggableError } from './transport.js';
 
 /** What the Slack adapter needs from the check-in service (CheckinService satisfies it). */
 export interface CheckinsPort {
@@ -75,7 +76,7 @@ export function registerHandlers(
       if (key) inbound.finish('slack', key, 'processed');
     } catch (err) {
       if (key) inbound.finish('slack', key, 'failed', slackErrorCode(err) ?? 'handler_error');
-      ctx.logger.error({ err: err instanceof Error ? err.message : 'error' }, 'slack: handler failed');
+      ctx.logger.error(loggableError(err), 'slack: handler failed');
     }
   });
 

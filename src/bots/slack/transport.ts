@@ -12,6 +12,15 @@ import { homeView } from './home.js';
 import { label } from './labels.js';
 import { type OwnMessage, ownMessage } from './own-messages.js';
 
+/**
+ * What of an error may reach the log: its class name and Slack's error code ('channel_not_found'). Never the
+ * message: a failed query's message can quote its params (a navigator's note, a student's name).
+ */
+export function loggableError(err: unknown): { err: string; code?: string } {
+  const code = slackErrorCode(err);
+  return { err: err instanceof Error ? err.name : typeof err, ...(code ? { code } : {}) };
+}
+
 /** Errors of chat.update after which the card is gone for good: post a fresh message instead. */
 const CARD_GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
 
@@ -70,7 +79,10 @@ export function createSlackTransport(deps: {
       try {
         view = homeView(ctx.db, texts, member, ctx.clock());
       } catch (err) {
-        ctx.logger.error({ err, outboxId: message.id }, 'slack: could not render the App Home');
+        ctx.logger.error(
+          { ...loggableError(err), outboxId: message.id },
+          'slack: could not render the App Home',
+        );
         return { ok: false, kind: 'permanent', reason: 'render_failed' };
       }
       await client.views.publish({ user_id: message.address, view });
@@ -93,7 +105,10 @@ export function createSlackTransport(deps: {
         ({ text, blocks } = renderCard(plan.model));
         blocks = [...blocks, ...opening(plan, message)];
       } catch (err) {
-        ctx.logger.error({ err, outboxId: message.id }, 'slack: could not render a message');
+        ctx.logger.error(
+          { ...loggableError(err), outboxId: message.id },
+          'slack: could not render a message',
+        );
         return { ok: false, kind: 'permanent', reason: 'render_failed' };
       }
       try {

@@ -10,6 +10,7 @@ import { createRelay, type Relay } from '../../../src/delivery/relay.js';
 import { TransportRegistry } from '../../../src/delivery/transports.js';
 import { createTexts, type Texts } from '../../../src/i18n/index.js';
 import type { fixedClock } from '../../../src/lib/clock.js';
+import { createLogger } from '../../../src/lib/logger.js';
 import { closeServer, createHttpApp, listen } from '../../../src/server.js';
 import { CheckinService } from '../../../src/services/checkins.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
@@ -34,6 +35,8 @@ export type Responder = (
 ) => Response | Record<string, unknown> | Promise<Response | Record<string, unknown>>;
 
 export const calls: SlackCall[] = [];
+/** Every log line the current test's service wrote, as pino's JSON. */
+export const logs: string[] = [];
 export const responders = new Map<string, Responder>();
 let ts = 0;
 
@@ -116,12 +119,14 @@ export function seed(ctx: AppContext): void {
 /** Fresh database, real CheckinService and relay, the Bolt app mounted on the service's express app. */
 export async function startHarness(): Promise<Harness> {
   calls.length = 0;
+  logs.length = 0;
   ts = 0;
   defaults();
   // Bolt checks request timestamps against Date.now(): fake only Date (no timers) so it agrees with our clock.
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(NOW);
   const ctx = testContext({ now: NOW, env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET } });
+  ctx.logger = createLogger({ level: 'info', destination: { write: (line: string) => logs.push(line) } });
   seed(ctx);
   const texts = createTexts({ defaultLocale: 'en' });
   const service = new CheckinService(ctx, texts);

@@ -8,8 +8,10 @@ import { inboundEvents } from '../../../src/store/schema/index.js';
 import {
   addUnmatchedNavigator,
   calls,
+  clickWithoutCard,
   eventBody,
   JSON_TYPE,
+  logs,
   NAV_USER,
   post,
   responders,
@@ -102,6 +104,38 @@ describe('at most once', () => {
       JSON_TYPE,
     );
     expect(answers()).toBe(before);
+  });
+});
+
+describe('personal data in logs', () => {
+  it("a handler whose query fails logs the error's name, never the navigator's typed note", async () => {
+    await slash(h, '');
+    await say(h, '1'); // connect: met; the next question takes typed text
+    // The database refuses the answer with a message quoting what was typed, as drizzle's DrizzleQueryError
+    // quotes a failed query's params.
+    h.ctx.db.$client.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON answers BEGIN SELECT RAISE(ABORT, 'refused: ' || NEW.raw_text); END",
+    );
+    const note = 'Ana told me her dad lost his job';
+    await say(h, note, 'EvNote');
+    const failed = logs.filter((l) => l.includes('slack: handler failed'));
+    expect(failed).toHaveLength(1);
+    expect(JSON.parse(failed[0]!)).toMatchObject({ err: 'SqliteError' });
+    expect(logs.join('\n')).not.toContain('lost his job');
+    const event = h.ctx.db
+      .select()
+      .from(inboundEvents)
+      .all()
+      .find((e) => e.id === 'slack:event:EvNote');
+    expect(event?.status).toBe('failed');
+  });
+
+  it("a handler whose Slack call fails logs Slack's error code", async () => {
+    await slash(h, '');
+    responders.set('chat.postEphemeral', () => ({ ok: false, error: 'channel_not_found' }));
+    await clickWithoutCard(h, { sid: 'gone', step: 'connect', st: 'S-1', c: 'met' }, '8.8'); // stale: told so
+    const failed = logs.filter((l) => l.includes('slack: handler failed')).map((l) => JSON.parse(l));
+    expect(failed).toEqual([expect.objectContaining({ err: 'WebAPIPlatformError', code: 'channel_not_found' })]);
   });
 });
 
