@@ -22,7 +22,7 @@ function planned(timer: TimerRow): Partial<PlannedTimerPayload> {
 
 /**
  * What each timer kind does for check-ins. Prompts start the week's conversation; reminders nudge an
- * unfinished one through the engine's own reminder path; expiry ends it (open check-ins become missed);
+ * unfinished one (the engine re-asks the current question, also after a pause); expiry ends it (open check-ins become missed);
  * out of office marks the week's check-ins skipped. A reply timeout resumes the session it was set for.
  */
 export function checkinTimerHandlers(service: CheckinService): TimerHandlers {
@@ -33,7 +33,7 @@ export function checkinTimerHandlers(service: CheckinService): TimerHandlers {
   };
   const nudge = (kind: Kind, participantId: string | undefined, period: string | undefined) => {
     const session = participantId && period ? activeSession(kind, participantId, period) : undefined;
-    return session ? outcomeOf(service.onTimeout(session.id, session.version)) : 'skipped:not_running';
+    return session ? outcomeOf(service.remind(session.id)) : 'skipped:not_running';
   };
   const end = (kind: Kind, participantId: string | undefined, period: string | undefined) => {
     if (!participantId || !period) return;

@@ -242,6 +242,13 @@ export class CheckinService {
     return this.step(row, { kind: 'timeout' });
   }
 
+  /** A planned reminder: the engine sends its reminder and asks the current question again, even if paused. */
+  remind(sessionId: string): CheckinOutcome {
+    const row = new CheckinRepository(this.ctx.db).session(sessionId);
+    if (row?.status !== 'active') return { ok: false, problem: 'checkin:no_active_session' };
+    return this.step(row, { kind: 'remind' });
+  }
+
   /** The week is over: ends the session; open check-ins become missed. */
   expire(sessionId: string): CheckinOutcome {
     const row = new CheckinRepository(this.ctx.db).session(sessionId);
