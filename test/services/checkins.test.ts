@@ -231,6 +231,26 @@ describe('timers and concurrency', () => {
     });
   });
 
+  it('the mid-week reminder asks a paused check-in again', () => {
+    service.startNavigator('nav-2');
+    // No answer: the step's own reminder, then a pause.
+    for (let i = 0; i < 5 && !session('navigator', 'nav-2').state.paused; i++) {
+      const { row } = session('navigator', 'nav-2');
+      service.onTimeout(row.id, row.version);
+    }
+    expect(session('navigator', 'nav-2').state.paused).toBe(true);
+    const before = new SimulatorRepository(ctx.db).messagesTo('nav-2').length;
+    const outcome = checkinTimerHandlers(service).navigator_reminder!(
+      { payload: { navigatorId: 'nav-2', period: WEEK } } as Parameters<
+        ReturnType<typeof checkinTimerHandlers>['x']
+      >[0],
+      ctx,
+    );
+    expect(outcome).toBe('resumed');
+    expect(new SimulatorRepository(ctx.db).messagesTo('nav-2').length).toBeGreaterThan(before);
+    expect(session('navigator', 'nav-2').state.paused).toBe(false);
+  });
+
   it('expiry ends the week: open check-ins become missed', () => {
     service.startNavigator('nav-2');
     service.input('navigator', 'nav-2', { kind: 'choice', choiceIds: ['met'] });
