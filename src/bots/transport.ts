@@ -15,8 +15,9 @@ export interface OutboundMessage {
   body?: string | null;
   urgent: boolean;
   /**
-   * The previous attempt may have reached the platform (its relay died mid-send). A transport that can
-   * check (e.g. look the idempotency key up) should look before sending again.
+   * An earlier attempt may have reached the platform: its relay died mid-send, or a transport answered
+   * `maybeDelivered` (a timeout). A transport that can check (e.g. look the idempotency key or an earlier
+   * copy up) should look before sending again.
    */
   uncertain?: boolean;
 }
@@ -24,11 +25,26 @@ export interface OutboundMessage {
 /**
  * How a send went. Transports classify platform errors: `transient` is retried with backoff (honouring
  * `retryAfterMs`), `permanent` stops at once. Example: Twilio 21610 → `{ ok: false, kind: 'permanent',
- * code: '21610', reason: 'unsubscribed' }`.
+ * code: '21610', reason: 'unsubscribed' }`; a socket timeout after the request was written →
+ * `{ ok: false, kind: 'transient', reason: 'timeout', maybeDelivered: true }`.
  */
 export type SendResult =
   | { ok: true; providerMessageId?: string }
-  | { ok: false; kind: 'transient'; reason: string; code?: string; retryAfterMs?: number }
+  | {
+      ok: false;
+      kind: 'transient';
+      reason: string;
+      code?: string;
+      retryAfterMs?: number;
+      /**
+       * The failure is ambiguous: the platform may have accepted the message (a timeout or network error
+       * after the request was written, no answer read). The relay remembers it on the row and passes
+       * `uncertain: true` on every later attempt, so a transport that can look up an earlier copy does.
+       * Leave it unset when the platform surely did not take the message (an HTTP error answer, a refused
+       * connection).
+       */
+      maybeDelivered?: boolean;
+    }
   | { ok: false; kind: 'permanent'; reason: string; code?: string };
 
 /** One per channel: the local simulator, Slack, Teams, Twilio SMS. */

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { MessagePayload } from '../messages.js';
+import type { DbOrTx } from '../store/db.js';
 import { OutboxRepository, type OutboxRow, outboxKey } from '../store/repositories/outbox.js';
 import { RosterRepository } from '../store/repositories/roster.js';
 import type { StaffRow } from '../store/repositories/timers.js';
@@ -46,17 +47,19 @@ interface AlertParams {
  * The relay's `onDead`: tells every active admin, on their own channel, that a message is dead, with its id,
  * channel and purpose only (no recipient, address or body). At most one alert per `intervalMs`: a death while
  * the last alert is still waiting is counted into it (`dead`), a later one goes out when the interval is over.
- * Idempotent per death of a row (audit-logged as `dead_letter_alert`). Example:
+ * Idempotent per death of a row (audit-logged as `dead_letter_alert`). Given `tx` (the relay passes the
+ * transaction that marks the row dead), it writes there, so the death and its alert commit together;
+ * without, in its own transaction. Example:
  * `createRelay({ ctx, transports, onDead: createDeadLetterAlert(ctx, { route }) })`.
  */
 export function createDeadLetterAlert(
   ctx: AppContext,
   options: DeadLetterAlertOptions = {},
-): (row: OutboxRow) => DeadLetterAlertResult {
+): (row: OutboxRow, tx?: DbOrTx) => DeadLetterAlertResult {
   const route = options.route ?? defaultStaffRoute(ctx.config);
   const intervalMs = options.intervalMs ?? 10 * 60_000;
 
-  return (row) => {
+  return (row, outer) => {
     const log = { outboxId: row.id, channel: row.channel, purpose: row.purpose };
     if (row.purpose === DEAD_LETTER_PURPOSE) {
       // An alert that died must not raise another alert about itself.
@@ -64,61 +67,59 @@ export function createDeadLetterAlert(
       return 'ignored';
     }
     const now = ctx.clock();
-    const result = ctx.db.transaction(
-      (tx): DeadLetterAlertResult => {
-        const repo = new OutboxRepository(tx);
-        if (!repo.recordDeadLetterAlert(row, now)) return 'duplicate';
-        const latest = { id: row.id, channel: row.channel, purpose: row.purpose };
-        const group = repo.latestSlot(DEAD_LETTER_PURPOSE);
-        const waiting = group.every(
-          (r) => r.status === 'pending' && (r.leaseUntil === null || r.leaseUntil < now),
-        );
-        if (group.length > 0 && waiting) {
-          for (const r of group) {
-            const payload = r.payload as MessagePayload;
-            const params = payload.params as unknown as AlertParams;
-            repo.updatePendingPayload(
-              r.id,
-              { ...payload, params: { ...params, ...latest, dead: params.dead + 1 } },
-              now,
-            );
-          }
-          return 'merged';
+    const alert = (tx: DbOrTx): DeadLetterAlertResult => {
+      const repo = new OutboxRepository(tx);
+      if (!repo.recordDeadLetterAlert(row, now)) return 'duplicate';
+      const latest = { id: row.id, channel: row.channel, purpose: row.purpose };
+      const group = repo.latestSlot(DEAD_LETTER_PURPOSE);
+      const waiting = group.every(
+        (r) => r.status === 'pending' && (r.leaseUntil === null || r.leaseUntil < now),
+      );
+      if (group.length > 0 && waiting) {
+        for (const r of group) {
+          const payload = r.payload as MessagePayload;
+          const params = payload.params as unknown as AlertParams;
+          repo.updatePendingPayload(
+            r.id,
+            { ...payload, params: { ...params, ...latest, dead: params.dead + 1 } },
+            now,
+          );
         }
-        const admins = new RosterRepository(tx)
-          .staffList(['admin'])
-          .filter((s) => s.active)
-          .flatMap((s) => {
-            const to = route(s);
-            return to ? [{ staff: s, ...to }] : [];
-          });
-        if (admins.length === 0) return 'no_admin';
-        const lastSlot = (group[0]?.payload as MessagePayload | undefined)?.params?.slot;
-        const slot = typeof lastSlot === 'number' ? Math.max(now, lastSlot + intervalMs) : now;
-        for (const a of admins) {
-          const params: AlertParams = { ...latest, dead: 1, slot };
-          repo.enqueue({
-            id: ctx.ids(),
-            idempotencyKey: outboxKey({
-              recipient: a.staff.id,
-              purpose: DEAD_LETTER_PURPOSE,
-              period: String(slot),
-            }),
-            channel: a.channel,
-            recipientKind: 'staff',
-            recipientId: a.staff.id,
-            address: a.address,
+        return 'merged';
+      }
+      const admins = new RosterRepository(tx)
+        .staffList(['admin'])
+        .filter((s) => s.active)
+        .flatMap((s) => {
+          const to = route(s);
+          return to ? [{ staff: s, ...to }] : [];
+        });
+      if (admins.length === 0) return 'no_admin';
+      const lastSlot = (group[0]?.payload as MessagePayload | undefined)?.params?.slot;
+      const slot = typeof lastSlot === 'number' ? Math.max(now, lastSlot + intervalMs) : now;
+      for (const a of admins) {
+        const params: AlertParams = { ...latest, dead: 1, slot };
+        repo.enqueue({
+          id: ctx.ids(),
+          idempotencyKey: outboxKey({
+            recipient: a.staff.id,
             purpose: DEAD_LETTER_PURPOSE,
-            locale: a.staff.locale,
-            payload: { key: DEAD_LETTER_TEXT_KEY, params: { ...params } },
-            notBefore: slot,
-            createdAt: now,
-          });
-        }
-        return 'alerted';
-      },
-      { behavior: 'immediate' },
-    );
+            period: String(slot),
+          }),
+          channel: a.channel,
+          recipientKind: 'staff',
+          recipientId: a.staff.id,
+          address: a.address,
+          purpose: DEAD_LETTER_PURPOSE,
+          locale: a.staff.locale,
+          payload: { key: DEAD_LETTER_TEXT_KEY, params: { ...params } },
+          notBefore: slot,
+          createdAt: now,
+        });
+      }
+      return 'alerted';
+    };
+    const result = outer ? alert(outer) : ctx.db.transaction(alert, { behavior: 'immediate' });
     if (result === 'no_admin')
       ctx.logger.error(
         log,

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { REPLY_PURPOSES } from '../services/family-sms.js';
 
 /** Quiet hours as local hours: no non-urgent family texts from `start`:00 until `end`:00 (default 20 → 8). */
 export interface QuietHours {
@@ -30,4 +31,17 @@ export function nextWindowOpening(ms: number, zone: string, quiet: QuietHours): 
 /** Non-urgent SMS to guardians is the only traffic quiet hours hold back. */
 export function quietHoursApply(row: { channel: string; recipientKind: string }): boolean {
   return row.channel === 'sms' && row.recipientKind === 'guardian';
+}
+
+/** Why a row may leave inside quiet hours: urgent (a crisis), or a direct reply to the family's own text. */
+export type QuietHoursExemption = 'urgent' | 'reply';
+
+/**
+ * The exemption of a row from quiet hours, or null. Replies (HELP, STOP/START confirmations, the
+ * acknowledgement of a text outside a check-in: `REPLY_PURPOSES`) answer a text the family just sent:
+ * carriers expect them at once, and a STOP confirmation held overnight could leave after a later START's.
+ */
+export function quietHoursExemption(row: { urgent: boolean; purpose: string }): QuietHoursExemption | null {
+  if (row.urgent) return 'urgent';
+  return REPLY_PURPOSES.has(row.purpose) ? 'reply' : null;
 }

@@ -1,9 +1,22 @@
 import type { OutboundMessage, SendResult } from '../bots/transport.js';
 import type { AppContext } from '../context.js';
 import type { MessagePayload } from '../messages.js';
-import { type ClaimedOutboxRow, OutboxRepository, type OutboxRow } from '../store/repositories/outbox.js';
+import type { DbOrTx } from '../store/db.js';
+import {
+  type ClaimedOutboxRow,
+  failureReason,
+  OutboxRepository,
+  type OutboxRow,
+} from '../store/repositories/outbox.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, type RandomSource, retryDelay } from './backoff.js';
-import { isSendingWindow, nextWindowOpening, type QuietHours, quietHoursApply } from './quiet-hours.js';
+import {
+  isSendingWindow,
+  nextWindowOpening,
+  type QuietHours,
+  type QuietHoursExemption,
+  quietHoursApply,
+  quietHoursExemption,
+} from './quiet-hours.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limits.js';
 import type { TransportRegistry } from './transports.js';
 
@@ -34,8 +47,12 @@ export interface RelayOptions {
    * own Twilio number. A pool the platform picks from (Messaging Service) is `senders` in the limits instead.
    */
   senderOf?: (row: OutboxRow) => string;
-  /** Admin alert for a dead message (`createDeadLetterAlert`). Gets the row: alert with id, channel, purpose only. */
-  onDead?: (row: OutboxRow) => unknown;
+  /**
+   * Admin alert for a dead message (`createDeadLetterAlert`). Gets the row (alert with id, channel, purpose
+   * only) and the transaction that marks it dead: it must write its alert there, synchronously, so a crash
+   * cannot leave a dead row without its alert. A throw undoes the alert's writes only; the row still dies.
+   */
+  onDead?: (row: OutboxRow, tx: DbOrTx) => unknown;
   /** Idle wait between rounds of the service loop (default 1 s). */
   pollMs?: number;
   /** Instrumentation around each platform call (tests use them to crash at exact points). */
@@ -67,6 +84,12 @@ type Outcome =
   | { kind: 'sent' | 'failed' | 'dead' | 'skipped' }
   | { kind: 'retried' | 'held'; notBefore: number };
 
+/** Order rank within a conversation: 2 urgent, 1 a reply to the family's own text, 0 the rest. */
+function rankOf(row: { urgent: boolean; purpose: string }): number {
+  const exemption = quietHoursExemption(row);
+  return exemption === 'urgent' ? 2 : exemption === 'reply' ? 1 : 0;
+}
+
 /** Builds a relay. See docs/delivery.md for the delivery guarantees. */
 export function createRelay(options: RelayOptions): Relay {
   const { ctx, transports } = options;
@@ -82,6 +105,31 @@ export function createRelay(options: RelayOptions): Relay {
   const limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS);
   const pollMs = options.pollMs ?? 1_000;
 
+  /** Marks a row dead and raises its alert in one transaction. */
+  function markDead(row: ClaimedOutboxRow, at: number, reason: string, log: Record<string, unknown>): void {
+    ctx.db.transaction(
+      (tx) => {
+        const txRepo = new OutboxRepository(tx);
+        txRepo.finish(row.id, at, 'dead', reason);
+        const dead = txRepo.get(row.id);
+        if (!dead || !options.onDead) return;
+        const onDead = options.onDead;
+        try {
+          // A savepoint: a failing alert undoes its own writes, not the death of the row.
+          tx.transaction((sp) => {
+            onDead(dead, sp);
+          });
+        } catch (err) {
+          ctx.logger.error(
+            { ...log, err: err instanceof Error ? err.name : 'error' },
+            'outbox: dead-letter alert failed',
+          );
+        }
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
   async function deliver(row: ClaimedOutboxRow, zone: string | undefined): Promise<Outcome> {
     const log = { outboxId: row.id, channel: row.channel, purpose: row.purpose };
     const now = ctx.clock();
@@ -91,16 +139,16 @@ export function createRelay(options: RelayOptions): Relay {
       ctx.logger.error(log, 'outbox: no transport configured for channel');
       return { kind: 'failed' };
     }
-    let bypass = false;
+    let bypass: QuietHoursExemption | null = null;
     if (quietHoursApply(row)) {
       const tz = zone ?? ctx.config.defaultTimezone;
       if (!isSendingWindow(now, tz, quiet)) {
-        if (!row.urgent) {
+        bypass = quietHoursExemption(row);
+        if (!bypass) {
           const notBefore = nextWindowOpening(now, tz, quiet);
           repo.reschedule(row.id, now, notBefore);
           return { kind: 'held', notBefore };
         }
-        bypass = true;
       }
     }
     const wait = limiter.reserve(row.channel, senderOf(row), row.address, now);
@@ -111,12 +159,14 @@ export function createRelay(options: RelayOptions): Relay {
     const started = ctx.db.transaction((tx) => {
       const txRepo = new OutboxRepository(tx);
       if (!txRepo.markAttempt(row.id, owner, now, now + leaseMs)) return false;
-      if (bypass) txRepo.recordQuietHoursBypass(row, now, 'relay');
+      if (bypass) txRepo.recordQuietHoursBypass(row, now, 'relay', bypass);
       return true;
     });
     if (!started) return { kind: 'skipped' };
-    if (row.uncertain)
+    if (row.status === 'sending')
       ctx.logger.warn(log, 'outbox: resending after a relay died mid-send (same idempotency key)');
+    else if (row.uncertain)
+      ctx.logger.warn(log, 'outbox: resending after an attempt that may have been delivered');
 
     const message: OutboundMessage = {
       id: row.id,
@@ -135,7 +185,13 @@ export function createRelay(options: RelayOptions): Relay {
     try {
       result = await transport.send(message);
     } catch (err) {
-      result = { ok: false, kind: 'transient', reason: err instanceof Error ? err.name : 'transport_threw' };
+      // Where it threw is unknown, so the request may have left: look before the next attempt.
+      result = {
+        ok: false,
+        kind: 'transient',
+        reason: err instanceof Error ? err.name : 'transport_threw',
+        maybeDelivered: true,
+      };
     }
     options.hooks?.afterSend?.(row, result);
 
@@ -144,7 +200,12 @@ export function createRelay(options: RelayOptions): Relay {
       repo.markSent(row.id, done, result.providerMessageId ?? null);
       return { kind: 'sent' };
     }
-    const reason = result.code ? `${result.code}:${result.reason}` : result.reason;
+    // Once an attempt may have been delivered, the row stays uncertain until it is sent (see failureReason).
+    const maybeDelivered = row.uncertain || (result.kind === 'transient' && result.maybeDelivered === true);
+    const reason = failureReason(
+      result.code ? `${result.code}:${result.reason}` : result.reason,
+      maybeDelivered,
+    );
     if (result.kind === 'permanent') {
       repo.finish(row.id, done, 'failed', reason);
       ctx.logger.warn({ ...log, reason }, 'outbox: permanent failure');
@@ -152,18 +213,8 @@ export function createRelay(options: RelayOptions): Relay {
     }
     const attempts = row.attempts + 1;
     if (attempts >= maxAttempts) {
-      repo.finish(row.id, done, 'dead', reason);
       ctx.logger.error({ ...log, attempts, reason }, 'outbox: message is dead after its last attempt');
-      const dead = repo.get(row.id);
-      try {
-        if (dead && options.onDead) await options.onDead(dead);
-      } catch (err) {
-        // The row is dead whatever the alert does; a failing alert must not stop the round.
-        ctx.logger.error(
-          { ...log, err: err instanceof Error ? err.name : 'error' },
-          'outbox: dead-letter alert failed',
-        );
-      }
+      markDead(row, done, reason, log);
       return { kind: 'dead' };
     }
     const notBefore = done + retryDelay(attempts, backoff, random, result.retryAfterMs);
@@ -171,27 +222,38 @@ export function createRelay(options: RelayOptions): Relay {
     return { kind: 'retried', notBefore };
   }
 
-  /** Rows to one address go in order; when one waits, the later ones wait at least as long. */
+  /**
+   * Rows to one address go in order; when one waits, the later ones of the same or a lower rank wait at
+   * least as long. Ranks: urgent, then replies to the family's own text, then the rest. So a crisis reply
+   * is never delayed by a held check-in text, yet two urgent rows (or a STOP and a START confirmation) keep
+   * their order.
+   */
   async function deliverConversation(
     rows: ClaimedOutboxRow[],
     zones: Map<string, string>,
     round: RelayRound,
   ) {
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
+    // holds[k]: the latest notBefore a row of rank >= k is waiting for in this round.
+    const holds: Array<number | undefined> = [undefined, undefined, undefined];
+    const hold = (rank: number, notBefore: number) => {
+      for (let k = 0; k <= rank; k++) holds[k] = Math.max(holds[k] ?? notBefore, notBefore);
+    };
+    for (const row of rows) {
+      const rank = rankOf(row);
+      const carried = holds[rank];
+      if (carried !== undefined) {
+        const notBefore = Math.max(row.notBefore, carried);
+        repo.reschedule(row.id, ctx.clock(), notBefore);
+        round.held += 1;
+        hold(rank, notBefore);
+        continue;
+      }
       const outcome = await deliver(
         row,
         row.recipientKind === 'guardian' ? zones.get(row.recipientId) : undefined,
       );
       if (outcome.kind !== 'skipped') round[outcome.kind] += 1;
-      if (outcome.kind === 'retried' || outcome.kind === 'held') {
-        const now = ctx.clock();
-        for (const later of rows.slice(i + 1)) {
-          repo.reschedule(later.id, now, Math.max(later.notBefore, outcome.notBefore));
-          round.held += 1;
-        }
-        return;
-      }
+      if (outcome.kind === 'retried' || outcome.kind === 'held') hold(rank, outcome.notBefore);
     }
   }
 

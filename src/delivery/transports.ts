@@ -49,6 +49,19 @@ export function classifyHttpStatus(
   return { ok: false, kind: 'permanent', reason: `http_${status}`, ...withCode };
 }
 
+/** Socket errors that mean no byte of the request reached the server. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** The system error code of a failed fetch (undici puts it on `cause`). */
+function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 3; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** Options of a transport that POSTs each message as JSON to an HTTP endpoint. */
 export interface HttpTransportOptions {
   channel: Channel;
@@ -85,8 +98,15 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
             urgent: message.urgent,
           }),
         });
-      } catch {
-        return { ok: false, kind: 'transient', reason: 'network' };
+      } catch (err) {
+        // Unless the connection was never made, the request may have been written and handled.
+        const neverSent = NOT_CONNECTED.has(errorCode(err) ?? '');
+        return {
+          ok: false,
+          kind: 'transient',
+          reason: 'network',
+          ...(neverSent ? {} : { maybeDelivered: true }),
+        };
       }
       const json = (await res.json().catch(() => ({}))) as { id?: unknown; sid?: unknown; code?: unknown };
       const code = json.code !== undefined ? String(json.code) : undefined;

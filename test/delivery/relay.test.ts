@@ -86,12 +86,12 @@ describe('outbox relay', () => {
     expect(api.requests).toHaveLength(4);
   });
 
-  it('treats a network error as transient', async () => {
+  it('treats a network error as transient, and as possibly delivered', async () => {
     const s = setup();
     const id = enqueue(s.db, message({ createdAt: T0 }));
     api.script.push('network');
     expect(await s.relay.runOnce()).toMatchObject({ retried: 1 });
-    expect(s.repo.get(id)).toMatchObject({ status: 'pending', lastError: 'network' });
+    expect(s.repo.get(id)).toMatchObject({ status: 'pending', lastError: 'maybe_delivered:network' });
     s.clock.advance(10_000);
     expect((await s.relay.runOnce()).sent).toBe(1);
   });

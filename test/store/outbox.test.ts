@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, openTestDatabase } from '../../src/store/db.js';
 import { InboundEventRepository } from '../../src/store/repositories/inbound.js';
-import { OutboxRepository, outboxKey } from '../../src/store/repositories/outbox.js';
+import {
+  failureReason,
+  MAYBE_DELIVERED_PREFIX,
+  OutboxRepository,
+  outboxKey,
+} from '../../src/store/repositories/outbox.js';
 import { schools } from '../../src/store/schema/index.js';
 import { message } from '../delivery/helpers.js';
 
@@ -93,5 +98,27 @@ describe('inbound events', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('outbox uncertainty', () => {
+  it('claims a row whose last failure may have been delivered as uncertain, until it is sent', () => {
+    const db = openTestDatabase();
+    const repo = new OutboxRepository(db);
+    const plain = message({ createdAt: T0 });
+    const maybe = message({ createdAt: T0 });
+    OutboxRepository.enqueue(db, plain);
+    OutboxRepository.enqueue(db, maybe);
+    repo.reschedule(plain.id, T0, T0, failureReason('http_503', false));
+    repo.reschedule(maybe.id, T0, T0, failureReason('timeout', true));
+    expect(repo.get(maybe.id)!.lastError).toBe(`${MAYBE_DELIVERED_PREFIX}timeout`);
+    expect(failureReason(`${MAYBE_DELIVERED_PREFIX}timeout`, true)).toBe(`${MAYBE_DELIVERED_PREFIX}timeout`);
+    const claimed = repo.claimDue(T0, 'relay-a', 1_000, 10);
+    expect(Object.fromEntries(claimed.map((r) => [r.id, r.uncertain]))).toEqual({
+      [plain.id]: false,
+      [maybe.id]: true,
+    });
+    repo.markSent(maybe.id, T0, 'SM1');
+    expect(repo.get(maybe.id)!.lastError).toBeNull();
   });
 });

@@ -43,7 +43,23 @@ export function outboxKey(parts: OutboxKeyParts): string {
     .join('|');
 }
 
-/** A row the relay has leased. `uncertain`: a previous relay died after starting a send, so it may have left. */
+/**
+ * `lastError` prefix of a row an earlier attempt may have delivered (the transport answered
+ * `maybeDelivered`). It stays on the row until it is sent, so every later attempt looks before resending.
+ */
+export const MAYBE_DELIVERED_PREFIX = 'maybe_delivered:';
+
+/** The `lastError` to record for a failure: prefixed when an earlier attempt may have been delivered. */
+export function failureReason(reason: string, maybeDelivered: boolean): string {
+  return maybeDelivered && !reason.startsWith(MAYBE_DELIVERED_PREFIX)
+    ? `${MAYBE_DELIVERED_PREFIX}${reason}`
+    : reason;
+}
+
+/**
+ * A row the relay has leased. `uncertain`: an earlier attempt may have reached the platform (a relay died
+ * after starting a send, or an attempt failed ambiguously, see `MAYBE_DELIVERED_PREFIX`).
+ */
 export type ClaimedOutboxRow = OutboxRow & { uncertain: boolean };
 
 /** The transactional outbox: enqueue inside the caller's transaction, claim with a lease, record outcomes. */
@@ -123,7 +139,10 @@ export class OutboxRepository {
       .all();
     return rows
       .sort((a, b) => a.notBefore - b.notBefore || a.createdAt - b.createdAt)
-      .map((r) => ({ ...r, uncertain: r.status === 'sending' }));
+      .map((r) => ({
+        ...r,
+        uncertain: r.status === 'sending' || (r.lastError?.startsWith(MAYBE_DELIVERED_PREFIX) ?? false),
+      }));
   }
 
   /**
@@ -243,11 +262,15 @@ export class OutboxRepository {
     return new Map(rows.map((r) => [r.id, r.timezone]));
   }
 
-  /** Audit record for an urgent message sent inside quiet hours. No body, no address. */
+  /**
+   * Audit record for a message sent inside quiet hours, with why (`urgent`, or `reply` to the family's own
+   * text). No body, no address.
+   */
   recordQuietHoursBypass(
     row: Pick<OutboxRow, 'id' | 'purpose' | 'recipientId'>,
     at: number,
     actor: string,
+    reason: 'urgent' | 'reply',
   ): void {
     this.db
       .insert(auditLog)
@@ -258,7 +281,7 @@ export class OutboxRepository {
         entityId: row.id,
         action: 'quiet_hours_bypass',
         before: null,
-        after: { purpose: row.purpose, guardianId: row.recipientId },
+        after: { purpose: row.purpose, guardianId: row.recipientId, reason },
       })
       .run();
   }

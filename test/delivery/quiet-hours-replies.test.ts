@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { SendResult, Transport } from '../../src/bots/transport.js';
+import { createRelay } from '../../src/delivery/relay.js';
+import { TransportRegistry } from '../../src/delivery/transports.js';
+import { REPLY_PURPOSES } from '../../src/services/family-sms.js';
+import { openTestDatabase } from '../../src/store/db.js';
+import { type NewOutboxMessage, OutboxRepository } from '../../src/store/repositories/outbox.js';
+import { auditLog } from '../../src/store/schema/index.js';
+import { enqueue, message, seedGuardian, testContext } from './helpers.js';
+
+const at = (iso: string) => Date.parse(iso);
+// Tuesday 2026-11-24 23:00 in Chicago (CST); the window opens at 08:00 = 14:00Z.
+const NIGHT = at('2026-11-25T05:00:00Z');
+const OPENS = at('2026-11-25T14:00:00Z');
+const NOON = at('2026-11-24T18:00:00Z');
+const PHONE = '+13125550100';
+
+function setup(now: number) {
+  const db = openTestDatabase();
+  const t = testContext(db, now);
+  seedGuardian(db, 'g-1', 'America/Chicago');
+  const sent: string[] = [];
+  /** Answers scripted per row id; anything else is accepted. */
+  const answers = new Map<string, SendResult>();
+  const sms: Transport = {
+    channel: 'sms',
+    send: async (m) => {
+      const answer = answers.get(m.id);
+      if (answer) return answer;
+      sent.push(m.id);
+      return { ok: true, providerMessageId: `SM-${m.id}` };
+    },
+  };
+  const relay = createRelay({
+    ctx: t.ctx,
+    transports: new TransportRegistry([sms]),
+    rateLimits: false,
+    random: () => 0.5,
+  });
+  let order = 0;
+  /** Queues a text to the guardian's phone; later calls are later in the conversation. */
+  const text = (purpose: string, extra: Partial<NewOutboxMessage> = {}) =>
+    enqueue(
+      db,
+      message({
+        createdAt: t.clock() + order++,
+        notBefore: t.clock(),
+        channel: 'sms',
+        recipientKind: 'guardian',
+        recipientId: 'g-1',
+        address: PHONE,
+        purpose,
+        ...extra,
+      }),
+    );
+  const bypasses = () =>
+    db
+      .select()
+      .from(auditLog)
+      .all()
+      .filter((a) => a.action === 'quiet_hours_bypass');
+  return { ...t, db, relay, sent, answers, text, bypasses, repo: new OutboxRepository(db) };
+}
+
+describe('quiet hours never delay an urgent row behind a held one', () => {
+  it('at 23:00 a held check-in text does not hold the crisis text queued after it', async () => {
+    const s = setup(NIGHT);
+    const checkin = s.text('family_checkin');
+    const crisis = s.text('escalation:family_urgent', { urgent: true });
+    expect(await s.relay.runOnce()).toMatchObject({ claimed: 2, sent: 1, held: 1 });
+    expect(s.sent).toEqual([crisis]);
+    expect(s.repo.get(checkin)).toMatchObject({ status: 'pending', notBefore: OPENS });
+  });
+
+  it('the reviewer’s case: a HELP reply and a crisis reply claimed in one round at 23:00 both go', async () => {
+    const s = setup(NIGHT);
+    const help = s.text('sms:help');
+    const crisis = s.text('sms:crisis_reply', { urgent: true });
+    expect(await s.relay.runOnce()).toMatchObject({ sent: 2, held: 0 });
+    expect(s.sent).toEqual([help, crisis]);
+  });
+
+  it('urgent rows keep their order: the second waits for the first one’s retry', async () => {
+    const s = setup(NIGHT);
+    const first = s.text('escalation:family_urgent', { urgent: true });
+    const second = s.text('escalation:family_urgent', { urgent: true });
+    s.answers.set(first, { ok: false, kind: 'transient', reason: 'http_503', retryAfterMs: 30_000 });
+    expect(await s.relay.runOnce()).toMatchObject({ retried: 1, held: 1, sent: 0 });
+    expect(s.repo.get(first)!.notBefore).toBe(NIGHT + 30_000);
+    expect(s.repo.get(second)).toMatchObject({ status: 'pending', notBefore: NIGHT + 30_000 });
+  });
+
+  it('a routine text after a retried urgent one waits for it', async () => {
+    const s = setup(NOON);
+    const urgent = s.text('escalation:family_urgent', { urgent: true });
+    const routine = s.text('family_checkin');
+    s.answers.set(urgent, { ok: false, kind: 'transient', reason: 'http_503', retryAfterMs: 30_000 });
+    await s.relay.runOnce();
+    expect(s.repo.get(routine)!.notBefore).toBe(NOON + 30_000);
+    expect(s.sent).toEqual([]);
+  });
+});
+
+describe('replies to a family’s own text are exempt from quiet hours', () => {
+  it('every reply purpose leaves at 23:00 with an audit record; a routine text waits until 08:00', async () => {
+    const s = setup(NIGHT);
+    const replies = [...REPLY_PURPOSES].map((p) => s.text(p));
+    const routine = s.text('family_checkin');
+    expect(await s.relay.runOnce()).toMatchObject({ sent: replies.length, held: 1 });
+    expect(s.sent).toEqual(replies);
+    expect(s.repo.get(routine)!.notBefore).toBe(OPENS);
+    const audit = s.bypasses();
+    expect(audit.map((a) => a.entityId)).toEqual(replies);
+    expect(audit[0]).toMatchObject({ actor: 'relay', after: { purpose: 'sms:help', reason: 'reply' } });
+  });
+
+  it('includes the acknowledgement of a text outside a check-in', async () => {
+    expect(REPLY_PURPOSES.has('sms:message_received')).toBe(true);
+    const s = setup(NIGHT);
+    const ack = s.text('sms:message_received');
+    expect((await s.relay.runOnce()).sent).toBe(1);
+    expect(s.sent).toEqual([ack]);
+  });
+
+  it('a STOP confirmation goes at once, so a later START confirmation cannot overtake it', async () => {
+    const s = setup(NIGHT);
+    const stop = s.text('sms:opt_out_confirm');
+    await s.relay.runOnce();
+    const start = s.text('sms:opt_in_confirm');
+    await s.relay.runOnce();
+    expect(s.sent).toEqual([stop, start]);
+  });
+
+  it('replies keep their order: a START confirmation waits for a STOP confirmation’s retry', async () => {
+    const s = setup(NIGHT);
+    const stop = s.text('sms:opt_out_confirm');
+    const start = s.text('sms:opt_in_confirm');
+    s.answers.set(stop, { ok: false, kind: 'transient', reason: 'http_503', retryAfterMs: 10_000 });
+    await s.relay.runOnce();
+    expect(s.repo.get(start)!.notBefore).toBe(NIGHT + 10_000);
+    s.answers.delete(stop);
+    s.clock.set(NIGHT + 10_000);
+    await s.relay.runOnce();
+    expect(s.sent).toEqual([stop, start]);
+  });
+
+  it('inside the window a reply writes no bypass record', async () => {
+    const s = setup(NOON);
+    s.text('sms:help');
+    expect((await s.relay.runOnce()).sent).toBe(1);
+    expect(s.bypasses()).toHaveLength(0);
+  });
+});
