@@ -2,7 +2,7 @@ import { parsePhoneNumberWithError } from 'libphonenumber-js';
 import type { Locale } from '../../config.js';
 import type { AppContext } from '../../context.js';
 import type { MessagePayload } from '../../messages.js';
-import { type FamilySmsService, phoneRef, type SmsReply, utcDay } from '../../services/family-sms.js';
+import { type FamilySmsService, phoneRef, type SmsReply } from '../../services/family-sms.js';
 import { classifyInbound, type InboundKind } from '../../sms/classify.js';
 import { LANGUAGE_ENDONYMS, TWILIO_OPT_OUT_WORDS } from '../../sms/keywords.js';
 import { fold } from '../../sms/normalize.js';
@@ -131,7 +131,6 @@ export async function handleInboundSms(
 ): Promise<InboundOutcome> {
   const guardians = deps.sms.guardiansByPhone(sms.from);
   const guardian = pickGuardian(ctx.db, guardians);
-  const now = ctx.clock();
   const kind = kindFromTwilio(sms.optOutType, classifyInbound(sms.body, guardian?.locale));
   const twilioAnswered = sms.optOutType !== undefined && sms.optOutType !== '';
 
@@ -151,6 +150,8 @@ export async function handleInboundSms(
   const phoneOptedOut = deps.sms.phoneOptedOut(sms.from);
   const optedOut = phoneOptedOut || guardians.every((g) => g.smsStatus === 'opted_out');
   const actor = `sms:${guardian.id}`;
+  // Once-a-day replies count the family's day: a Chicago text at 17:30 and one at 18:30 share it.
+  const today = deps.sms.familyDay(guardian);
 
   switch (kind.kind) {
     case 'opt_out': {
@@ -162,7 +163,7 @@ export async function handleInboundSms(
         const confirmId =
           carrierConfirms || optedOut
             ? null
-            : reply(tx, SMS_KEYS.optOutConfirm, 'sms:opt_out_confirm', utcDay(now));
+            : reply(tx, SMS_KEYS.optOutConfirm, 'sms:opt_out_confirm', today);
         deps.sms.optOut(tx, guardians, optOutSource(sms), actor, confirmId ?? undefined, sms.from);
         return { action: 'opt_out', guardianId: guardian.id, replies: confirmId ? 1 : 0 };
       });
@@ -171,9 +172,7 @@ export async function handleInboundSms(
       if (!kind.strong && !optedOut && !guardians.some((g) => g.smsStatus === 'opted_out')) break;
       return ctx.db.transaction((tx) => {
         deps.sms.optIn(tx, guardians, 'sms_keyword', actor, sms.from);
-        const id = twilioAnswered
-          ? null
-          : reply(tx, SMS_KEYS.optInConfirm, 'sms:opt_in_confirm', utcDay(now));
+        const id = twilioAnswered ? null : reply(tx, SMS_KEYS.optInConfirm, 'sms:opt_in_confirm', today);
         return { action: 'opt_in', guardianId: guardian.id, replies: id ? 1 : 0 };
       });
     }
@@ -228,7 +227,7 @@ export async function handleInboundSms(
     const replies = ctx.db.transaction((tx) => {
       keepFamilyMessage(ctx, tx, guardian, sms.body);
       if (optedOut) return 0;
-      return reply(tx, SMS_KEYS.messageReceived, 'sms:message_received', utcDay(now), {
+      return reply(tx, SMS_KEYS.messageReceived, 'sms:message_received', today, {
         payload: { key: SMS_KEYS.messageReceived },
       })
         ? 1
@@ -255,7 +254,6 @@ function unknownNumber(
   sms: InboundSms,
   kind: InboundKind,
 ): InboundOutcome {
-  const now = ctx.clock();
   const locale: Locale = kind.kind === 'crisis' ? kind.locale : ctx.config.defaultLocale;
   const base = { address: sms.from, locale, urgent: false };
   return ctx.db.transaction((tx) => {
@@ -270,11 +268,12 @@ function unknownNumber(
       const escalationId = raiseCrisis(ctx, tx, { trigger: kind.trigger, from: sms.from, body: sms.body });
       return { action: 'crisis', replies: id ? 1 : 0, escalationId };
     }
-    // The opt-out belongs to the number: kept even though no guardian has it (yet).
-    const by = { actor: 'sms:unknown', at: now };
+    // The opt-out belongs to the number: kept even though no guardian has it (yet), and the neutral reply
+    // a quiet-hours hold may still keep is cancelled with it.
+    const by = { actor: 'sms:unknown', at: ctx.clock() };
     const repo = new SmsRepository(tx);
     if (kind.kind === 'opt_out') {
-      repo.optOutPhone(sms.from, phoneRef(sms.from), optOutSource(sms), by);
+      deps.sms.optOut(tx, [], optOutSource(sms), by.actor, undefined, sms.from);
       return { action: 'opt_out', replies: 0 };
     }
     const listed = repo.phoneOptedOut(sms.from);
@@ -288,7 +287,7 @@ function unknownNumber(
       ...base,
       purpose: 'sms:unknown_number',
       payload,
-      period: utcDay(now),
+      period: deps.sms.familyDay(),
     });
     return { action: 'unknown_number', replies: id ? 1 : 0 };
   });

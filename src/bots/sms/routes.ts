@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import type { RouteModule } from '../../server.js';
 import { parseProviderStatus } from '../../sms/status.js';
 import { InboundEventRepository } from '../../store/repositories/inbound.js';
-import { handleInboundSms, type InboundSmsDeps } from './inbound.js';
+import { handleInboundSms, type InboundOutcome, type InboundSmsDeps } from './inbound.js';
 
 /** Paths Twilio calls; the signature is checked against PUBLIC_BASE_URL + these, never the Host header. */
 export const SMS_INBOUND_PATH = '/sms/inbound';
@@ -23,6 +23,20 @@ function formParams(req: Request): Record<string, string> {
   if (!body || typeof body !== 'object') return out;
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
   return out;
+}
+
+/** An error's class name, the only part of it that may be logged (its message can hold a query's parameters). */
+function errName(err: unknown): string {
+  return err instanceof Error ? err.name : 'error';
+}
+
+/** Forgets an inbound MessageSid so Twilio's retry is processed; a failure here is logged, not thrown. */
+function forgetQuietly(ctx: AppContext, inbound: InboundEventRepository, messageSid: string): void {
+  try {
+    inbound.forget('sms', messageSid);
+  } catch (err) {
+    ctx.logger.error({ messageSid, err: errName(err) }, 'sms: could not forget a failed inbound');
+  }
 }
 
 /**
@@ -61,36 +75,44 @@ export function createSmsRoutes(deps: InboundSmsDeps): SmsRoutes {
         return;
       }
       const inbound = new InboundEventRepository(ctx.db);
-      if (!inbound.recordOnce('sms', messageSid, ctx.clock())) {
-        ctx.logger.info({ messageSid }, 'sms: duplicate inbound ignored');
-        res.status(200).type('text/xml').send(EMPTY_TWIML);
-        return;
-      }
       // Handled before answering (local database work, fast): a 200 means the text is safely handled. On a
       // failure the record is removed and Twilio gets a 500, so its retry or the fallback URL processes it.
-      const work = handleInboundSms(ctx, deps, {
-        from: params.From,
-        body: params.Body ?? '',
-        messageSid,
-        ...(params.OptOutType ? { optOutType: params.OptOutType } : {}),
-      }).then(
-        (outcome) => {
-          inbound.finish('sms', messageSid, 'processed');
-          ctx.logger.info(
-            { messageSid, action: outcome.action, replies: outcome.replies },
-            'sms: inbound handled',
-          );
+      // Every failure is caught here and logged by name only: a failed query's message holds its
+      // parameters (the number, the text), and Express's default handler would print it whole.
+      const work = (async () => {
+        if (!inbound.recordOnce('sms', messageSid, ctx.clock())) {
+          ctx.logger.info({ messageSid }, 'sms: duplicate inbound ignored');
           res.status(200).type('text/xml').send(EMPTY_TWIML);
-        },
-        (err: unknown) => {
-          inbound.forget('sms', messageSid);
-          ctx.logger.error(
-            { messageSid, err: err instanceof Error ? err.name : 'error' },
-            'sms: inbound failed; left for a retry',
-          );
-          res.status(500).type('text/plain').send('error');
-        },
-      );
+          return;
+        }
+        let outcome: InboundOutcome;
+        try {
+          outcome = await handleInboundSms(ctx, deps, {
+            from: params.From as string,
+            body: params.Body ?? '',
+            messageSid,
+            ...(params.OptOutType ? { optOutType: params.OptOutType } : {}),
+          });
+        } catch (err) {
+          forgetQuietly(ctx, inbound, messageSid);
+          throw err;
+        }
+        // The text is handled and its effects committed: a failure to mark the record must not make Twilio
+        // send it again.
+        try {
+          inbound.finish('sms', messageSid, 'processed');
+        } catch (err) {
+          ctx.logger.error({ messageSid, err: errName(err) }, 'sms: could not mark an inbound processed');
+        }
+        ctx.logger.info(
+          { messageSid, action: outcome.action, replies: outcome.replies },
+          'sms: inbound handled',
+        );
+        res.status(200).type('text/xml').send(EMPTY_TWIML);
+      })().catch((err: unknown) => {
+        ctx.logger.error({ messageSid, err: errName(err) }, 'sms: inbound failed; left for a retry');
+        if (!res.headersSent) res.status(500).type('text/plain').send('error');
+      });
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
     });
@@ -104,8 +126,15 @@ export function createSmsRoutes(deps: InboundSmsDeps): SmsRoutes {
       const sid = params.MessageSid ?? params.SmsSid;
       const status = parseProviderStatus(params.MessageStatus ?? params.SmsStatus);
       if (sid && status) {
-        const r = deps.sms.applyDeliveryReport(sid, status, params.ErrorCode || undefined);
-        if (r.markedUnreachable) ctx.logger.warn({ messageSid: sid }, 'sms: family marked unreachable');
+        try {
+          const r = deps.sms.applyDeliveryReport(sid, status, params.ErrorCode || undefined);
+          if (r.markedUnreachable) ctx.logger.warn({ messageSid: sid }, 'sms: family marked unreachable');
+        } catch (err) {
+          // Twilio retries a failed callback; the name only (see the inbound route).
+          ctx.logger.error({ messageSid: sid, err: errName(err) }, 'sms: delivery report failed');
+          res.status(500).type('text/plain').send('error');
+          return;
+        }
       }
       res.status(200).type('text/xml').send(EMPTY_TWIML);
     });

@@ -24,7 +24,10 @@ export interface TwilioTransportOptions {
    * not yet, retried). `sentSince` and `alreadyRecorded` serve the look-up before resending an uncertain row.
    */
   prepare?: (message: OutboundMessage) => PreparedOutbound;
-  /** Called for a permanent error with a Twilio code (21610, 21211, 21614, ...). */
+  /**
+   * Called for a permanent error with a Twilio code (21610, 21211, 21614, ...); the error it may throw is
+   * logged by name and the send still ends permanently.
+   */
   onPermanentError?: (message: OutboundMessage, code: string) => void;
   /** Twilio REST API base, for tests against a local server (msw intercepts the real one). */
   client?: ReturnType<typeof twilio>;
@@ -191,7 +194,19 @@ export function createTwilioTransport(
             { outboxId: message.id, code: result.code, reason: result.reason },
             'sms: permanent error',
           );
-          options.onPermanentError?.(message, result.code);
+          try {
+            options.onPermanentError?.(message, result.code);
+          } catch (hookErr) {
+            // Only the name: a failed query's message carries its parameters, the phone number among them.
+            logger.error(
+              {
+                outboxId: message.id,
+                code: result.code,
+                err: hookErr instanceof Error ? hookErr.name : 'error',
+              },
+              'sms: recording what a permanent error says about the number failed',
+            );
+          }
         }
         return result;
       }

@@ -173,6 +173,18 @@ export class SmsRepository {
    * confirmation). Returns how many were cancelled.
    */
   cancelPending(guardianId: string, now: number, keepId?: string): number {
+    return this.cancelPendingWhere(smsToGuardian(guardianId), now, keepId);
+  }
+
+  /**
+   * Cancels every pending, non-urgent SMS to a number, whoever it was queued for (a guardian, or the
+   * number itself when no guardian has it), except the row with `keepId`. Returns how many were cancelled.
+   */
+  cancelPendingTo(address: string, now: number, keepId?: string): number {
+    return this.cancelPendingWhere(and(eq(outbox.channel, 'sms'), eq(outbox.address, address)), now, keepId);
+  }
+
+  private cancelPendingWhere(to: SQL | undefined, now: number, keepId: string | undefined): number {
     const r = this.db
       .update(outbox)
       .set({
@@ -184,7 +196,7 @@ export class SmsRepository {
       })
       .where(
         and(
-          smsToGuardian(guardianId),
+          to,
           eq(outbox.status, 'pending'),
           eq(outbox.urgent, false),
           keepId ? ne(outbox.id, keepId) : undefined,
@@ -234,14 +246,17 @@ export class SmsRepository {
 
   /** True when the number said STOP (and not START since). */
   phoneOptedOut(phone: string | null | undefined): boolean {
-    if (!phone) return false;
-    return (
-      this.db
-        .select({ phone: smsOptOuts.phone })
-        .from(smsOptOuts)
-        .where(eq(smsOptOuts.phone, phone))
-        .get() !== undefined
-    );
+    return this.phoneOptedOutAt(phone) !== undefined;
+  }
+
+  /** When the number went on the opted-out list (the first STOP since the last START), or undefined. */
+  phoneOptedOutAt(phone: string | null | undefined): number | undefined {
+    if (!phone) return undefined;
+    return this.db
+      .select({ createdAt: smsOptOuts.createdAt })
+      .from(smsOptOuts)
+      .where(eq(smsOptOuts.phone, phone))
+      .get()?.createdAt;
   }
 
   /** True when a consent notice for the guardian is waiting, being sent, or was sent. */

@@ -33,7 +33,7 @@ export function smsRelay(ctx: AppContext, sms: FamilySmsService) {
     publicBaseUrl: ctx.config.publicBaseUrl,
     clock: ctx.clock,
     prepare: (m) => sms.prepareOutbound(m),
-    onPermanentError: (m, code) => sms.applySendError(m.recipientId, code),
+    onPermanentError: (m, code) => sms.applySendError(m.recipientId, code, m.address),
   });
   return {
     transport,

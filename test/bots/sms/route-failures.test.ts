@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openTestDatabase } from '../../../src/store/db.js';
+import { InboundEventRepository } from '../../../src/store/repositories/inbound.js';
+import {
+  activeCheckin,
+  inboundParams,
+  PUBLIC_BASE_URL,
+  seedFamily,
+  sign,
+  smsContext,
+  useSmsServer,
+} from './helpers.js';
+
+const PHONE = '+15550100001';
+const BODY = 'my daughter Ana is not eating';
+const startServer = useSmsServer();
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** An error like a failed query's: its message holds the parameters, here the number and the text. */
+function queryError(): Error {
+  return Object.assign(new Error(`Failed query: insert ... params: ${PHONE},${BODY}`), {
+    name: 'DrizzleQueryError',
+  });
+}
+
+async function setup(dialog: () => void = () => undefined) {
+  const db = openTestDatabase();
+  const t = smsContext(db);
+  seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
+  activeCheckin(db, 'g-1');
+  const server = await startServer(t.ctx, { sms: t.sms, continueFamilyDialog: dialog });
+  const post = (path: string, params: Record<string, string>) =>
+    server.post(path, params, { 'x-twilio-signature': sign(`${PUBLIC_BASE_URL}${path}`, params) });
+  const logs = () => t.logLines.join('\n');
+  return { db, ...t, server, post, logs };
+}
+
+function expectNothingPrivate(logs: string): void {
+  expect(logs).not.toContain('0100001');
+  expect(logs).not.toContain('not eating');
+  expect(logs).not.toContain('Failed query');
+}
+
+describe('SMS route failures are logged by error name only', () => {
+  it('a failing inbound handler: 500, the name in the log, neither number nor text', async () => {
+    const t = await setup(() => {
+      throw queryError();
+    });
+    const res = await t.post('/sms/inbound', inboundParams(PHONE, BODY, 'SM1'));
+    expect(res.status).toBe(500);
+    expect(t.logs()).toContain('DrizzleQueryError');
+    expectNothingPrivate(t.logs());
+  });
+
+  it('a failure to mark a handled text processed still answers 200 (no reprocessing), logged by name', async () => {
+    const t = await setup();
+    vi.spyOn(InboundEventRepository.prototype, 'finish').mockImplementation(() => {
+      throw queryError();
+    });
+    const res = await t.post('/sms/inbound', inboundParams(PHONE, BODY, 'SM1'));
+    expect(res.status).toBe(200);
+    await t.server.idle();
+    expect(t.logs()).toContain('DrizzleQueryError');
+    expect(t.logs()).toContain('sms: inbound handled');
+    expectNothingPrivate(t.logs());
+  });
+
+  it('a failing delivery report: 500 for Twilio to retry, logged by name', async () => {
+    const t = await setup();
+    vi.spyOn(t.sms, 'applyDeliveryReport').mockImplementation(() => {
+      throw queryError();
+    });
+    const res = await t.post('/sms/status', { MessageSid: 'SMx', MessageStatus: 'delivered', To: PHONE });
+    expect(res.status).toBe(500);
+    expect(t.logs()).toContain('DrizzleQueryError');
+    expectNothingPrivate(t.logs());
+  });
+});
