@@ -66,6 +66,21 @@ interface TwilioLikeError {
   code?: number | string;
 }
 
+/** System error codes of a connection that was never made: the request surely did not reach Twilio. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** System error codes of a request that ran out of time (axios, Node sockets). */
+const TIMED_OUT = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+
+/** The system error code of a failed request, on the error or its causes. */
+function systemCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 3; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 function header(headers: ResponseHeaders | undefined, name: string): string | undefined {
   const v = headers?.[name] ?? headers?.[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
@@ -74,7 +89,9 @@ function header(headers: ResponseHeaders | undefined, name: string): string | un
 /**
  * Classifies a failed Twilio call. 429 / 20429 / 5xx / network errors are transient (Retry-After
  * honoured); 401 is transient too (an operator's credential problem must not lose families' messages);
- * 21610, 21211, 21614 and any other 4xx are permanent.
+ * 21610, 21211, 21614 and any other 4xx are permanent. A timeout or network error without an answer is
+ * `maybeDelivered` (Twilio may have taken the text: the next attempt looks for it before resending),
+ * unless the connection was never made; an HTTP error answer means Twilio did not take it.
  */
 export function classifyTwilioError(
   err: unknown,
@@ -86,8 +103,16 @@ export function classifyTwilioError(
   const code = e.code !== undefined && e.code !== null ? String(e.code) : undefined;
   const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'), now);
   const retry = retryAfterMs !== undefined ? { retryAfterMs } : {};
-  if (status === undefined)
-    return { ok: false, kind: 'transient', reason: 'network', ...(code ? { code } : {}) };
+  if (status === undefined) {
+    const sys = systemCode(err) ?? '';
+    return {
+      ok: false,
+      kind: 'transient',
+      reason: TIMED_OUT.has(sys) ? 'timeout' : 'network',
+      ...(code ? { code } : {}),
+      ...(NOT_CONNECTED.has(sys) ? {} : { maybeDelivered: true }),
+    };
+  }
   if (status === 429 || code === '20429')
     return { ok: false, kind: 'transient', reason: 'rate_limited', code: code ?? '429', ...retry };
   if (status >= 500)

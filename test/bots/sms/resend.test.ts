@@ -2,6 +2,7 @@ import { HttpResponse, http } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/bots/transport.js';
 import { openTestDatabase } from '../../../src/store/db.js';
+import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { useScriptedApi } from '../../helpers/msw.js';
 import { MESSAGES_URL, queueFamilyText, seedFamily, smsContext, textedBefore } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
@@ -67,7 +68,7 @@ function setup() {
     urgent: false,
     uncertain,
   });
-  return { ...t, message, ...smsRelay(t.ctx, t.sms) };
+  return { ...t, message, outbox: new OutboxRepository(db), ...smsRelay(t.ctx, t.sms) };
 }
 
 describe('resending a text whose earlier attempt may have reached Twilio', () => {
@@ -103,5 +104,29 @@ describe('resending a text whose earlier attempt may have reached Twilio', () =>
     await t.transport.send(t.message(false));
     expect(queries).toHaveLength(0);
     expect(api.requests).toHaveLength(1);
+  });
+});
+
+describe('a send that failed without an answer may have reached Twilio', () => {
+  it('a network error is maybeDelivered; the retry finds the copy Twilio took and does not send again', async () => {
+    const t = setup();
+    api.script.push('network');
+    expect(await t.transport.send(t.message(false))).toMatchObject({
+      ok: false,
+      kind: 'transient',
+      maybeDelivered: true,
+    });
+
+    const u = setup();
+    api.requests.length = 0;
+    api.script.push('network');
+    expect((await u.relay.runOnce()).retried).toBe(1);
+    // Twilio had taken the text before the connection broke.
+    listed.push({ sid: 'SMtaken', body: BODY });
+    u.clock.advance(3_600_000);
+    await u.relay.runOnce();
+    expect(api.requests).toHaveLength(1);
+    expect(queries).toHaveLength(1);
+    expect(u.outbox.get('o-1')).toMatchObject({ status: 'sent', providerMessageId: 'SMtaken' });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { classifyTwilioError } from '../../../src/bots/sms/transport.js';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { ConsentRepository } from '../../../src/store/repositories/consents.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
@@ -8,6 +9,7 @@ import {
   MESSAGING_SERVICE_SID,
   PUBLIC_BASE_URL,
   queueFamilyText,
+  START,
   seedFamily,
   smsContext,
   textedBefore,
@@ -150,5 +152,40 @@ describe('Twilio transport (real SDK, msw for the REST API)', () => {
     await t.relay.runOnce();
     for (const [i, [, encoding, segments]] of cases.entries())
       expect(t.outbox.get(`o-c${i}`), `case ${i}`).toMatchObject({ encoding, segments, status: 'sent' });
+  });
+});
+
+describe('classifyTwilioError: may Twilio have taken the text?', () => {
+  const now = START;
+  it('a timeout or a broken connection without an answer: maybe (the next attempt looks first)', () => {
+    const timeout = Object.assign(new Error('timeout of 30000ms exceeded'), { code: 'ECONNABORTED' });
+    expect(classifyTwilioError(timeout, undefined, now)).toMatchObject({
+      kind: 'transient',
+      reason: 'timeout',
+      maybeDelivered: true,
+    });
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(classifyTwilioError(reset, undefined, now)).toMatchObject({
+      reason: 'network',
+      maybeDelivered: true,
+    });
+    const wrapped = Object.assign(new Error('fetch failed'), { cause: { code: 'ETIMEDOUT' } });
+    expect(classifyTwilioError(wrapped, undefined, now)).toMatchObject({
+      reason: 'timeout',
+      maybeDelivered: true,
+    });
+  });
+
+  it('a connection never made, or an HTTP error answer: Twilio did not take it', () => {
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']) {
+      const err = Object.assign(new Error('connect failed'), { code });
+      const result = classifyTwilioError(err, undefined, now);
+      expect(result).toMatchObject({ kind: 'transient', reason: 'network' });
+      expect(result).not.toHaveProperty('maybeDelivered');
+    }
+    for (const status of [503, 429, 401, 400]) {
+      const result = classifyTwilioError({ status, code: 20500 }, undefined, now);
+      expect(result).not.toHaveProperty('maybeDelivered');
+    }
   });
 });
