@@ -1,6 +1,8 @@
 import type { AppContext } from '../../context.js';
+import { defaultStaffRoute } from '../../delivery/dead-letter.js';
 import { matchNeedAreas } from '../../dialogs/needs.js';
 import { familyNeedLexicon } from '../../scripts/index.js';
+import { routeEscalation } from '../../services/escalations.js';
 import { phoneRef } from '../../services/family-sms.js';
 import type { CrisisTrigger } from '../../sms/crisis-phrases.js';
 import type { DbOrTx } from '../../store/db.js';
@@ -53,6 +55,8 @@ export function raiseCrisis(
     before: null,
     after: { ...row, note: row.note ? '[note]' : null },
   });
+  // Counselors hear at once; lead navigators when it is still open at its deadline.
+  routeEscalation(tx, ctx, defaultStaffRoute(ctx.config), row.id);
   ctx.logger.warn({ escalationId: row.id, trigger: input.trigger }, 'sms: urgent family escalation');
   return row.id;
 }

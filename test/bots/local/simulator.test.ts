@@ -147,4 +147,22 @@ describe('local simulator', () => {
       params: { name: child.firstName, note: 'Hola, no tenemos internet en casa' },
     });
   });
+
+  it('answers crisis wording at once and tells the counselor, even at night', async () => {
+    clock.set(Date.parse('2026-11-25T09:00:00Z')); // 03:00 in Chicago
+    const roster = new RosterRepository(ctx.db);
+    const guardian = new SimulatorRepository(ctx.db)
+      .guardians()
+      .find((g) => g.locale === 'en' && g.phone && roster.studentsOfGuardian(g.id).length === 1)!;
+    const child = roster.studentsOfGuardian(guardian.id)[0]!;
+    await post(`/sim/api/family/${guardian.id}/sms`, { text: 'my son wants to hurt himself' });
+    const reply = (await thread('family', guardian.id)).filter((m) => m.direction === 'out');
+    expect(reply.map((m) => m.status)).toEqual(['sent']);
+    expect(reply[0]!.text).toMatch(/988/);
+    const counselor = roster.staffList(['counselor']).find((s) => s.schoolId === child.schoolId)!;
+    const notices = await thread('staff', counselor.id);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.text).toMatch(/^Urgent escalation/);
+    expect(notices[0]!.text).not.toContain('hurt himself');
+  });
 });
