@@ -135,7 +135,9 @@ describe('personal data in logs', () => {
     responders.set('chat.postEphemeral', () => ({ ok: false, error: 'channel_not_found' }));
     await clickWithoutCard(h, { sid: 'gone', step: 'connect', st: 'S-1', c: 'met' }, '8.8'); // stale: told so
     const failed = logs.filter((l) => l.includes('slack: handler failed')).map((l) => JSON.parse(l));
-    expect(failed).toEqual([expect.objectContaining({ err: 'WebAPIPlatformError', code: 'channel_not_found' })]);
+    expect(failed).toEqual([
+      expect.objectContaining({ err: 'WebAPIPlatformError', code: 'channel_not_found' }),
+    ]);
   });
 });
 
