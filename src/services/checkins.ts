@@ -9,7 +9,6 @@ import { getScript } from '../scripts/index.js';
 import type { Tx } from '../store/db.js';
 import { CheckinRepository, checkinSubject, type SessionRow } from '../store/repositories/checkins.js';
 import { RosterRepository } from '../store/repositories/roster.js';
-import type { Channel } from '../store/schema/index.js';
 import { type AppliedEffects, applyEffects, emptyApplied, type Recipient } from './effects.js';
 import { familyNoteFor } from './family-notes.js';
 import { FamilySmsService } from './family-sms.js';
