@@ -9,6 +9,7 @@ import { OutboxRepository } from '../../store/repositories/outbox.js';
 import { TimerRepository } from '../../store/repositories/timers.js';
 import { OUTBOX_STATUSES, TIMER_STATUSES } from '../../store/schema/index.js';
 import { cliContext } from '../context.js';
+import { table } from '../format.js';
 
 /** Shows only the last two characters of an address: enough to tell rows apart, not to reach anyone. */
 export function maskAddress(address: string): string {
@@ -16,18 +17,6 @@ export function maskAddress(address: string): string {
 }
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z'));
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 /** A mistake in a command's arguments: printed as is, and the command exits with status 1. */
 export class CommandError extends Error {

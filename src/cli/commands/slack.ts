@@ -6,24 +6,13 @@ import type { AppContext } from '../../context.js';
 import { createTexts } from '../../i18n/index.js';
 import { CheckinService } from '../../services/checkins.js';
 import { cliContext } from '../context.js';
+import { table } from '../format.js';
 
 const REASON: Record<UnmatchedStaff['reason'], string> = {
   not_found: 'no Slack user with this email',
   inactive: 'Slack account deactivated',
   error: 'Slack did not answer; try again',
 };
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 /** The staff not found in Slack, with the roster email so the admin can correct it (shown here, never logged). */
 function unmatchedTable(unmatched: UnmatchedStaff[]): string {
