@@ -35,12 +35,17 @@ function staffFor(db: DbOrTx, roles: StaffRow['role'][], schools: Set<string>): 
  * Minimum necessary for a chat message: initials, grade, what it is about, and the id to look it up; never
  * the note or the family's words. Example: "Urgent escalation E-12: A. R., grade 7 — self-harm".
  */
+/** A short reference staff can read out and type: the first 8 characters of the id, upper-cased. */
+export function escalationRef(id: string): string {
+  return id.replace(/-/g, '').slice(0, 8).toUpperCase();
+}
+
 function payloadFor(db: DbOrTx, e: EscalationRow, key: string): MessagePayload {
   const student = e.studentId ? new RosterRepository(db).student(e.studentId) : undefined;
   return {
     key,
     params: {
-      id: e.id,
+      id: escalationRef(e.id),
       who: student ? `${student.firstName[0]}. ${student.lastName[0]}., grade ${student.grade}` : 'a family',
       trigger: { key: `common.trigger.${e.trigger}` },
       urgency: { key: e.urgent ? 'common.urgency.urgent' : 'common.urgency.normal' },

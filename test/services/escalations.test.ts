@@ -4,7 +4,7 @@ import { createTexts } from '../../src/i18n/index.js';
 import type { MessagePayload } from '../../src/messages.js';
 import { checkinTimerHandlers } from '../../src/services/checkin-timers.js';
 import { CheckinService } from '../../src/services/checkins.js';
-import { ESCALATION_DUE_MS } from '../../src/services/escalations.js';
+import { ESCALATION_DUE_MS, escalationRef } from '../../src/services/escalations.js';
 import { AuditRepository } from '../../src/store/repositories/audit.js';
 import { NeedRepository } from '../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../src/store/repositories/roster.js';
@@ -45,7 +45,7 @@ describe('escalations reach people', () => {
     expect(notice).toMatchObject({ purpose: 'escalation:new', channel: 'local' });
     const payload = notice!.payload as MessagePayload;
     expect(payload.params).toMatchObject({
-      id: escalation.id,
+      id: escalationRef(escalation.id),
       who: `${student.firstName[0]}. ${student.lastName[0]}., grade ${student.grade}`,
     });
     expect(JSON.stringify(payload)).not.toContain('not wanting to go home');
