@@ -30,6 +30,8 @@ export interface Service {
   relay: Relay;
   scheduler: Scheduler;
   routes: RouteModule[];
+  /** A text from a family's phone in the simulator, through the real inbound SMS pipeline. */
+  simulateFamilyText(guardianId: string, text: string): Promise<void>;
   /** Extra /healthz fields: translation fallbacks by reason, so a missing text is never silent. */
   health(): Record<string, unknown>;
   /** Connects to Slack (Socket Mode), matches staff, starts the relay loop and the scheduler. */
@@ -97,6 +99,12 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
 
   const routes: RouteModule[] = [];
   if (slack) routes.push(slack.routes);
+  // The simulator's family phone: the same inbound pipeline as Twilio's webhook, after its signature check.
+  const simulateFamilyText = async (guardianId: string, text: string) => {
+    const phone = new RosterRepository(ctx.db).guardian(guardianId)?.phone;
+    if (phone)
+      await handleInboundSms(ctx, inbound, { from: phone, body: text, messageSid: `SMlocal${ctx.ids()}` });
+  };
   const smsRoutes = ctx.config.twilio ? createSmsRoutes(inbound) : undefined;
   if (smsRoutes) routes.push(smsRoutes.routes);
   if (ctx.config.localMode) {
@@ -106,15 +114,7 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
       localRoutes({
         checkins,
         texts,
-        sendFamilySms: async (guardianId, text) => {
-          const phone = new RosterRepository(ctx.db).guardian(guardianId)?.phone;
-          if (phone)
-            await handleInboundSms(ctx, inbound, {
-              from: phone,
-              body: text,
-              messageSid: `SMlocal${ctx.ids()}`,
-            });
-        },
+        sendFamilySms: simulateFamilyText,
         flush: async () => {
           await relay.runOnce();
         },
@@ -128,6 +128,7 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
     relay,
     scheduler,
     routes,
+    simulateFamilyText,
     health: () => ({
       translationFallbacks: {
         unknownLocale: texts.counters.unknownLocale,

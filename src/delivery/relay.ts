@@ -217,7 +217,10 @@ export function createRelay(options: RelayOptions): Relay {
       markDead(row, done, reason, log);
       return { kind: 'dead' };
     }
-    const notBefore = done + retryDelay(attempts, backoff, random, result.retryAfterMs);
+    // A send that may have reached the platform is checked before it is tried again (see the transports);
+    // wait at least a lease, so a message the platform was still queueing has shown up by then.
+    const delay = retryDelay(attempts, backoff, random, result.retryAfterMs);
+    const notBefore = done + (maybeDelivered ? Math.max(delay, leaseMs) : delay);
     repo.reschedule(row.id, done, notBefore, reason);
     return { kind: 'retried', notBefore };
   }

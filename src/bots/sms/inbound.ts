@@ -159,12 +159,13 @@ export async function handleInboundSms(
         sms.optOutType?.toUpperCase() === 'STOP' ||
         (deps.carrierHandlesOptOut === true && TWILIO_WORDS.has(kind.word));
       return ctx.db.transaction((tx) => {
-        // At most one confirmation per number: none when it had opted out already.
+        // Opt out first, then queue the one confirmation: it is written after the opt-out, which is what lets
+        // it through the opt-out check at send time. None when the number had opted out already.
+        deps.sms.optOut(tx, guardians, optOutSource(sms), actor, undefined, sms.from);
         const confirmId =
           carrierConfirms || optedOut
             ? null
             : reply(tx, SMS_KEYS.optOutConfirm, 'sms:opt_out_confirm', today);
-        deps.sms.optOut(tx, guardians, optOutSource(sms), actor, confirmId ?? undefined, sms.from);
         return { action: 'opt_out', guardianId: guardian.id, replies: confirmId ? 1 : 0 };
       });
     }
