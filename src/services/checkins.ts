@@ -386,6 +386,12 @@ export class CheckinService {
   }
 }
 
+/** The one-active-session-per-week index refused a second session (another start won the race). */
 function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE';
+  return (
+    err instanceof Error &&
+    'code' in err &&
+    err.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    err.message.includes('dialog_sessions.')
+  );
 }

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, openTestDatabase, schemaVersion } from '../../src/store/db.js';
 import { CheckinRepository } from '../../src/store/repositories/checkins.js';
@@ -108,5 +109,34 @@ describe('store', () => {
     repo.insertSession(row('b', 'active'));
     repo.insertSession(row('c', 'active', '2026-W49'));
     expect(() => repo.insertSession(row('d', 'active'))).toThrow(/UNIQUE/);
+  });
+
+  it('upgrading keeps the newest of two active sessions for one week and expires the other', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-'));
+    dirs.push(dir);
+    // The migrations as they were before the one-active-session index.
+    const before = join(dir, 'drizzle');
+    cpSync('drizzle', before, { recursive: true });
+    const journalPath = join(before, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => !e.tag.startsWith('0003_'));
+    writeFileSync(journalPath, JSON.stringify(journal));
+    const file = join(dir, 'upgrade.db');
+    const old = openDatabase(file, { migrate: false });
+    migrate(old, { migrationsFolder: before });
+    const insert = old.$client.prepare(
+      "insert into dialog_sessions (id, kind, participant_id, channel, script_id, script_version, status, period, state, created_at, updated_at) values (?, 'navigator', 'nav-1', 'local', 'navigator-weekly', 1, 'active', '2026-W48', '{}', ?, ?)",
+    );
+    insert.run('older', 1, 1);
+    insert.run('newer', 2, 2);
+    old.$client.close();
+
+    const db = openDatabase(file);
+    const rows = db.$client.prepare('select id, status from dialog_sessions order by id').all();
+    expect(rows).toEqual([
+      { id: 'newer', status: 'active' },
+      { id: 'older', status: 'expired' },
+    ]);
+    db.$client.close();
   });
 });
