@@ -25,10 +25,13 @@ function schoolsOf(db: DbOrTx, e: EscalationRow): Set<string> {
   return new Set(students.flatMap((s) => (s ? [s.schoolId] : [])));
 }
 
-function staffFor(db: DbOrTx, roles: StaffRow['role'][], schools: Set<string>): StaffRow[] {
-  const staff = new RosterRepository(db).staffList(roles).filter((s) => s.active);
-  const local = staff.filter((s) => s.schoolId && schools.has(s.schoolId));
-  return local.length > 0 ? local : staff.filter((s) => !s.schoolId || schools.size === 0);
+/** Who to try, nearest first: staff of the student's school(s), then district-wide staff with that role. */
+function candidates(db: DbOrTx, role: StaffRow['role'], schools: Set<string>): StaffRow[][] {
+  const staff = new RosterRepository(db).staffList([role]).filter((s) => s.active);
+  return [
+    staff.filter((s) => s.schoolId !== null && schools.has(s.schoolId)),
+    staff.filter((s) => s.schoolId === null || schools.size === 0),
+  ];
 }
 
 /**
@@ -66,7 +69,8 @@ function notify(
   for (const person of people) {
     const to = route(person);
     if (!to) continue;
-    const id = OutboxRepository.enqueue(tx, {
+    // Counted as reached even when the same notice was queued before (idempotent per escalation and person).
+    OutboxRepository.enqueue(tx, {
       id: ctx.ids(),
       idempotencyKey: `${purpose}|${e.id}|${person.id}`,
       channel: to.channel,
@@ -79,7 +83,7 @@ function notify(
       urgent: e.urgent,
       createdAt: ctx.clock(),
     });
-    if (id) sent += 1;
+    sent += 1;
   }
   return sent;
 }
@@ -98,25 +102,14 @@ export function routeEscalation(
   const e = new NeedRepository(tx).escalation(escalationId);
   if (!e) return 0;
   const schools = schoolsOf(tx, e);
-  let sent = notify(
-    tx,
-    ctx,
-    route,
-    e,
-    staffFor(tx, ['counselor'], schools),
-    'escalation:new',
-    'common.escalation_new',
-  );
-  if (sent === 0)
-    sent = notify(
-      tx,
-      ctx,
-      route,
-      e,
-      staffFor(tx, ['lead_navigator'], schools),
-      'escalation:new',
-      'common.escalation_new',
-    );
+  let sent = 0;
+  for (const people of [
+    ...candidates(tx, 'counselor', schools),
+    ...candidates(tx, 'lead_navigator', schools),
+  ]) {
+    sent = notify(tx, ctx, route, e, people, 'escalation:new', 'common.escalation_new');
+    if (sent > 0) break;
+  }
   if (sent === 0)
     ctx.logger.error(
       { escalationId: e.id },
@@ -141,15 +134,16 @@ export function escalationOverdue(ctx: AppContext, route: StaffRoute, escalation
     const e = new NeedRepository(tx).escalation(escalationId);
     if (!e) return 'skipped:unknown_escalation';
     if (e.status !== 'open') return `skipped:${e.status}`;
-    const sent = notify(
-      tx,
-      ctx,
-      route,
-      e,
-      staffFor(tx, ['lead_navigator'], schoolsOf(tx, e)),
-      'escalation:overdue',
-      'common.escalation_overdue',
-    );
+    let sent = 0;
+    for (const people of candidates(tx, 'lead_navigator', schoolsOf(tx, e))) {
+      sent = notify(tx, ctx, route, e, people, 'escalation:overdue', 'common.escalation_overdue');
+      if (sent > 0) break;
+    }
+    if (sent === 0)
+      ctx.logger.error(
+        { escalationId: e.id },
+        'escalation overdue and no lead navigator can be reached in chat',
+      );
     new AuditRepository(tx).append({
       at: ctx.clock(),
       actor: 'system',
@@ -160,5 +154,43 @@ export function escalationOverdue(ctx: AppContext, route: StaffRoute, escalation
       after: { notified: sent },
     });
     return `overdue:${sent}`;
+  });
+}
+
+/** Why a claim or resolve did not happen; returned, not thrown. */
+export type EscalationProblem =
+  | 'escalation:not_found'
+  | 'escalation:unknown_staff'
+  | 'escalation:already_resolved';
+
+/**
+ * A counselor takes an escalation (`claimed`) or closes it (`resolved`), by id or short reference. Audit-logged.
+ * Example: `updateEscalation(ctx, 'A1B2C3D4', 'counselor-1', 'claimed')`.
+ */
+export function updateEscalation(
+  ctx: AppContext,
+  ref: string,
+  staffId: string,
+  status: 'claimed' | 'resolved',
+): { ok: true; id: string } | { ok: false; problem: EscalationProblem } {
+  return ctx.db.transaction((tx) => {
+    const needs = new NeedRepository(tx);
+    const e = needs.escalationByRef(ref);
+    if (!e) return { ok: false, problem: 'escalation:not_found' } as const;
+    const staff = new RosterRepository(tx).staffById(staffId);
+    if (!staff) return { ok: false, problem: 'escalation:unknown_staff' } as const;
+    if (e.status === 'resolved') return { ok: false, problem: 'escalation:already_resolved' } as const;
+    const counselorId = status === 'claimed' || !e.counselorId ? staff.id : e.counselorId;
+    needs.setEscalationStatus(e.id, status, counselorId, ctx.clock());
+    new AuditRepository(tx).append({
+      at: ctx.clock(),
+      actor: `staff:${staff.id}`,
+      entity: 'escalation',
+      entityId: e.id,
+      action: status === 'claimed' ? 'claim' : 'resolve',
+      before: { status: e.status, counselorId: e.counselorId },
+      after: { status, counselorId },
+    });
+    return { ok: true, id: e.id } as const;
   });
 }

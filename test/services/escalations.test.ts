@@ -4,7 +4,7 @@ import { createTexts } from '../../src/i18n/index.js';
 import type { MessagePayload } from '../../src/messages.js';
 import { checkinTimerHandlers } from '../../src/services/checkin-timers.js';
 import { CheckinService } from '../../src/services/checkins.js';
-import { ESCALATION_DUE_MS, escalationRef } from '../../src/services/escalations.js';
+import { ESCALATION_DUE_MS, escalationRef, updateEscalation } from '../../src/services/escalations.js';
 import { AuditRepository } from '../../src/store/repositories/audit.js';
 import { NeedRepository } from '../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../src/store/repositories/roster.js';
@@ -67,8 +67,10 @@ describe('escalations reach people', () => {
       .find((t) => t.kind === 'escalation_sla')!;
     const handler = checkinTimerHandlers(service).escalation_sla!;
     expect(handler(timer, ctx)).toBe('overdue:1');
-    expect(handler(timer, ctx)).toBe('overdue:0'); // idempotent: the same notice is not queued twice
-    const [overdue] = new SimulatorRepository(ctx.db).messagesTo('lead-1');
+    expect(handler(timer, ctx)).toBe('overdue:1');
+    // Idempotent: the same notice is not queued twice.
+    const [overdue, ...again] = new SimulatorRepository(ctx.db).messagesTo('lead-1');
+    expect(again).toHaveLength(0);
     expect(overdue).toMatchObject({ purpose: 'escalation:overdue' });
     expect(new AuditRepository(ctx.db).listFor('escalation', escalation.id).map((a) => a.action)).toContain(
       'overdue',
@@ -77,11 +79,39 @@ describe('escalations reach people', () => {
 
   it('says nothing when the escalation was picked up in time', () => {
     const { escalation } = askCounselor();
-    ctx.db.$client.prepare("update escalations set status = 'claimed' where id = ?").run(escalation.id);
+    expect(updateEscalation(ctx, escalationRef(escalation.id), 'counselor-1', 'claimed')).toEqual({
+      ok: true,
+      id: escalation.id,
+    });
+    expect(new NeedRepository(ctx.db).escalation(escalation.id)).toMatchObject({
+      status: 'claimed',
+      counselorId: 'counselor-1',
+    });
+    expect(new AuditRepository(ctx.db).listFor('escalation', escalation.id).map((a) => a.action)).toEqual([
+      'create',
+      'claim',
+    ]);
     const timer = new TimerRepository(ctx.db)
       .list({ status: 'pending' })
       .find((t) => t.kind === 'escalation_sla')!;
     expect(checkinTimerHandlers(service).escalation_sla!(timer, ctx)).toBe('skipped:claimed');
     expect(new SimulatorRepository(ctx.db).messagesTo('lead-1')).toHaveLength(0);
+  });
+
+  it('refuses an unknown reference or staff member, and a resolved escalation stays resolved', () => {
+    const { escalation } = askCounselor();
+    expect(updateEscalation(ctx, 'ZZZZZZZZ', 'counselor-1', 'claimed')).toEqual({
+      ok: false,
+      problem: 'escalation:not_found',
+    });
+    expect(updateEscalation(ctx, escalation.id, 'nobody', 'claimed')).toEqual({
+      ok: false,
+      problem: 'escalation:unknown_staff',
+    });
+    expect(updateEscalation(ctx, escalation.id, 'counselor-1', 'resolved')).toMatchObject({ ok: true });
+    expect(updateEscalation(ctx, escalation.id, 'counselor-1', 'claimed')).toEqual({
+      ok: false,
+      problem: 'escalation:already_resolved',
+    });
   });
 });

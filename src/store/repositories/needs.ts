@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, notInArray } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, notInArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { escalations, NEED_SEVERITIES, needs } from '../schema/index.js';
 
@@ -95,6 +95,36 @@ export class NeedRepository {
 
   escalation(id: string): EscalationRow | undefined {
     return this.db.select().from(escalations).where(eq(escalations.id, id)).get();
+  }
+
+  /** An escalation by its id or by the short reference staff see (the id's first characters, no dashes). */
+  escalationByRef(ref: string): EscalationRow | undefined {
+    const exact = this.escalation(ref);
+    if (exact) return exact;
+    const prefix = ref.replace(/[^0-9a-z]/gi, '').toLowerCase();
+    if (prefix.length === 0) return undefined;
+    // A reference shorter than 4 characters must match a (short) id whole; longer ones may be a prefix.
+    const pattern = prefix.length < 4 ? prefix : `${prefix}%`;
+    const matches = this.db
+      .select()
+      .from(escalations)
+      .where(sql`lower(replace(${escalations.id}, '-', '')) like ${pattern}`)
+      .limit(2)
+      .all();
+    return matches.length === 1 ? matches[0] : undefined;
+  }
+
+  setEscalationStatus(
+    id: string,
+    status: EscalationRow['status'],
+    counselorId: string | null,
+    at: number,
+  ): void {
+    this.db
+      .update(escalations)
+      .set({ status, counselorId, updatedAt: at })
+      .where(eq(escalations.id, id))
+      .run();
   }
 
   setEscalationDue(id: string, dueAt: number): void {
