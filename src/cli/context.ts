@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { systemClock, uuid } from '../lib/clock.js';
 import { createLogger } from '../lib/logger.js';
 import { openDatabase } from '../store/db.js';
+import { CommandError } from './format.js';
 
 /** Opens the configured database for a CLI command. Logs go to stderr so stdout stays clean for output. */
 export function cliContext(env: Record<string, string | undefined> = process.env): AppContext {
@@ -15,4 +16,24 @@ export function cliContext(env: Record<string, string | undefined> = process.env
   });
   const db = openDatabase(config.databasePath);
   return { config, db, logger, clock: systemClock, ids: uuid };
+}
+
+/**
+ * Runs one command on a fresh context: prints what it returns, turns a CommandError into a message on stderr
+ * and exit status 1, and always closes the database.
+ */
+export async function runCommand(
+  makeContext: () => AppContext,
+  fn: (ctx: AppContext) => string | Promise<string>,
+): Promise<void> {
+  const ctx = makeContext();
+  try {
+    console.log(await fn(ctx));
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+    console.error(err.message);
+    process.exitCode = 1;
+  } finally {
+    ctx.db.$client.close();
+  }
 }

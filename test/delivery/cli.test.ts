@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  CommandError,
   listOutbox,
   listTimers,
   maskAddress,
   retryOutbox,
   runCheckins,
 } from '../../src/cli/commands/delivery.js';
+import { CommandError } from '../../src/cli/format.js';
 import type { TimerHandlers } from '../../src/jobs/timer-runner.js';
 import { openTestDatabase } from '../../src/store/db.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox.js';

@@ -8,8 +8,8 @@ import { checkinTimerHandlersFor } from '../../services/checkin-timers.js';
 import { OutboxRepository } from '../../store/repositories/outbox.js';
 import { TimerRepository } from '../../store/repositories/timers.js';
 import { OUTBOX_STATUSES, TIMER_STATUSES } from '../../store/schema/index.js';
-import { cliContext } from '../context.js';
-import { table } from '../format.js';
+import { cliContext, runCommand } from '../context.js';
+import { CommandError, table } from '../format.js';
 
 /** Shows only the last two characters of an address: enough to tell rows apart, not to reach anyone. */
 export function maskAddress(address: string): string {
@@ -17,14 +17,6 @@ export function maskAddress(address: string): string {
 }
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().replace('.000Z', 'Z'));
-
-/** A mistake in a command's arguments: printed as is, and the command exits with status 1. */
-export class CommandError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CommandError';
-  }
-}
 
 function parseWeek(week: string): string {
   const parsed = IsoWeek.safeParse(week.trim());
@@ -161,22 +153,13 @@ export function registerDeliveryCommands(
   program: Command,
   makeContext: () => AppContext = () => cliContext(),
 ): void {
-  const withCtx = async (fn: (ctx: AppContext) => string | Promise<string>) => {
-    const ctx = makeContext();
-    try {
-      console.log(await fn(ctx));
-    } catch (err) {
-      if (!(err instanceof CommandError)) throw err;
-      console.error(err.message);
-      process.exitCode = 1;
-    } finally {
-      ctx.db.$client.close();
-    }
-  };
+  const withCtx = (fn: (ctx: AppContext) => string | Promise<string>) => runCommand(makeContext, fn);
   const checkins = program.command('checkins').description('weekly check-ins');
   checkins
     .command('run')
-    .description("plan a school's week and send its prompts now (safe to run twice)")
+    .description(
+      "plan a school's week and queue its prompts now; the running service sends them (safe to run twice)",
+    )
     .requiredOption('--school <id>', 'school id')
     .requiredOption('--week <isoWeek>', 'ISO week, e.g. 2026-W48')
     .option('--calendar <path>', 'school calendar file (breaks and holidays)', 'config/calendar.json')

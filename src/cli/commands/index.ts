@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { registerDeliveryCommands } from './delivery.js';
+import { registerEscalationCommands } from './escalations.js';
 import { registerRosterCommands } from './roster.js';
 import { registerScriptCommands } from './scripts.js';
 import { registerSlackCommands } from './slack.js';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerDeliveryCommands(program);
   registerScriptCommands(program);
   registerSlackCommands(program);
+  registerEscalationCommands(program);
 }
 
 function packageVersion(): string {

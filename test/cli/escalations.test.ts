@@ -1,0 +1,71 @@
+import { Command } from 'commander';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { registerEscalationCommands } from '../../src/cli/commands/escalations.js';
+import { seedDemoRoster } from '../../src/demo/seed.js';
+import { createTexts } from '../../src/i18n/index.js';
+import { CheckinService } from '../../src/services/checkins.js';
+import { escalationRef } from '../../src/services/escalations.js';
+import { NeedRepository } from '../../src/store/repositories/needs.js';
+import { RosterRepository } from '../../src/store/repositories/roster.js';
+import { testContext } from '../helpers/context.js';
+
+let ctx: ReturnType<typeof testContext>;
+let out: string[];
+let err: string[];
+
+beforeEach(() => {
+  ctx = testContext({ now: Date.parse('2026-11-24T15:00:00Z') });
+  seedDemoRoster(ctx);
+  out = [];
+  err = [];
+  vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
+  vi.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+
+async function cli(...args: string[]) {
+  const program = new Command().exitOverride();
+  registerEscalationCommands(program, () => ctx);
+  // Each command closes its database; keep the test's open across several commands.
+  const close = ctx.db.$client.close.bind(ctx.db.$client);
+  ctx.db.$client.close = () => ctx.db.$client;
+  try {
+    await program.parseAsync(['node', 'cli', ...args]);
+  } finally {
+    ctx.db.$client.close = close;
+  }
+}
+
+describe('escalations command line', () => {
+  it('lists open escalations without names or notes, claims one by reference, and refuses unknown ones', async () => {
+    const service = new CheckinService(ctx, createTexts({ defaultLocale: 'en' }));
+    service.startNavigator('nav-2');
+    const student = new RosterRepository(ctx.db).caseloadOf('nav-2')[0]!;
+    service.input('navigator', 'nav-2', {
+      kind: 'command',
+      command: 'ask_counselor',
+      studentId: student.id,
+      note: 'private words',
+    });
+    const [e] = new NeedRepository(ctx.db).escalations('open');
+    const ref = escalationRef(e!.id);
+
+    await cli('escalations', 'list');
+    const listing = out.join('\n');
+    expect(listing).toContain(ref);
+    expect(listing).toContain(`${student.firstName[0]}. ${student.lastName[0]}. (grade ${student.grade})`);
+    expect(listing).not.toContain('private words');
+    expect(listing).not.toContain(student.lastName);
+
+    await cli('escalations', 'claim', ref, '--by', 'counselor-1');
+    expect(out.at(-1)).toBe(`Escalation ${ref} claimed by counselor-1.`);
+    expect(new NeedRepository(ctx.db).escalation(e!.id)?.status).toBe('claimed');
+
+    await cli('escalations', 'resolve', 'NOPE1234', '--by', 'counselor-1');
+    expect(err.at(-1)).toBe("No escalation with reference NOPE1234 (see 'escalations list').");
+    expect(process.exitCode).toBe(1);
+  });
+});
