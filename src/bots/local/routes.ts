@@ -9,6 +9,7 @@ import type { DialogInput } from '../../dialogs/types.js';
 import type { Texts } from '../../i18n/index.js';
 import type { MessagePayload } from '../../messages.js';
 import type { CheckinOutcome, CheckinService } from '../../services/checkins.js';
+import { updateEscalation } from '../../services/escalations.js';
 import { RosterRepository } from '../../store/repositories/roster.js';
 import { SimulatorRepository } from '../../store/repositories/simulator.js';
 
@@ -147,6 +148,9 @@ export function localRoutes(deps: LocalDeps) {
           heldUntil: held ? fmt(r.notBefore) : null,
           segments: r.segments,
           encoding: r.encoding,
+          // A counselor's escalation notice can be claimed or resolved right there.
+          escalationRef:
+            r.purpose === 'escalation:new' ? String((r.payload as MessagePayload).params?.id ?? '') : null,
         };
       });
       const ins = (inbound.get(id) ?? []).map((l) => ({ ...l, at: fmt(l.createdAt) }));
@@ -201,6 +205,24 @@ export function localRoutes(deps: LocalDeps) {
       await deps.sendFamilySms(req.params.id, body.data.text);
       await deps.flush();
       res.json({ ok: true });
+    });
+
+    router.post('/staff/:id/escalation', (req: Request<{ id: string }>, res) => {
+      const body = z
+        .object({ ref: z.string().min(1).max(64), status: z.enum(['claimed', 'resolved']) })
+        .safeParse(req.body);
+      if (!body.success) {
+        res.status(400).json({ error: 'bad_request', message: 'Send { ref, status: claimed | resolved }.' });
+        return;
+      }
+      const result = updateEscalation(ctx, body.data.ref, req.params.id, body.data.status);
+      if (!result.ok) {
+        res
+          .status(result.problem === 'escalation:already_resolved' ? 409 : 404)
+          .json({ error: result.problem });
+        return;
+      }
+      res.json(result);
     });
 
     router.post('/release-held', async (_req, res) => {
