@@ -90,6 +90,22 @@ function rankOf(row: { urgent: boolean; purpose: string }): number {
   return exemption === 'urgent' ? 2 : exemption === 'reply' ? 1 : 0;
 }
 
+/** The message a transport is handed for an outbox row; `uncertain` when an earlier attempt may have landed. */
+export function outboundMessageOf(row: OutboxRow, uncertain = false): OutboundMessage {
+  return {
+    id: row.id,
+    idempotencyKey: row.idempotencyKey,
+    channel: row.channel,
+    recipientId: row.recipientId,
+    address: row.address,
+    locale: row.locale,
+    payload: row.payload as MessagePayload,
+    body: row.body,
+    urgent: row.urgent,
+    uncertain,
+  };
+}
+
 /** Builds a relay. See docs/delivery.md for the delivery guarantees. */
 export function createRelay(options: RelayOptions): Relay {
   const { ctx, transports } = options;
@@ -168,18 +184,7 @@ export function createRelay(options: RelayOptions): Relay {
     else if (row.uncertain)
       ctx.logger.warn(log, 'outbox: resending after an attempt that may have been delivered');
 
-    const message: OutboundMessage = {
-      id: row.id,
-      idempotencyKey: row.idempotencyKey,
-      channel: row.channel,
-      recipientId: row.recipientId,
-      address: row.address,
-      locale: row.locale,
-      payload: row.payload as MessagePayload,
-      body: row.body,
-      urgent: row.urgent,
-      uncertain: row.uncertain,
-    };
+    const message = outboundMessageOf(row, row.uncertain);
     options.hooks?.beforeSend?.(row);
     let result: SendResult;
     try {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handleInboundSms, type InboundSmsDeps } from '../../../src/bots/sms/inbound.js';
-import type { OutboundMessage } from '../../../src/bots/transport.js';
-import type { MessagePayload } from '../../../src/messages.js';
+import { outboundMessageOf } from '../../../src/delivery/relay.js';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
@@ -29,20 +28,7 @@ function setup() {
     handleInboundSms(env.ctx, deps, { from, body, messageSid: `SMin${++n}` });
   const outbox = new OutboxRepository(db);
   /** The message the relay would hand the transport for an outbox row. */
-  const outbound = (id: string): OutboundMessage => {
-    const row = outbox.get(id)!;
-    return {
-      id: row.id,
-      idempotencyKey: row.idempotencyKey,
-      channel: row.channel,
-      recipientId: row.recipientId,
-      address: row.address,
-      locale: row.locale,
-      payload: row.payload as MessagePayload,
-      body: row.body,
-      urgent: row.urgent,
-    };
-  };
+  const outbound = (id: string) => outboundMessageOf(outbox.get(id)!);
   return { db, ...env, text, outbox, outbound, ...smsRelay(env.ctx, env.sms) };
 }
 
