@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { createRelay } from '../src/delivery/relay.js';
-import { TransportRegistry } from '../src/delivery/transports.js';
+import { TransportRegistry } from '../src/delivery/transport.js';
 import { fixedClock } from '../src/lib/clock.js';
 import { createLogger } from '../src/lib/logger.js';
-import { openDatabase } from '../src/store/db.js';
+import { type Db, engineOf, openDatabase } from '../src/store/db.js';
 import { type NewOutboxMessage, OutboxRepository, outboxKey } from '../src/store/repositories/outbox.js';
 import type { Channel } from '../src/store/schema/index.js';
 
@@ -42,13 +42,14 @@ function fanOut(i: number): NewOutboxMessage {
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
 
-function main(): Promise<void> | void {
+async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'outbox-bench-'));
   const total = FAMILIES + NAVIGATORS;
   const results: string[][] = [];
   try {
     // Reference: raw prepared inserts into the same table, same indexes, same pragmas, same batches.
-    const raw = openDatabase(join(dir, 'raw.db')).$client;
+    const rawStore = openDatabase(join(dir, 'raw.db'));
+    const raw = engineOf(rawStore).$client;
     const insert = raw.prepare(
       `insert or ignore into outbox (id, idempotency_key, channel, recipient_kind, recipient_id, address, purpose,
        locale, payload, body, urgent, status, not_before, attempts, created_at, updated_at)
@@ -79,14 +80,16 @@ function main(): Promise<void> | void {
     }
     const rawMs = performance.now() - t;
     results.push(['raw better-sqlite3 prepared insert', String(total), seconds(rawMs), rate(total, rawMs)]);
-    raw.close();
+    await rawStore.close();
 
-    // The product path: OutboxRepository.enqueue (zod check + drizzle insert-or-ignore) in the caller's transaction.
+    // The product path: OutboxRepository.enqueue (zod check + drizzle insert-or-ignore) in the caller's
+    // transaction, through the store's async seam.
     const db = openDatabase(join(dir, 'outbox.db'));
     t = performance.now();
     for (let start = 0; start < total; start += BATCH) {
-      db.transaction((tx) => {
-        for (let i = start; i < Math.min(total, start + BATCH); i++) OutboxRepository.enqueue(tx, fanOut(i));
+      await db.transaction(async (tx) => {
+        for (let i = start; i < Math.min(total, start + BATCH); i++)
+          await OutboxRepository.enqueue(tx, fanOut(i));
       });
     }
     const enqMs = performance.now() - t;
@@ -100,23 +103,24 @@ function main(): Promise<void> | void {
     // Enqueueing the same week again is a no-op (idempotency keys): measure the re-run.
     t = performance.now();
     let again = 0;
-    db.transaction((tx) => {
-      for (let i = 0; i < 10_000; i++) if (OutboxRepository.enqueue(tx, fanOut(i))) again++;
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < 10_000; i++) if (await OutboxRepository.enqueue(tx, fanOut(i))) again++;
     });
     const reMs = performance.now() - t;
     results.push([`re-enqueue same week (${again} new rows)`, '10000', seconds(reMs), rate(10_000, reMs)]);
 
-    return relayBench(db, results).finally(() => {
-      db.$client.close();
+    try {
+      await relayBench(db, results);
+    } finally {
+      await db.close();
       print(results);
-    });
+    }
   } finally {
-    // The relay bench is async; the directory is removed after it (below).
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function relayBench(db: ReturnType<typeof openDatabase>, results: string[][]): Promise<void> {
+async function relayBench(db: Db, results: string[][]): Promise<void> {
   const clock = fixedClock(NOW);
   let n = 0;
   const ctx: AppContext = {

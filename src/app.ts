@@ -4,19 +4,21 @@ import { createSlackApp } from './bots/slack/app.js';
 import { handleInboundSms, type InboundSmsDeps } from './bots/sms/inbound.js';
 import { createSmsRoutes } from './bots/sms/routes.js';
 import { createTwilioTransport } from './bots/sms/transport.js';
-import type { OutboundMessage } from './bots/transport.js';
+import type { TwilioConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { createDeadLetterAlert } from './delivery/dead-letter.js';
 import { rateLimitsFrom } from './delivery/rate-limits.js';
 import { createRelay, type Relay } from './delivery/relay.js';
-import { TransportRegistry } from './delivery/transports.js';
+import { type Transport, TransportRegistry } from './delivery/transport.js';
 import { seedDemoRoster } from './demo/seed.js';
 import { createTexts, type Texts } from './i18n/index.js';
 import { EMPTY_CALENDAR, loadCalendar } from './jobs/calendar.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
+import { timerKinds } from './jobs/timer-runner.js';
 import type { RouteModule } from './server.js';
 import { checkinTimerHandlers } from './services/checkin-timers.js';
 import { CheckinService, defaultChannelPolicy } from './services/checkins.js';
+import { escalationTimerHandlers } from './services/escalations.js';
 import { FamilySmsService } from './services/family-sms.js';
 import { RosterRepository } from './store/repositories/roster.js';
 
@@ -41,30 +43,36 @@ export interface Service {
 }
 
 /**
+ * The transport families' texts leave by: the Twilio SDK, each text checked against the family SMS rules
+ * (consent, opt-out, final body) just before it goes, and what Twilio says about a number recorded.
+ */
+export function twilioSmsTransport(ctx: AppContext, twilio: TwilioConfig, sms: FamilySmsService): Transport {
+  return createTwilioTransport(twilio, ctx.logger, {
+    ...(ctx.config.publicBaseUrl ? { publicBaseUrl: ctx.config.publicBaseUrl } : {}),
+    clock: ctx.clock,
+    prepare: (m) => sms.prepareOutbound(m),
+    onPermanentError: (m, code) => sms.applySendError(m.recipientId, code, m.address),
+  });
+}
+
+/**
  * Wires services, transports, the relay, the scheduler and the HTTP routes. In local mode it also seeds the
  * demo roster (idempotent) and mounts the simulator.
  */
-export function buildService(ctx: AppContext, options: { calendarFile?: string } = {}): Service {
+export async function buildService(
+  ctx: AppContext,
+  options: { calendarFile?: string } = {},
+): Promise<Service> {
   const texts = createTexts({ defaultLocale: ctx.config.defaultLocale, logger: ctx.logger });
   const policy = defaultChannelPolicy(ctx);
   const checkins = new CheckinService(ctx, texts, policy);
   const sms = new FamilySmsService(ctx, texts);
   const transports = new TransportRegistry();
   if (ctx.config.localMode) transports.register(createLocalTransport('local'));
-  const prepare = (m: OutboundMessage) => sms.prepareOutbound(m);
-  if (ctx.config.twilio) {
-    transports.register(
-      createTwilioTransport(ctx.config.twilio, ctx.logger, {
-        ...(ctx.config.publicBaseUrl ? { publicBaseUrl: ctx.config.publicBaseUrl } : {}),
-        clock: ctx.clock,
-        prepare,
-        onPermanentError: (m, code) => sms.applySendError(m.recipientId, code, m.address),
-      }),
-    );
-  } else if (ctx.config.localMode) {
+  if (ctx.config.twilio) transports.register(twilioSmsTransport(ctx, ctx.config.twilio, sms));
+  else if (ctx.config.localMode)
     // Without any real channel the simulator's family phones stand in, through the same outbox rules.
-    transports.register(createLocalTransport('sms', prepare));
-  }
+    transports.register(createLocalTransport('sms', (m) => sms.prepareOutbound(m)));
   const inbound: InboundSmsDeps = {
     sms,
     continueFamilyDialog: (guardianId, text) => checkins.input('family', guardianId, { kind: 'text', text }),
@@ -79,7 +87,7 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
   const calendarFile = options.calendarFile ?? CALENDAR_FILE;
   const scheduler = createScheduler({
     ctx,
-    handlers: checkinTimerHandlers(checkins),
+    handlers: timerKinds(checkinTimerHandlers(checkins), escalationTimerHandlers()),
     channels: { sms: policy.smsAvailable },
     calendar: () => {
       try {
@@ -101,14 +109,14 @@ export function buildService(ctx: AppContext, options: { calendarFile?: string }
   if (slack) routes.push(slack.routes);
   // The simulator's family phone: the same inbound pipeline as Twilio's webhook, after its signature check.
   const simulateFamilyText = async (guardianId: string, text: string) => {
-    const phone = new RosterRepository(ctx.db).guardian(guardianId)?.phone;
+    const phone = (await new RosterRepository(ctx.db).guardian(guardianId))?.phone;
     if (phone)
       await handleInboundSms(ctx, inbound, { from: phone, body: text, messageSid: `SMlocal${ctx.ids()}` });
   };
   const smsRoutes = ctx.config.twilio ? createSmsRoutes(inbound) : undefined;
   if (smsRoutes) routes.push(smsRoutes.routes);
   if (ctx.config.localMode) {
-    const seeded = seedDemoRoster(ctx);
+    const seeded = await seedDemoRoster(ctx);
     ctx.logger.info({ created: seeded.created, unchanged: seeded.unchanged }, 'demo roster ready');
     routes.push(
       localRoutes({

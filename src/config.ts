@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { type RateLimitSettings, rateLimitSettingsFromEnv } from './delivery/rate-limits.js';
 
 /** Locales the product ships texts for. Family texts exist in all of them; navigator texts in en and es. */
 export const SUPPORTED_LOCALES = ['en', 'es', 'ar', 'zh', 'vi', 'pt', 'ht', 'so', 'ru'] as const;
@@ -93,6 +92,19 @@ export interface TeamsConfig {
   tenantId?: string;
   appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
 }
+/**
+ * What an admin may override of a channel's send rate: SMS limits apply per sending number, Slack and Teams
+ * limits per conversation.
+ */
+export interface ChannelRateSettings {
+  perSecond?: number;
+  burst?: number;
+  /** SMS only: numbers in the Messaging Service pool (default 1). */
+  senders?: number;
+}
+/** Send-rate overrides by channel; the relay lays them over the platforms' defaults (`rateLimitsFrom`). */
+export type RateLimitSettings = Partial<Record<'sms' | 'slack' | 'teams', ChannelRateSettings>>;
+
 export interface TwilioConfig {
   accountSid: string;
   authToken: string;
@@ -136,6 +148,41 @@ function databasePathFrom(url: string): string {
     throw new ConfigError(['DATABASE_URL: PostgreSQL is not supported yet; use a file: URL (SQLite)']);
   }
   return url;
+}
+
+/**
+ * Reads `RATE_LIMIT_<CHANNEL>_<PER_SECOND|BURST|SENDERS>`: the settings, and a problem line per invalid key.
+ * Empty values count as unset.
+ */
+function rateLimitSettings(env: Record<string, string | undefined>): {
+  settings: RateLimitSettings;
+  problems: string[];
+} {
+  const problems: string[] = [];
+  const settings: RateLimitSettings = {};
+  const read = (key: string, integer: boolean): number | undefined => {
+    const raw = env[key]?.trim();
+    if (!raw) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      problems.push(`${key}: must be a ${integer ? 'whole number' : 'number'} greater than 0`);
+      return undefined;
+    }
+    return n;
+  };
+  for (const channel of ['sms', 'slack', 'teams'] as const) {
+    const prefix = `RATE_LIMIT_${channel.toUpperCase()}_`;
+    const perSecond = read(`${prefix}PER_SECOND`, false);
+    const burst = read(`${prefix}BURST`, true);
+    const senders = channel === 'sms' ? read(`${prefix}SENDERS`, true) : undefined;
+    const entry: ChannelRateSettings = {
+      ...(perSecond !== undefined ? { perSecond } : {}),
+      ...(burst !== undefined ? { burst } : {}),
+      ...(senders !== undefined ? { senders } : {}),
+    };
+    if (Object.keys(entry).length) settings[channel] = entry;
+  }
+  return { settings, problems };
 }
 
 /** Checks that a channel's keys are all present or all absent; returns the names of the missing ones. */
@@ -236,7 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `QUIET_HOURS_END (${e.QUIET_HOURS_END}) and QUIET_HOURS_START (${e.QUIET_HOURS_START}): the sending window must lie within 08:00-20:00 (8 <= END < START <= 20)`,
     );
 
-  const rateLimits = rateLimitSettingsFromEnv(env);
+  const rateLimits = rateLimitSettings(env);
   problems.push(...rateLimits.problems);
 
   if (problems.length) throw new ConfigError(problems);

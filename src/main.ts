@@ -5,7 +5,7 @@ import type { AppContext } from './context.js';
 import { systemClock, uuid } from './lib/clock.js';
 import { createLogger } from './lib/logger.js';
 import { closeServer, createHttpApp, listen } from './server.js';
-import { openDatabase, schemaVersion } from './store/db.js';
+import { openDatabase } from './store/db.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const db = openDatabase(config.databasePath);
   const ctx: AppContext = { config, db, logger, clock: systemClock, ids: uuid };
 
-  const service = buildService(ctx);
+  const service = await buildService(ctx);
   const app = createHttpApp(ctx, service.routes, { health: service.health });
   // The simulator shows roster data without sign-in: in local mode, listen on this machine only.
   const server = await listen(app, config.port, config.localMode ? '127.0.0.1' : '0.0.0.0');
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     {
       port,
       channels: enabledChannels(config),
-      schemaVersion: schemaVersion(db),
+      schemaVersion: await db.schemaVersion(),
       database: config.databasePath,
     },
     config.localMode
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new requests, finishing in-flight work');
     await closeServer(server);
     await service.stop();
-    db.$client.close();
+    await db.close();
     logger.info('stopped');
     process.exit(0);
   };

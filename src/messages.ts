@@ -26,3 +26,17 @@ export const MessagePayload = z.object({
   extraKeys: z.array(z.string()).optional(),
 });
 export type MessagePayload = z.infer<typeof MessagePayload>;
+
+/**
+ * What an outbound message belongs to, stored with it so a channel can tie a click or a reply back to the
+ * conversation step, student or escalation without parsing keys or matching names.
+ * Example: `{ sessionId: 's-1', sessionVersion: 3, stepId: 'wellbeing', studentId: 'S-1001' }`.
+ */
+export const MessageOrigin = z.object({
+  sessionId: z.string().optional(),
+  sessionVersion: z.number().int().optional(),
+  stepId: z.string().optional(),
+  studentId: z.string().optional(),
+  escalationId: z.string().optional(),
+});
+export type MessageOrigin = z.infer<typeof MessageOrigin>;

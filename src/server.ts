@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import { enabledChannels } from './config.js';
 import type { AppContext } from './context.js';
-import { databaseOk, schemaVersion } from './store/db.js';
 
 /** A piece of the HTTP surface (a channel adapter, the simulator) that adds its routes to the one server. */
 export type RouteModule = (app: Express, ctx: AppContext) => void;
@@ -17,11 +16,11 @@ export function createHttpApp(
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
-  app.get('/healthz', (_req, res) => {
-    const ok = databaseOk(ctx.db);
+  app.get('/healthz', async (_req, res) => {
+    const ok = await ctx.db.answers();
     res.status(ok ? 200 : 503).json({
       status: ok ? 'ok' : 'degraded',
-      database: { ok, schemaVersion: ok ? schemaVersion(ctx.db) : null },
+      database: { ok, schemaVersion: ok ? await ctx.db.schemaVersion() : null },
       channels: enabledChannels(ctx.config),
       localMode: ctx.config.localMode,
       ...options.health?.(),

@@ -26,7 +26,7 @@ afterEach(async () => {
 
 async function serve(env: Record<string, string>) {
   const ctx = testContext({ now: Date.parse('2026-11-24T18:00:00Z'), env, idPrefix: 'app' });
-  const service = buildService(ctx, { calendarFile: 'config/none.json' });
+  const service = await buildService(ctx, { calendarFile: 'config/none.json' });
   const server = await listen(createHttpApp(ctx, service.routes), 0, '127.0.0.1');
   running.push({ server, service });
   const address = server.address();

@@ -117,3 +117,18 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('send-rate overrides', () => {
+  it('reads RATE_LIMIT_* keys and names the invalid ones', () => {
+    const env = {
+      RATE_LIMIT_SMS_PER_SECOND: '3',
+      RATE_LIMIT_SMS_SENDERS: '2',
+      RATE_LIMIT_SLACK_PER_SECOND: '',
+    };
+    expect(loadConfig(env).rateLimits).toEqual({ sms: { perSecond: 3, senders: 2 } });
+    expect(problemsOf({ ...env, RATE_LIMIT_TEAMS_BURST: '1.5', RATE_LIMIT_SLACK_BURST: '-1' })).toEqual([
+      'RATE_LIMIT_SLACK_BURST: must be a whole number greater than 0',
+      'RATE_LIMIT_TEAMS_BURST: must be a whole number greater than 0',
+    ]);
+  });
+});

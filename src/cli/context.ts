@@ -6,8 +6,11 @@ import { createLogger } from '../lib/logger.js';
 import { openDatabase } from '../store/db.js';
 import { CommandError } from './format.js';
 
-/** Opens the configured database for a CLI command. Logs go to stderr so stdout stays clean for output. */
-export function cliContext(env: Record<string, string | undefined> = process.env): AppContext {
+/**
+ * Opens the configured database for a CLI command, from the environment the entry point read. Logs go to
+ * stderr so stdout stays clean for output.
+ */
+export function cliContext(env: Record<string, string | undefined>): AppContext {
   const config = loadConfig(env);
   // Commands print their own output; only warnings and errors are logged, unless LOG_LEVEL asks for more.
   const logger = createLogger({
@@ -34,6 +37,6 @@ export async function runCommand(
     console.error(err.message);
     process.exitCode = 1;
   } finally {
-    ctx.db.$client.close();
+    await ctx.db.close();
   }
 }

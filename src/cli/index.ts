@@ -2,6 +2,7 @@ import 'dotenv/config';
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { registerCommands } from './commands/index.js';
+import { cliContext } from './context.js';
 
 const program = new Command();
 program
@@ -12,7 +13,7 @@ program
     process.exit(err.exitCode);
   });
 
-registerCommands(program);
+registerCommands(program, () => cliContext(process.env));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) {

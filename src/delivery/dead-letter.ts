@@ -1,10 +1,9 @@
-import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { MessagePayload } from '../messages.js';
 import type { DbOrTx } from '../store/db.js';
 import { OutboxRepository, type OutboxRow, outboxKey } from '../store/repositories/outbox.js';
+import type { StaffRow } from '../store/repositories/roster.js';
 import { RosterRepository } from '../store/repositories/roster.js';
-import type { StaffRow } from '../store/repositories/timers.js';
 import type { Channel } from '../store/schema/index.js';
 
 /** Outbox purpose of the admin alert about dead messages. */
@@ -12,28 +11,19 @@ export const DEAD_LETTER_PURPOSE = 'admin:dead_letter';
 /** Text key of the alert; params `{ id, channel, purpose, dead }` (the latest dead row, and how many died). */
 export const DEAD_LETTER_TEXT_KEY = 'common.admin_dead_letter';
 
-/** Where a staff member is reached, or null when no configured channel reaches them. */
-export type StaffRoute = (staff: StaffRow) => { channel: Channel; address: string } | null;
-
 /** Options of the dead-letter alert. */
 export interface DeadLetterAlertOptions {
-  /** Default: `defaultStaffRoute(ctx.config)`; the service passes its channel policy for navigators. */
-  route?: StaffRoute;
+  /**
+   * Where an admin is reached, or null when no configured channel reaches them: the staff routing rule
+   * (`src/services/staff-routing.ts`), passed down so the relay's layer does not hold it.
+   */
+  route: (staff: StaffRow) => { channel: Channel; address: string } | null;
   /** At most one alert per this many ms (default 10 minutes); deaths in between are counted into the next. */
   intervalMs?: number;
 }
 
 /** What one call did: a new alert, counted into one that has not left yet, already alerted, or nobody to tell. */
 export type DeadLetterAlertResult = 'alerted' | 'merged' | 'duplicate' | 'no_admin' | 'ignored';
-
-/** Slack when configured and the staff member has a Slack id, then Teams, else the simulator in local mode. */
-export function defaultStaffRoute(config: Pick<Config, 'slack' | 'teams' | 'localMode'>): StaffRoute {
-  return (s) => {
-    if (config.slack && s.slackUserId) return { channel: 'slack', address: s.slackUserId };
-    if (config.teams && s.teamsConversation) return { channel: 'teams', address: s.teamsConversation };
-    return config.localMode ? { channel: 'local', address: s.id } : null;
-  };
-}
 
 interface AlertParams {
   id: string;
@@ -54,12 +44,12 @@ interface AlertParams {
  */
 export function createDeadLetterAlert(
   ctx: AppContext,
-  options: DeadLetterAlertOptions = {},
-): (row: OutboxRow, tx?: DbOrTx) => DeadLetterAlertResult {
-  const route = options.route ?? defaultStaffRoute(ctx.config);
+  options: DeadLetterAlertOptions,
+): (row: OutboxRow, tx?: DbOrTx) => Promise<DeadLetterAlertResult> {
+  const { route } = options;
   const intervalMs = options.intervalMs ?? 10 * 60_000;
 
-  return (row, outer) => {
+  return async (row, outer) => {
     const log = { outboxId: row.id, channel: row.channel, purpose: row.purpose };
     if (row.purpose === DEAD_LETTER_PURPOSE) {
       // An alert that died must not raise another alert about itself.
@@ -67,11 +57,11 @@ export function createDeadLetterAlert(
       return 'ignored';
     }
     const now = ctx.clock();
-    const alert = (tx: DbOrTx): DeadLetterAlertResult => {
+    const alert = async (tx: DbOrTx): Promise<DeadLetterAlertResult> => {
       const repo = new OutboxRepository(tx);
-      if (!repo.recordDeadLetterAlert(row, now)) return 'duplicate';
+      if (!(await repo.recordDeadLetterAlert(row, now))) return 'duplicate';
       const latest = { id: row.id, channel: row.channel, purpose: row.purpose };
-      const group = repo.latestSlot(DEAD_LETTER_PURPOSE);
+      const group = await repo.latestSlot(DEAD_LETTER_PURPOSE);
       const waiting = group.every(
         (r) => r.status === 'pending' && (r.leaseUntil === null || r.leaseUntil < now),
       );
@@ -79,7 +69,7 @@ export function createDeadLetterAlert(
         for (const r of group) {
           const payload = r.payload as MessagePayload;
           const params = payload.params as unknown as AlertParams;
-          repo.updatePendingPayload(
+          await repo.updatePendingPayload(
             r.id,
             { ...payload, params: { ...params, ...latest, dead: params.dead + 1 } },
             now,
@@ -87,8 +77,7 @@ export function createDeadLetterAlert(
         }
         return 'merged';
       }
-      const admins = new RosterRepository(tx)
-        .staffList(['admin'])
+      const admins = (await new RosterRepository(tx).staffList(['admin']))
         .filter((s) => s.active)
         .flatMap((s) => {
           const to = route(s);
@@ -99,7 +88,7 @@ export function createDeadLetterAlert(
       const slot = typeof lastSlot === 'number' ? Math.max(now, lastSlot + intervalMs) : now;
       for (const a of admins) {
         const params: AlertParams = { ...latest, dead: 1, slot };
-        repo.enqueue({
+        await repo.enqueue({
           id: ctx.ids(),
           idempotencyKey: outboxKey({
             recipient: a.staff.id,
@@ -119,7 +108,7 @@ export function createDeadLetterAlert(
       }
       return 'alerted';
     };
-    const result = outer ? alert(outer) : ctx.db.transaction(alert, { behavior: 'immediate' });
+    const result = await (outer ? alert(outer) : ctx.db.transaction(alert));
     if (result === 'no_admin')
       ctx.logger.error(
         log,

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { REPLY_PURPOSES } from '../services/family-sms.js';
+import { REPLY_PURPOSES } from '../sms/consent.js';
 
 /** Quiet hours as local hours: no non-urgent family texts from `start`:00 until `end`:00 (default 20 → 8). */
 export interface QuietHours {

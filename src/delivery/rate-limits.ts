@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RateLimitSettings } from '../config.js';
 import type { Channel } from '../store/schema/index.js';
 
 /** A token bucket: `perSecond` tokens refill each second, at most `burst` saved up. */
@@ -33,23 +34,6 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   teams: { perConversation: { perSecond: 7, burst: 1 } },
 };
 
-/** What an admin may override per channel; SMS limits apply per sender, Slack and Teams per conversation. */
-export const ChannelRateSettings = z.object({
-  perSecond: z.number().positive().optional(),
-  burst: z.number().int().positive().optional(),
-  /** SMS only: numbers in the Messaging Service pool (default 1). */
-  senders: z.number().int().positive().optional(),
-});
-export type ChannelRateSettings = z.infer<typeof ChannelRateSettings>;
-
-/** Overrides by channel, as the config holds them. Example: `{ sms: { perSecond: 1, senders: 3 } }`. */
-export const RateLimitSettings = z.object({
-  sms: ChannelRateSettings.optional(),
-  slack: ChannelRateSettings.optional(),
-  teams: ChannelRateSettings.optional(),
-});
-export type RateLimitSettings = z.infer<typeof RateLimitSettings>;
-
 const SCOPE = { sms: 'perSender', slack: 'perConversation', teams: 'perConversation' } as const;
 
 /**
@@ -70,52 +54,6 @@ export function rateLimitsFrom(settings: RateLimitSettings = {}): RateLimits {
     };
   }
   return limits;
-}
-
-/** The environment keys `rateLimitSettingsFromEnv` reads, for .env.example and the config docs. */
-export const RATE_LIMIT_ENV_KEYS = [
-  'RATE_LIMIT_SMS_PER_SECOND',
-  'RATE_LIMIT_SMS_BURST',
-  'RATE_LIMIT_SMS_SENDERS',
-  'RATE_LIMIT_SLACK_PER_SECOND',
-  'RATE_LIMIT_SLACK_BURST',
-  'RATE_LIMIT_TEAMS_PER_SECOND',
-  'RATE_LIMIT_TEAMS_BURST',
-] as const;
-
-/**
- * Reads `RATE_LIMIT_<CHANNEL>_<PER_SECOND|BURST|SENDERS>` from an env-like record (for `loadConfig`).
- * Returns the settings and a problem line per invalid key; empty values count as unset.
- */
-export function rateLimitSettingsFromEnv(env: Record<string, string | undefined>): {
-  settings: RateLimitSettings;
-  problems: string[];
-} {
-  const problems: string[] = [];
-  const settings: RateLimitSettings = {};
-  const read = (key: string, integer: boolean): number | undefined => {
-    const raw = env[key]?.trim();
-    if (!raw) return undefined;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-      problems.push(`${key}: must be a ${integer ? 'whole number' : 'number'} greater than 0`);
-      return undefined;
-    }
-    return n;
-  };
-  for (const channel of ['sms', 'slack', 'teams'] as const) {
-    const prefix = `RATE_LIMIT_${channel.toUpperCase()}_`;
-    const perSecond = read(`${prefix}PER_SECOND`, false);
-    const burst = read(`${prefix}BURST`, true);
-    const senders = channel === 'sms' ? read(`${prefix}SENDERS`, true) : undefined;
-    const entry: ChannelRateSettings = {
-      ...(perSecond !== undefined ? { perSecond } : {}),
-      ...(burst !== undefined ? { burst } : {}),
-      ...(senders !== undefined ? { senders } : {}),
-    };
-    if (Object.keys(entry).length) settings[channel] = entry;
-  }
-  return { settings, problems };
 }
 
 /** A stable small hash, so a recipient keeps the same sender bucket (as Twilio's sticky sender does). */

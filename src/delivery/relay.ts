@@ -1,4 +1,3 @@
-import type { OutboundMessage, SendResult } from '../bots/transport.js';
 import type { AppContext } from '../context.js';
 import type { MessagePayload } from '../messages.js';
 import type { DbOrTx } from '../store/db.js';
@@ -18,7 +17,7 @@ import {
   quietHoursExemption,
 } from './quiet-hours.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limits.js';
-import type { TransportRegistry } from './transports.js';
+import type { OutboundMessage, SendResult, TransportRegistry } from './transport.js';
 
 /** How to run a relay. Only `ctx` and `transports` are required. */
 export interface RelayOptions {
@@ -49,8 +48,8 @@ export interface RelayOptions {
   senderOf?: (row: OutboxRow) => string;
   /**
    * Admin alert for a dead message (`createDeadLetterAlert`). Gets the row (alert with id, channel, purpose
-   * only) and the transaction that marks it dead: it must write its alert there, synchronously, so a crash
-   * cannot leave a dead row without its alert. A throw undoes the alert's writes only; the row still dies.
+   * only) and the transaction that marks it dead: it must write its alert there, and await no network, so a
+   * crash cannot leave a dead row without its alert. A throw undoes the alert's writes only; the row still dies.
    */
   onDead?: (row: OutboxRow, tx: DbOrTx) => unknown;
   /** Idle wait between rounds of the service loop (default 1 s). */
@@ -100,6 +99,7 @@ export function outboundMessageOf(row: OutboxRow, uncertain = false): OutboundMe
     address: row.address,
     locale: row.locale,
     payload: row.payload as MessagePayload,
+    origin: row.origin,
     body: row.body,
     urgent: row.urgent,
     uncertain,
@@ -122,28 +122,30 @@ export function createRelay(options: RelayOptions): Relay {
   const pollMs = options.pollMs ?? 1_000;
 
   /** Marks a row dead and raises its alert in one transaction. */
-  function markDead(row: ClaimedOutboxRow, at: number, reason: string, log: Record<string, unknown>): void {
-    ctx.db.transaction(
-      (tx) => {
-        const txRepo = new OutboxRepository(tx);
-        txRepo.finish(row.id, at, 'dead', reason);
-        const dead = txRepo.get(row.id);
-        if (!dead || !options.onDead) return;
-        const onDead = options.onDead;
-        try {
-          // A savepoint: a failing alert undoes its own writes, not the death of the row.
-          tx.transaction((sp) => {
-            onDead(dead, sp);
-          });
-        } catch (err) {
-          ctx.logger.error(
-            { ...log, err: err instanceof Error ? err.name : 'error' },
-            'outbox: dead-letter alert failed',
-          );
-        }
-      },
-      { behavior: 'immediate' },
-    );
+  async function markDead(
+    row: ClaimedOutboxRow,
+    at: number,
+    reason: string,
+    log: Record<string, unknown>,
+  ): Promise<void> {
+    await ctx.db.transaction(async (tx) => {
+      const txRepo = new OutboxRepository(tx);
+      await txRepo.finish(row.id, at, 'dead', reason);
+      const dead = await txRepo.get(row.id);
+      if (!dead || !options.onDead) return;
+      const onDead = options.onDead;
+      try {
+        // A savepoint: a failing alert undoes its own writes, not the death of the row.
+        await tx.transaction(async (sp) => {
+          await onDead(dead, sp);
+        });
+      } catch (err) {
+        ctx.logger.error(
+          { ...log, err: err instanceof Error ? err.name : 'error' },
+          'outbox: dead-letter alert failed',
+        );
+      }
+    });
   }
 
   async function deliver(row: ClaimedOutboxRow, zone: string | undefined): Promise<Outcome> {
@@ -151,7 +153,7 @@ export function createRelay(options: RelayOptions): Relay {
     const now = ctx.clock();
     const transport = transports.get(row.channel);
     if (!transport) {
-      repo.finish(row.id, now, 'failed', 'transport:not_configured');
+      await repo.finish(row.id, now, 'failed', 'transport:not_configured');
       ctx.logger.error(log, 'outbox: no transport configured for channel');
       return { kind: 'failed' };
     }
@@ -162,20 +164,20 @@ export function createRelay(options: RelayOptions): Relay {
         bypass = quietHoursExemption(row);
         if (!bypass) {
           const notBefore = nextWindowOpening(now, tz, quiet);
-          repo.reschedule(row.id, now, notBefore);
+          await repo.reschedule(row.id, now, notBefore);
           return { kind: 'held', notBefore };
         }
       }
     }
     const wait = limiter.reserve(row.channel, senderOf(row), row.address, now);
     if (wait > 0) {
-      repo.reschedule(row.id, now, now + wait);
+      await repo.reschedule(row.id, now, now + wait);
       return { kind: 'held', notBefore: now + wait };
     }
-    const started = ctx.db.transaction((tx) => {
+    const started = await ctx.db.transaction(async (tx) => {
       const txRepo = new OutboxRepository(tx);
-      if (!txRepo.markAttempt(row.id, owner, now, now + leaseMs)) return false;
-      if (bypass) txRepo.recordQuietHoursBypass(row, now, 'relay', bypass);
+      if (!(await txRepo.markAttempt(row.id, owner, now, now + leaseMs))) return false;
+      if (bypass) await txRepo.recordQuietHoursBypass(row, now, 'relay', bypass);
       return true;
     });
     if (!started) return { kind: 'skipped' };
@@ -202,7 +204,7 @@ export function createRelay(options: RelayOptions): Relay {
 
     const done = ctx.clock();
     if (result.ok) {
-      repo.markSent(row.id, done, result.providerMessageId ?? null);
+      await repo.markSent(row.id, done, result.providerMessageId ?? null);
       return { kind: 'sent' };
     }
     // Once an attempt may have been delivered, the row stays uncertain until it is sent (see failureReason).
@@ -212,21 +214,21 @@ export function createRelay(options: RelayOptions): Relay {
       maybeDelivered,
     );
     if (result.kind === 'permanent') {
-      repo.finish(row.id, done, 'failed', reason);
+      await repo.finish(row.id, done, 'failed', reason);
       ctx.logger.warn({ ...log, reason }, 'outbox: permanent failure');
       return { kind: 'failed' };
     }
     const attempts = row.attempts + 1;
     if (attempts >= maxAttempts) {
       ctx.logger.error({ ...log, attempts, reason }, 'outbox: message is dead after its last attempt');
-      markDead(row, done, reason, log);
+      await markDead(row, done, reason, log);
       return { kind: 'dead' };
     }
     // A send that may have reached the platform is checked before it is tried again (see the transports);
     // wait at least a lease, so a message the platform was still queueing has shown up by then.
     const delay = retryDelay(attempts, backoff, random, result.retryAfterMs);
     const notBefore = done + (maybeDelivered ? Math.max(delay, leaseMs) : delay);
-    repo.reschedule(row.id, done, notBefore, reason);
+    await repo.reschedule(row.id, done, notBefore, reason);
     return { kind: 'retried', notBefore };
   }
 
@@ -251,7 +253,7 @@ export function createRelay(options: RelayOptions): Relay {
       const carried = holds[rank];
       if (carried !== undefined) {
         const notBefore = Math.max(row.notBefore, carried);
-        repo.reschedule(row.id, ctx.clock(), notBefore);
+        await repo.reschedule(row.id, ctx.clock(), notBefore);
         round.held += 1;
         hold(rank, notBefore);
         continue;
@@ -267,10 +269,10 @@ export function createRelay(options: RelayOptions): Relay {
 
   async function runOnce(): Promise<RelayRound> {
     const round: RelayRound = { claimed: 0, sent: 0, failed: 0, dead: 0, retried: 0, held: 0 };
-    const rows = repo.claimDue(ctx.clock(), owner, leaseMs, batchSize);
+    const rows = await repo.claimDue(ctx.clock(), owner, leaseMs, batchSize);
     round.claimed = rows.length;
     if (rows.length === 0) return round;
-    const zones = repo.guardianTimezones([
+    const zones = await repo.guardianTimezones([
       ...new Set(rows.filter((r) => r.recipientKind === 'guardian').map((r) => r.recipientId)),
     ]);
     const conversations = new Map<string, ClaimedOutboxRow[]>();

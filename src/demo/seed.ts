@@ -16,9 +16,9 @@ export interface DemoSeedResult {
  * Seeds the demo district (2 schools, 4 navigators, 48 students) through the real roster importer.
  * Idempotent: a second run changes nothing. Throws if the demo data itself is rejected (a bug).
  */
-export function seedDemoRoster(ctx: AppContext): DemoSeedResult {
+export async function seedDemoRoster(ctx: AppContext): Promise<DemoSeedResult> {
   const csv = demoRosterCsv();
-  const report = importRoster(
+  const report = await importRoster(
     ctx,
     [
       { name: 'demo-staff.csv', text: csv.staff },

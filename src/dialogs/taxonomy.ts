@@ -24,7 +24,6 @@ export type NeedArea = (typeof NEED_AREAS)[number];
 
 /** How serious a need is. */
 export const NEED_SEVERITIES = ['low', 'medium', 'high'] as const;
-export type NeedSeverity = (typeof NEED_SEVERITIES)[number];
 
 /** A need's lifecycle: identified → referred → connected → receiving → resolved (or declined). */
 export const NEED_STATUSES = [
@@ -35,15 +34,12 @@ export const NEED_STATUSES = [
   'resolved',
   'declined',
 ] as const;
-export type NeedStatus = (typeof NEED_STATUSES)[number];
 
 /** Who raised a need or an escalation. */
 export const NEED_SOURCES = ['navigator', 'family', 'counselor'] as const;
-export type NeedSource = (typeof NEED_SOURCES)[number];
 
 /** A check-in is a navigator's (per student) or a family's (per guardian). */
 export const CHECKIN_KINDS = ['navigator', 'family'] as const;
-export type CheckinKind = (typeof CHECKIN_KINDS)[number];
 
 /** Where a week's check-in stands. */
 export const CHECKIN_STATUSES = ['pending', 'in_progress', 'completed', 'skipped', 'missed'] as const;
@@ -51,8 +47,6 @@ export type CheckinStatus = (typeof CHECKIN_STATUSES)[number];
 
 /** Where a hand-off to a counselor stands. */
 export const ESCALATION_STATUSES = ['open', 'claimed', 'acknowledged', 'resolved'] as const;
-export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
 
 /** Where a dialog session stands. */
 export const SESSION_STATUSES = ['active', 'completed', 'expired', 'ended'] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];

@@ -24,7 +24,7 @@ export interface Scheduler {
   /** One minute tick: dispatches due timers until none are left. */
   tick(): Promise<TimerRound[]>;
   /** Plans the current and the next ISO week (in each school's zone) for every school. Idempotent. */
-  planUpcoming(): WeekPlan[];
+  planUpcoming(): Promise<WeekPlan[]>;
 }
 
 /** Builds the scheduler; nothing runs until `start()`. */
@@ -33,16 +33,20 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const runner = createTimerRunner({ ctx, handlers: options.handlers });
   const repo = new TimerRepository(ctx.db);
   const tasks: ScheduledTask[] = [];
-  let ticking: Promise<unknown> | undefined;
+  // Planning and a tick may overlap; stop() waits for both before the caller closes the store.
+  const running = new Set<Promise<unknown>>();
 
-  function planUpcoming(): WeekPlan[] {
+  async function planUpcoming(): Promise<WeekPlan[]> {
     const calendar = options.calendar?.() ?? EMPTY_CALENDAR;
     const plans: WeekPlan[] = [];
-    for (const schoolId of repo.schoolIds()) {
-      const zone = repo.school(schoolId)?.timezone ?? ctx.config.defaultTimezone;
+    for (const schoolId of await repo.schoolIds()) {
+      const zone = (await repo.school(schoolId))?.timezone ?? ctx.config.defaultTimezone;
       const week = isoWeekOf(ctx.clock(), zone);
       const opts = { calendar, ...(options.channels ? { channels: options.channels } : {}) };
-      plans.push(planWeek(ctx, schoolId, week, opts), planWeek(ctx, schoolId, addWeeks(week, 1), opts));
+      plans.push(
+        await planWeek(ctx, schoolId, week, opts),
+        await planWeek(ctx, schoolId, addWeeks(week, 1), opts),
+      );
     }
     return plans;
   }
@@ -60,13 +64,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   const guarded = (what: string, fn: () => unknown) => async () => {
     const run = Promise.resolve().then(fn);
-    ticking = run;
+    running.add(run);
     try {
       await run;
     } catch (err) {
       ctx.logger.error({ err: err instanceof Error ? err.name : 'error' }, `scheduler: ${what} failed`);
     } finally {
-      ticking = undefined;
+      running.delete(run);
     }
   };
 
@@ -83,7 +87,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
     async stop() {
       for (const t of tasks.splice(0)) await t.stop();
-      await ticking;
+      await Promise.allSettled([...running]);
     },
   };
 }

@@ -1,7 +1,5 @@
 import type { AppContext } from '../context.js';
 import { type TimerOutcome, TimerRepository, type TimerRow } from '../store/repositories/timers.js';
-import { isOutOfOffice } from './out-of-office.js';
-import { type PlannedTimerPayload, PROMPT_KINDS, plannedTimerKey, TIMER_KINDS } from './weekly-plan.js';
 
 /**
  * What a handler may report: nothing, or a short outcome such as 'started', 'resumed' or
@@ -10,13 +8,31 @@ import { type PlannedTimerPayload, PROMPT_KINDS, plannedTimerKey, TIMER_KINDS } 
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler without a return statement must still type-check
 export type TimerHandlerResult = string | undefined | void;
 
-/** Runs a timer of one kind. Throwing leaves the timer pending, to be tried again later. */
+/**
+ * Runs a timer of one kind. Throwing leaves the timer pending, to be tried again later. A handler owns every
+ * rule of its kind (e.g. a prompt whose week is over is `skipped:week_over`); the runner knows none of them.
+ */
 export type TimerHandler = (
   timer: TimerRow,
   ctx: AppContext,
 ) => TimerHandlerResult | Promise<TimerHandlerResult>;
-/** Handlers by timer kind; the check-in service registers navigator_prompt, family_checkin, ... */
-export type TimerHandlers = Record<string, TimerHandler>;
+/** Handlers by timer kind. The module that sets timers of a kind exports its handlers beside them. */
+export type TimerHandlers = Readonly<Record<string, TimerHandler>>;
+
+/**
+ * The registry the runner dispatches from: the kinds of every module that sets timers. A kind registered by
+ * two modules is a programming error, so it fails at start-up rather than one handler silently winning.
+ * Example: `timerKinds(checkinTimerHandlers(checkins), digestTimerHandlers(digests))`.
+ */
+export function timerKinds(...modules: TimerHandlers[]): TimerHandlers {
+  const registry: Record<string, TimerHandler> = {};
+  for (const handlers of modules)
+    for (const [kind, handler] of Object.entries(handlers)) {
+      if (Object.hasOwn(registry, kind)) throw new Error(`timer kind ${kind} is registered twice`);
+      registry[kind] = handler;
+    }
+  return registry;
+}
 
 /** What one round of the dispatcher did. */
 export interface TimerRound {
@@ -41,7 +57,10 @@ export interface TimerRunnerOptions {
   retryMs?: number;
 }
 
-/** Claims due timers with a lease and dispatches each by kind; stale, late and out-of-office timers are skipped. */
+/**
+ * Claims due timers with a lease and dispatches each to the handler of its kind. A timer set for an older
+ * session version is skipped here, whatever its kind: the session moved on, so the timer is stale.
+ */
 export interface TimerRunner {
   runOnce(): Promise<TimerRound>;
   /** Fires the given pending timers now, whatever their fireAt (manual `checkins run`). */
@@ -67,33 +86,11 @@ export function createTimerRunner(options: TimerRunnerOptions): TimerRunner {
   const batchSize = options.batchSize ?? 200;
   const retryMs = options.retryMs ?? 5 * 60_000;
 
-  /** Returns the skip reason, or undefined when the timer should run its handler. */
-  async function precheck(timer: TimerRow, now: number): Promise<string | undefined> {
-    if (timer.sessionId) {
-      const current = repo.sessionVersion(timer.sessionId);
-      if (current === undefined || current !== timer.sessionVersion) return 'stale_session';
-    }
-    const payload = (timer.payload ?? {}) as Partial<PlannedTimerPayload>;
-    if (PROMPT_KINDS.has(timer.kind) && payload.lateAfter !== undefined && now >= payload.lateAfter)
-      return 'week_over';
-    if (payload.navigatorId && timer.kind.startsWith('navigator_')) {
-      const navigator = repo.staffMember(payload.navigatorId);
-      if (navigator && isOutOfOffice(navigator, now)) {
-        if (timer.kind === TIMER_KINDS.navigatorPrompt || timer.kind === TIMER_KINDS.navigatorExpiry) {
-          // Out of office at the prompt: the whole week counts as skipped, so no reminder and no expiry.
-          if (timer.kind === TIMER_KINDS.navigatorPrompt && payload.period)
-            repo.cancel([
-              plannedTimerKey(TIMER_KINDS.navigatorReminder, payload.navigatorId, payload.period),
-              plannedTimerKey(TIMER_KINDS.navigatorExpiry, payload.navigatorId, payload.period),
-            ]);
-          const skip = handlers[TIMER_KINDS.navigatorCheckinsSkipped];
-          if (skip) await skip({ ...timer, kind: TIMER_KINDS.navigatorCheckinsSkipped }, ctx);
-          else ctx.logger.warn({ timerId: timer.id }, 'timers: no handler for navigator_checkins_skipped');
-        }
-        return 'out_of_office';
-      }
-    }
-    return undefined;
+  /** True when the timer belongs to a session that has since moved on (or is gone). */
+  async function stale(timer: TimerRow): Promise<boolean> {
+    if (!timer.sessionId) return false;
+    const current = await repo.sessionVersion(timer.sessionId);
+    return current === undefined || current !== timer.sessionVersion;
   }
 
   async function dispatch(timers: TimerRow[]): Promise<TimerRound> {
@@ -109,27 +106,26 @@ export function createTimerRunner(options: TimerRunnerOptions): TimerRunner {
       const now = ctx.clock();
       const line = `${timer.kind} ${timer.uniqueKey} →`;
       try {
-        const reason = await precheck(timer, now);
-        if (reason) {
-          repo.finish(timer, ctx.clock(), { result: 'skipped', reason });
+        if (await stale(timer)) {
+          await repo.finish(timer, ctx.clock(), { result: 'skipped', reason: 'stale_session' });
           round.skipped += 1;
-          round.log.push(`${line} skipped:${reason}`);
+          round.log.push(`${line} skipped:stale_session`);
           continue;
         }
-        const handler = handlers[timer.kind];
+        const handler = Object.hasOwn(handlers, timer.kind) ? handlers[timer.kind] : undefined;
         if (!handler) {
-          repo.release(timer.id, now + retryMs);
+          await repo.release(timer.id, now + retryMs);
           round.missingHandler += 1;
           round.log.push(`${line} no_handler`);
           ctx.logger.warn({ timerId: timer.id, kind: timer.kind }, 'timers: no handler registered for kind');
           continue;
         }
         const outcome = handlerOutcome(await handler(timer, ctx));
-        repo.finish(timer, ctx.clock(), outcome);
+        await repo.finish(timer, ctx.clock(), outcome);
         round[outcome.result] += 1;
         round.log.push(`${line} ${outcome.result}${outcome.reason ? `:${outcome.reason}` : ''}`);
       } catch (err) {
-        repo.release(timer.id, ctx.clock() + retryMs);
+        await repo.release(timer.id, ctx.clock() + retryMs);
         round.failed += 1;
         round.log.push(`${line} failed`);
         ctx.logger.error(
@@ -142,8 +138,8 @@ export function createTimerRunner(options: TimerRunnerOptions): TimerRunner {
   }
 
   return {
-    runOnce: () => dispatch(repo.claim(ctx.clock(), owner, leaseMs, batchSize)),
-    fireNow: (keys) =>
-      dispatch(keys.length ? repo.claim(ctx.clock(), owner, leaseMs, keys.length, keys) : []),
+    runOnce: async () => dispatch(await repo.claim(ctx.clock(), owner, leaseMs, batchSize)),
+    fireNow: async (keys) =>
+      dispatch(keys.length ? await repo.claim(ctx.clock(), owner, leaseMs, keys.length, keys) : []),
   };
 }

@@ -5,17 +5,16 @@ import { TimerRepository } from '../store/repositories/timers.js';
 import { breakOn, EMPTY_CALENDAR, openSchoolDays, type SchoolCalendar } from './calendar.js';
 import { dateInWeek, localTimeInWeek } from './period.js';
 
-/** Timer kinds the delivery core plans or redirects to; the check-in service registers their handlers. */
+/** Timer kinds of the weekly check-ins, planned here; their handlers and rules: `checkinTimerHandlers`. */
 export const TIMER_KINDS = {
   navigatorPrompt: 'navigator_prompt',
   navigatorReminder: 'navigator_reminder',
   navigatorExpiry: 'navigator_expiry',
-  /** Fired instead of a prompt or an expiry when the navigator is out of office: check-ins become skipped. */
+  /** Run instead of a prompt or an expiry when the navigator is out of office: check-ins become skipped. */
   navigatorCheckinsSkipped: 'navigator_checkins_skipped',
   familyCheckin: 'family_checkin',
   familyReminder: 'family_reminder',
   familyExpiry: 'family_expiry',
-  escalationSla: 'escalation_sla',
 } as const;
 
 /** Kinds that start or nudge a conversation: pointless once their week (or check-in window) is over. */
@@ -82,12 +81,12 @@ const FAMILY_EXPIRY_AFTER_DAYS = 3;
  * Idempotent through timers.uniqueKey; a break week plans nothing. A guardian with children in two schools
  * gets one family check-in a week (the key has no school). Without an SMS channel no family timer is planned.
  */
-export function planWeek(
+export async function planWeek(
   ctx: AppContext,
   schoolId: string,
   isoWeek: string,
   options: PlanOptions = {},
-): WeekPlan {
+): Promise<WeekPlan> {
   const calendar = options.calendar ?? EMPTY_CALENDAR;
   const channels = options.channels ?? availableChannels(ctx.config);
   const repo = new TimerRepository(ctx.db);
@@ -100,7 +99,7 @@ export function planWeek(
     guardians: 0,
     promptKeys: [],
   };
-  const school = repo.school(schoolId);
+  const school = await repo.school(schoolId);
   if (!school) return { ...plan, skipped: 'unknown_school' };
   const openDays = openSchoolDays(calendar, schoolId, isoWeek);
   if (openDays.length === 0) {
@@ -117,16 +116,16 @@ export function planWeek(
   const promptDay = openDays.find((d) => d >= school.navigatorPromptDay) ?? lastDay;
   const reminderDay = promptDay + 2 <= lastDay ? promptDay + 2 : undefined;
   const now = ctx.clock();
-  const navigators = repo.navigatorsOf(schoolId);
-  const families = channels.sms ? repo.guardiansOf(schoolId) : [];
+  const navigators = await repo.navigatorsOf(schoolId);
+  const families = channels.sms ? await repo.guardiansOf(schoolId) : [];
   if (!channels.sms) plan.familiesSkipped = 'no_sms_channel';
   plan.navigators = navigators.length;
   plan.guardians = families.length;
 
-  ctx.db.transaction((tx) => {
-    const add = (kind: string, personId: string, fireAt: number, payload: PlannedTimerPayload) => {
+  await ctx.db.transaction(async (tx) => {
+    const add = async (kind: string, personId: string, fireAt: number, payload: PlannedTimerPayload) => {
       const uniqueKey = plannedTimerKey(kind, personId, isoWeek);
-      const id = TimerRepository.schedule(tx, {
+      const id = await TimerRepository.schedule(tx, {
         id: ctx.ids(),
         kind,
         uniqueKey,
@@ -141,15 +140,15 @@ export function planWeek(
     for (const nav of navigators) {
       const base = { schoolId, period: isoWeek, navigatorId: nav.id, lateAfter: weekOver };
       const promptAt = localTimeInWeek(isoWeek, zone, promptDay, school.navigatorPromptTime);
-      add(TIMER_KINDS.navigatorPrompt, nav.id, promptAt, base);
+      await add(TIMER_KINDS.navigatorPrompt, nav.id, promptAt, base);
       if (reminderDay)
-        add(
+        await add(
           TIMER_KINDS.navigatorReminder,
           nav.id,
           localTimeInWeek(isoWeek, zone, reminderDay, school.navigatorPromptTime),
           base,
         );
-      add(TIMER_KINDS.navigatorExpiry, nav.id, weekOver, base);
+      await add(TIMER_KINDS.navigatorExpiry, nav.id, weekOver, base);
     }
     for (const g of families) {
       const at = localTimeInWeek(isoWeek, g.timezone, school.familyCheckinDay, school.familyCheckinTime);
@@ -157,9 +156,9 @@ export function planWeek(
         .plus({ days: FAMILY_EXPIRY_AFTER_DAYS })
         .toMillis();
       const base = { schoolId, period: isoWeek, guardianId: g.id, lateAfter: expiry };
-      add(TIMER_KINDS.familyCheckin, g.id, at, base);
-      add(TIMER_KINDS.familyReminder, g.id, at + FAMILY_REMINDER_AFTER_HOURS * 3_600_000, base);
-      add(TIMER_KINDS.familyExpiry, g.id, expiry, base);
+      await add(TIMER_KINDS.familyCheckin, g.id, at, base);
+      await add(TIMER_KINDS.familyReminder, g.id, at + FAMILY_REMINDER_AFTER_HOURS * 3_600_000, base);
+      await add(TIMER_KINDS.familyExpiry, g.id, expiry, base);
     }
   });
   return plan;

@@ -25,13 +25,13 @@ export const ROSTER_CONSENT_SOURCE = 'roster_import';
  * Writes a plan through the repositories (which audit-log every change), in the caller's transaction.
  * Order matters: schools before staff and students, guardians before links, staff before assignments.
  */
-export function applyRosterPlan(
+export async function applyRosterPlan(
   plan: RosterPlan,
   roster: RosterRepository,
   consents: ConsentRepository,
   by: Actor,
   largeCaseload: number,
-): Applied {
+): Promise<Applied> {
   const changes = emptyChanges();
   const moves: RosterMove[] = [];
   const problems: RosterProblem[] = [];
@@ -39,20 +39,21 @@ export function applyRosterPlan(
     changes[entity][change]++;
   };
 
-  for (const s of plan.schools) count('schools', roster.upsertSchool(s, by).change);
-  for (const { file: _f, line: _l, ...s } of plan.staff) count('staff', roster.upsertStaff(s, by).change);
+  for (const s of plan.schools) count('schools', (await roster.upsertSchool(s, by)).change);
+  for (const { file: _f, line: _l, ...s } of plan.staff)
+    count('staff', (await roster.upsertStaff(s, by)).change);
   for (const g of plan.guardians) {
     const { file: _f, line: _l, slot: _s, smsConsent: _c, ...input } = g;
-    count('guardians', roster.upsertGuardian(input, by).change);
+    count('guardians', (await roster.upsertGuardian(input, by)).change);
   }
   for (const s of plan.students) {
-    count('students', roster.upsertStudent(s.input, by).change);
-    const links = roster.setGuardians(s.input.id, s.links, by);
+    count('students', (await roster.upsertStudent(s.input, by)).change);
+    const links = await roster.setGuardians(s.input.id, s.links, by);
     changes.links.created += links.added;
     changes.links.updated += links.updated;
     changes.links.removed += links.removed;
     changes.links.unchanged += s.links.length - links.added - links.updated;
-    const a = roster.assignNavigator(s.input.id, s.navigatorId, by);
+    const a = await roster.assignNavigator(s.input.id, s.navigatorId, by);
     if (a.change === 'assigned') changes.assignments.created++;
     else if (a.change === 'unassigned') changes.assignments.removed++;
     else if (a.change === 'unchanged') {
@@ -63,7 +64,7 @@ export function applyRosterPlan(
     }
   }
   for (const g of plan.guardians) {
-    const outcome = applyConsent(g, consents, by);
+    const outcome = await applyConsent(g, consents, by);
     if (outcome === 'recorded') changes.consents.created++;
     else if (outcome === 'unchanged') changes.consents.unchanged++;
     else if (outcome === 'family_revoked')
@@ -77,7 +78,7 @@ export function applyRosterPlan(
   }
 
   // Only navigators this import touched: warning about the whole district on every import would be noise.
-  const sizes = roster.caseloadSizes();
+  const sizes = await roster.caseloadSizes();
   const warned = new Set<string>();
   for (const s of plan.students) {
     const nav = s.navigatorId;
@@ -102,15 +103,15 @@ export function applyRosterPlan(
  * no: revokes unless already revoked (the district knows the family declined).
  * blank: records nothing.
  */
-function applyConsent(
+async function applyConsent(
   g: PlannedGuardian,
   consents: ConsentRepository,
   by: Actor,
-): 'recorded' | 'unchanged' | 'family_revoked' | 'not_stated' {
+): Promise<'recorded' | 'unchanged' | 'family_revoked' | 'not_stated'> {
   if (g.smsConsent === null) return 'not_stated';
-  const latest = consents.latest(g.id);
-  const record = (status: 'granted' | 'revoked') => {
-    consents.record({ guardianId: g.id, status, source: ROSTER_CONSENT_SOURCE, locale: g.locale }, by);
+  const latest = await consents.latest(g.id);
+  const record = async (status: 'granted' | 'revoked') => {
+    await consents.record({ guardianId: g.id, status, source: ROSTER_CONSENT_SOURCE, locale: g.locale }, by);
     return 'recorded' as const;
   };
   if (g.smsConsent) {

@@ -32,11 +32,11 @@ class DryRunRollback extends Error {}
  * A file that cannot be read stops the whole import (exit code 2).
  * Example: `importRoster(ctx, [{ name: 'staff.csv', text }, { name: 'students.csv', text }])`.
  */
-export function importRoster(
+export async function importRoster(
   ctx: ImportContext,
   sources: RosterSource[],
   options: ImportOptions = {},
-): ImportReport {
+): Promise<ImportReport> {
   const dryRun = options.dryRun ?? false;
   const report: ImportReport = {
     dryRun,
@@ -84,11 +84,12 @@ export function importRoster(
 
   const by = { actor: options.actor ?? 'roster_import', at: ctx.clock() };
   try {
-    ctx.db.transaction((tx) => {
+    // One transaction for the whole roster, however many rows: a district never sees half an import.
+    await ctx.db.transaction(async (tx) => {
       const roster = new RosterRepository(tx);
-      const plan = planRoster(staffRecords, studentRecords, roster, ctx.config);
+      const plan = await planRoster(staffRecords, studentRecords, roster, ctx.config);
       problems.push(...plan.problems);
-      const applied = applyRosterPlan(
+      const applied = await applyRosterPlan(
         plan,
         roster,
         new ConsentRepository(tx),
@@ -136,11 +137,11 @@ export function importRoster(
 }
 
 /** Reads roster files from disk and imports them; a file that cannot be opened is a file error (exit 2). */
-export function importRosterFiles(
+export async function importRosterFiles(
   ctx: ImportContext,
   paths: string[],
   options: ImportOptions = {},
-): ImportReport {
+): Promise<ImportReport> {
   const sources: RosterSource[] = [];
   const unreadable: RosterProblem[] = [];
   for (const path of paths) {

@@ -43,12 +43,12 @@ const where = (o: Origin, from: Origin) => (o.file === from.file ? `line ${o.lin
  * duplicate ids, e-mails or chat ids, navigators that exist, guardians described the same way on every
  * row that names them. A row failing a check is rejected whole; warnings never reject.
  */
-export function planRoster(
+export async function planRoster(
   staffRecords: StaffRecord[],
   studentRecords: StudentRecord[],
   roster: RosterRepository,
   config: Pick<Config, 'defaultTimezone'>,
-): RosterPlan {
+): Promise<RosterPlan> {
   const problems: RosterProblem[] = [];
   const rejected = new Set<string>();
   const reject = (o: Origin, column: string | null, message: string) => {
@@ -87,7 +87,7 @@ export function planRoster(
   const schools: SchoolInput[] = [];
   const schoolZone = new Map<string, string>();
   for (const [id, d] of declared) {
-    const existing = roster.school(id);
+    const existing = await roster.school(id);
     if (!d.name && !existing) {
       for (const m of mentions.filter((x) => x.id === id))
         reject(m, 'school_id', `unknown school "${id}"; give its school_name and school_timezone on one row`);
@@ -133,18 +133,18 @@ export function planRoster(
         else reject(s, column, msg);
       } else map.set(value, s);
     };
-    clash('email', s.email, seen.email, roster.staffByEmail(s.email)?.id);
+    clash('email', s.email, seen.email, (await roster.staffByEmail(s.email))?.id);
     clash(
       'slack_user_id',
       s.slackUserId,
       seen.slack,
-      s.slackUserId ? roster.staffBySlackId(s.slackUserId)?.id : undefined,
+      s.slackUserId ? (await roster.staffBySlackId(s.slackUserId))?.id : undefined,
     );
     clash(
       'teams_user_id',
       s.teamsUserId,
       seen.teams,
-      s.teamsUserId ? roster.staffByTeamsId(s.teamsUserId)?.id : undefined,
+      s.teamsUserId ? (await roster.staffByTeamsId(s.teamsUserId))?.id : undefined,
     );
     if (rejected.has(key(s))) continue;
     const schoolId = s.school?.id ?? null;
@@ -176,7 +176,7 @@ export function planRoster(
       continue;
     }
     studentRows.set(s.id, s);
-    if (s.navigatorId && !plannedStaff.has(s.navigatorId) && !roster.staffById(s.navigatorId)) {
+    if (s.navigatorId && !plannedStaff.has(s.navigatorId) && !(await roster.staffById(s.navigatorId))) {
       const row = staffRows.get(s.navigatorId);
       reject(
         s,
@@ -230,7 +230,7 @@ export function planRoster(
   const byPhone = new Map<string, Set<string>>();
   for (const g of guardians.values()) {
     if (!g.phone) continue;
-    const ids = byPhone.get(g.phone) ?? new Set(roster.guardiansByPhone(g.phone).map((x) => x.id));
+    const ids = byPhone.get(g.phone) ?? new Set((await roster.guardiansByPhone(g.phone)).map((x) => x.id));
     ids.add(g.id);
     byPhone.set(g.phone, ids);
   }

@@ -11,7 +11,16 @@ import {
 } from '../dialogs/script.js';
 import { smsSegments } from '../dialogs/sms.js';
 import type { LocaleResources } from '../i18n/index.js';
-import { LANGUAGE_ENDONYMS } from '../sms/keywords.js';
+import { STAFF_LOCALES, staffKeys } from '../i18n/staff.js';
+import { LANGUAGE_ENDONYMS, TWILIO_OPT_OUT_WORDS } from '../sms/common-words.js';
+import { fold } from '../sms/normalize.js';
+import {
+  formatWordsIssue,
+  SMS_WORDS_FILE,
+  SMS_WORDS_NAME,
+  SmsWords,
+  smsWordsIssues,
+} from '../sms/word-files.js';
 import { lookupText } from './index.js';
 
 /** Languages every family text must exist in; navigator texts exist in English and Spanish. */
@@ -62,7 +71,10 @@ export function renderText(
   return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => String(params[name] ?? ''));
 }
 
-/** One thing wrong with a script. Example: `{ scriptId: 'family-weekly', code: 'sms_too_long', message: ... }`. */
+/**
+ * One thing wrong with a script, or with texts or words no script owns (`scriptId: 'staff'`, `'sms-words'`).
+ * Example: `{ scriptId: 'family-weekly', code: 'sms_too_long', message: ... }`.
+ */
 export interface Problem {
   scriptId: string;
   code:
@@ -73,7 +85,9 @@ export interface Problem {
     | 'no_timeout'
     | 'missing_text'
     | 'sms_too_long'
-    | 'ambiguous_word';
+    | 'ambiguous_word'
+    | 'missing_words'
+    | 'bad_words';
   stepId?: string;
   locale?: string;
   message: string;
@@ -297,6 +311,79 @@ export function checkScripts(scripts: readonly unknown[], resources: LocaleResou
           });
     checkWords(script, resources, locales, problems);
     if (script.kind === 'family') checkSms(script, resources, problems);
+  }
+  problems.push(...checkStaffTexts(resources));
+  problems.push(...checkSmsWords(resources));
+  return problems;
+}
+
+/** Staff screens (Slack, Teams) belong to no script, so their texts are checked on their own. */
+export function checkStaffTexts(resources: LocaleResources): Problem[] {
+  // Keys of every staff language, so a key added only in Spanish is reported missing in English too.
+  const keys = new Set(STAFF_LOCALES.flatMap((locale) => staffKeys(resources, locale)));
+  return STAFF_LOCALES.flatMap((locale) =>
+    [...keys]
+      .filter((key) => lookupText(resources, locale, key) === undefined)
+      .map((key) => ({
+        scriptId: 'staff',
+        code: 'missing_text' as const,
+        locale,
+        message: `text '${key}' is missing in '${locale}'`,
+      })),
+  );
+}
+
+/** What a keyword category means, for clash reports; language names belong to one language, the rest are shared. */
+function keywordMeanings(locale: string, words: SmsWords): [meaning: string, words: readonly string[]][] {
+  return [
+    ['an opt-out word', [...words.optOut, ...(locale === 'en' ? TWILIO_OPT_OUT_WORDS : [])]],
+    ['a strong opt-in word', words.optIn.strong],
+    ['a weak opt-in word', words.optIn.weak],
+    ['a help word', words.help],
+    [`a name of '${locale}'`, words.languageNames],
+    ['a language-list word', words.languageList],
+    ['a filler word', words.fillers],
+  ];
+}
+
+/**
+ * Checks the family SMS words (locales/<lng>/sms-words.json): every language has the file and every category
+ * with at least one word (notCrisis may be empty: a language may have no false alarm to list), and no
+ * keyword means two things. Keywords of every language count whatever the family's language, so a word that
+ * is an opt-out in one language and an opt-in in another would silently lose one meaning.
+ */
+export function checkSmsWords(
+  resources: LocaleResources,
+  locales: readonly string[] = FAMILY_LOCALES,
+): Problem[] {
+  const problems: Problem[] = [];
+  const meaningOf = new Map<string, { meaning: string; word: string; locale: string }>();
+  for (const locale of locales) {
+    const data: unknown = resources[locale]?.[SMS_WORDS_NAME];
+    const file = `locales/${locale}/${SMS_WORDS_FILE}`;
+    for (const issue of smsWordsIssues(data))
+      problems.push({
+        scriptId: SMS_WORDS_NAME,
+        code: issue.problem === 'invalid' ? 'bad_words' : 'missing_words',
+        locale,
+        message: formatWordsIssue(file, issue),
+      });
+    const parsed = SmsWords.safeParse(data);
+    if (!parsed.success) continue;
+    for (const [meaning, words] of keywordMeanings(locale, parsed.data))
+      for (const word of words) {
+        // Unspaced, as classify.ts also matches them ("opt out" / "optout").
+        const key = fold(word).replace(/ /g, '');
+        const first = meaningOf.get(key);
+        if (!first) meaningOf.set(key, { meaning, word, locale });
+        else if (first.meaning !== meaning)
+          problems.push({
+            scriptId: SMS_WORDS_NAME,
+            code: 'ambiguous_word',
+            locale,
+            message: `'${word}' (${locale}) is ${meaning}, but '${first.word}' (${first.locale}) is ${first.meaning}: keywords count in every language, so one meaning would be lost`,
+          });
+      }
   }
   return problems;
 }

@@ -7,7 +7,6 @@ import { navigatorWeekly } from './navigator-weekly.js';
 /** Every script the service ships, as written (before validation). */
 export const SCRIPT_SOURCES: readonly ScriptInput[] = [navigatorWeekly, familyWeekly];
 export const SCRIPT_IDS = ['navigator-weekly', 'family-weekly'] as const;
-export type ScriptId = (typeof SCRIPT_IDS)[number];
 
 /** Looks a dotted key ('family.words.food') up in one locale's files. */
 export function lookupText(resources: LocaleResources, locale: string, key: string): string | undefined {

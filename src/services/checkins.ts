@@ -1,17 +1,18 @@
 import type { AppContext } from '../context.js';
-import { defaultStaffRoute, type StaffRoute } from '../delivery/dead-letter.js';
+
 import { resume, start } from '../dialogs/engine.js';
 import { parseSession, type Session } from '../dialogs/session.js';
 import type { DialogContext, DialogInput, ScriptStudent } from '../dialogs/types.js';
 import type { Texts } from '../i18n/index.js';
 import { isoWeekOf } from '../jobs/period.js';
 import { getScript } from '../scripts/index.js';
-import type { Tx } from '../store/db.js';
+import { type Tx, UniqueViolation } from '../store/db.js';
 import { CheckinRepository, checkinSubject, type SessionRow } from '../store/repositories/checkins.js';
-import { RosterRepository } from '../store/repositories/roster.js';
+import { RosterRepository, type StudentRow } from '../store/repositories/roster.js';
 import { type AppliedEffects, applyEffects, emptyApplied, type Recipient } from './effects.js';
 import { familyNoteFor } from './family-notes.js';
 import { FamilySmsService } from './family-sms.js';
+import { defaultStaffRoute, type StaffRoute } from './staff-routing.js';
 
 export const NAVIGATOR_SCRIPT = 'navigator-weekly';
 export const FAMILY_SCRIPT = 'family-weekly';
@@ -73,8 +74,8 @@ export class CheckinService {
   }
 
   /** Marks a navigator's still-open check-ins of a week as missed (end of the school week). */
-  closeWeek(navigatorId: string, period: string, status: 'missed' | 'skipped'): number {
-    const changed = new CheckinRepository(this.ctx.db).closeOpen(
+  async closeWeek(navigatorId: string, period: string, status: 'missed' | 'skipped'): Promise<number> {
+    const changed = await new CheckinRepository(this.ctx.db).closeOpen(
       navigatorId,
       period,
       status,
@@ -85,11 +86,11 @@ export class CheckinService {
   }
 
   /** Out of office: the week's check-ins count as skipped, and a running session ends. */
-  skipWeek(navigatorId: string, period: string): number {
+  async skipWeek(navigatorId: string, period: string): Promise<number> {
     // Out of office at the prompt means no session ever started: create the rows so the week shows skipped.
     const now = this.ctx.clock();
-    const students = new RosterRepository(this.ctx.db).caseloadOf(navigatorId);
-    this.ctx.db.transaction((tx) =>
+    const students = await new RosterRepository(this.ctx.db).caseloadOf(navigatorId);
+    await this.ctx.db.transaction((tx) =>
       this.ensureCheckins(
         tx,
         {
@@ -105,15 +106,15 @@ export class CheckinService {
       ),
     );
     // Close as skipped before ending a running session, which would otherwise mark them missed.
-    const skipped = this.closeWeek(navigatorId, period, 'skipped');
-    const session = new CheckinRepository(this.ctx.db).sessionFor(navigatorId, 'navigator', period);
-    if (session?.status === 'active') this.expire(session.id);
+    const skipped = await this.closeWeek(navigatorId, period, 'skipped');
+    const session = await new CheckinRepository(this.ctx.db).sessionFor(navigatorId, 'navigator', period);
+    if (session?.status === 'active') await this.expire(session.id);
     return skipped;
   }
 
   /** A family check-in left open after its window is missed. */
-  closeFamilyWeek(guardianId: string, period: string): boolean {
-    return new CheckinRepository(this.ctx.db).setStatus(
+  async closeFamilyWeek(guardianId: string, period: string): Promise<boolean> {
+    return await new CheckinRepository(this.ctx.db).setStatus(
       period,
       checkinSubject('family', { guardianId }),
       'missed',
@@ -127,34 +128,40 @@ export class CheckinService {
   }
 
   /** Starts (or resumes) a navigator's check-ins for a week: one check-in row per student, one session. */
-  startNavigator(navigatorId: string, period?: string): CheckinOutcome {
+  async startNavigator(navigatorId: string, period?: string): Promise<CheckinOutcome> {
     const roster = new RosterRepository(this.ctx.db);
-    const navigator = roster.staffById(navigatorId);
+    const navigator = await roster.staffById(navigatorId);
     if (!navigator) return { ok: false, problem: 'checkin:unknown_participant' };
-    const school = navigator.schoolId ? roster.school(navigator.schoolId) : undefined;
+    const school = navigator.schoolId ? await roster.school(navigator.schoolId) : undefined;
     const week = period ?? this.periodNow(school?.timezone ?? navigator.timezone);
     const repo = new CheckinRepository(this.ctx.db);
-    const existing = repo.sessionFor(navigatorId, 'navigator', week);
+    const existing = await repo.sessionFor(navigatorId, 'navigator', week);
     if (existing?.status === 'active')
       return this.input('navigator', navigatorId, { kind: 'command', command: 'resume' });
     // A finished or expired week is not opened again; a session ended by a script change may start afresh.
     if (existing?.status === 'completed') return { ok: false, problem: 'checkin:week_done' };
     if (existing?.status === 'expired') return { ok: false, problem: 'checkin:week_over' };
 
-    const caseload = roster.caseloadOf(navigatorId);
+    const caseload = await roster.caseloadOf(navigatorId);
     if (caseload.length === 0) return { ok: false, problem: 'checkin:no_students' };
     const now = this.ctx.clock();
     const locale = this.texts.resolveLocale(navigator.locale);
-    const students: ScriptStudent[] = caseload.map((s) => {
-      const note = familyNoteFor(this.ctx.db, this.texts, s, locale, now);
-      return { id: s.id, firstName: s.firstName, grade: s.grade, ...(note ? { familyNote: note } : {}) };
-    });
+    const students: ScriptStudent[] = [];
+    for (const s of caseload) {
+      const note = await familyNoteFor(this.ctx.db, this.texts, s, locale, now);
+      students.push({
+        id: s.id,
+        firstName: s.firstName,
+        grade: s.grade,
+        ...(note ? { familyNote: note } : {}),
+      });
+    }
     const context: DialogContext = {
       kind: 'navigator',
       participantId: navigatorId,
       locale,
       period: week,
-      programWeek: repo.weeksBefore(navigatorId, 'navigator', week) + 1,
+      programWeek: (await repo.weeksBefore(navigatorId, 'navigator', week)) + 1,
       students,
     };
     const route = this.policy.navigatorChannel(navigator);
@@ -176,14 +183,14 @@ export class CheckinService {
   }
 
   /** Starts a family's weekly SMS check-in, asking about each of the guardian's children by first name. */
-  startFamily(guardianId: string, period?: string): CheckinOutcome {
+  async startFamily(guardianId: string, period?: string): Promise<CheckinOutcome> {
     const roster = new RosterRepository(this.ctx.db);
-    const guardian = roster.guardian(guardianId);
+    const guardian = await roster.guardian(guardianId);
     if (!guardian) return { ok: false, problem: 'checkin:unknown_participant' };
     if (!this.policy.smsAvailable) return { ok: false, problem: 'checkin:no_sms_channel' };
     if (!guardian.phone) return { ok: false, problem: 'checkin:no_phone' };
     // The same consent rule the transport applies just before sending: no routine text without consent.
-    const block = new FamilySmsService(this.ctx, this.texts).blockFor(guardianId, {
+    const block = await new FamilySmsService(this.ctx, this.texts).blockFor(guardianId, {
       urgent: false,
       replyToInbound: false,
     });
@@ -194,28 +201,23 @@ export class CheckinService {
       };
     // One phone gets one check-in a week, even when two guardians share it: it is sent to the first of them
     // by id (the one the SMS layer routes replies to) and asks about all their children.
-    const atPhone = roster.guardiansByPhone(guardian.phone);
+    const atPhone = await roster.guardiansByPhone(guardian.phone);
     if (atPhone[0] && atPhone[0].id !== guardianId) return { ok: false, problem: 'checkin:shared_phone' };
     const week = period ?? this.periodNow(guardian.timezone);
     const repo = new CheckinRepository(this.ctx.db);
-    const existing = repo.sessionFor(guardianId, 'family', week);
+    const existing = await repo.sessionFor(guardianId, 'family', week);
     if (existing) return { ok: true, sessionId: existing.id, applied: emptyApplied(), resumed: true };
-    const children = [
-      ...new Map(
-        atPhone
-          .flatMap((g) => roster.studentsOfGuardian(g.id))
-          .filter((s) => s.active)
-          .map((s) => [s.id, s]),
-      ).values(),
-    ];
-    if (children.length === 0) return { ok: false, problem: 'checkin:no_students' };
+    const children = new Map<string, StudentRow>();
+    for (const g of atPhone)
+      for (const s of await roster.studentsOfGuardian(g.id)) if (s.active) children.set(s.id, s);
+    if (children.size === 0) return { ok: false, problem: 'checkin:no_students' };
     const context: DialogContext = {
       kind: 'family',
       participantId: guardianId,
       locale: this.texts.resolveLocale(guardian.locale),
       period: week,
-      programWeek: repo.weeksBefore(guardianId, 'family', week) + 1,
-      students: children.map((s) => ({ id: s.id, firstName: s.firstName, grade: s.grade })),
+      programWeek: (await repo.weeksBefore(guardianId, 'family', week)) + 1,
+      students: [...children.values()].map((s) => ({ id: s.id, firstName: s.firstName, grade: s.grade })),
     };
     return this.begin(context, FAMILY_SCRIPT, {
       channel: 'sms',
@@ -227,45 +229,53 @@ export class CheckinService {
   }
 
   /** Feeds an input to the participant's active session. */
-  input(kind: 'navigator' | 'family', participantId: string, input: DialogInput): CheckinOutcome {
-    const row = new CheckinRepository(this.ctx.db).activeSession(participantId, kind);
+  async input(
+    kind: 'navigator' | 'family',
+    participantId: string,
+    input: DialogInput,
+  ): Promise<CheckinOutcome> {
+    const row = await new CheckinRepository(this.ctx.db).activeSession(participantId, kind);
     if (!row) return { ok: false, problem: 'checkin:no_active_session' };
     return this.step(row, input);
   }
 
   /** A reply timer fired: resumes with a timeout, unless the session moved on since it was set. */
-  onTimeout(sessionId: string, sessionVersion: number): CheckinOutcome {
-    const row = new CheckinRepository(this.ctx.db).session(sessionId);
+  async onTimeout(sessionId: string, sessionVersion: number): Promise<CheckinOutcome> {
+    const row = await new CheckinRepository(this.ctx.db).session(sessionId);
     if (row?.status !== 'active' || row.version !== sessionVersion)
       return { ok: false, problem: 'checkin:no_active_session' };
     return this.step(row, { kind: 'timeout' });
   }
 
   /** A planned reminder: the engine sends its reminder and asks the current question again, even if paused. */
-  remind(sessionId: string): CheckinOutcome {
-    const row = new CheckinRepository(this.ctx.db).session(sessionId);
+  async remind(sessionId: string): Promise<CheckinOutcome> {
+    const row = await new CheckinRepository(this.ctx.db).session(sessionId);
     if (row?.status !== 'active') return { ok: false, problem: 'checkin:no_active_session' };
     return this.step(row, { kind: 'remind' });
   }
 
   /** The week is over: ends the session; open check-ins become missed. */
-  expire(sessionId: string): CheckinOutcome {
-    const row = new CheckinRepository(this.ctx.db).session(sessionId);
+  async expire(sessionId: string): Promise<CheckinOutcome> {
+    const row = await new CheckinRepository(this.ctx.db).session(sessionId);
     if (row?.status !== 'active') return { ok: false, problem: 'checkin:no_active_session' };
     return this.step(row, { kind: 'expire' });
   }
 
-  private begin(context: DialogContext, scriptId: string, recipient: Recipient): CheckinOutcome {
+  private async begin(
+    context: DialogContext,
+    scriptId: string,
+    recipient: Recipient,
+  ): Promise<CheckinOutcome> {
     const script = getScript(scriptId);
     const now = this.ctx.clock();
     const { session, effects } = start(script, context, now);
     const sessionId = this.ctx.ids();
     let applied: AppliedEffects;
     try {
-      applied = this.ctx.db.transaction((tx) => {
+      applied = await this.ctx.db.transaction(async (tx) => {
         const repo = new CheckinRepository(tx);
-        this.ensureCheckins(tx, context, sessionId, now);
-        repo.insertSession({
+        await this.ensureCheckins(tx, context, sessionId, now);
+        await repo.insertSession({
           id: sessionId,
           kind: context.kind,
           participantId: context.participantId,
@@ -281,7 +291,7 @@ export class CheckinService {
         });
         // A family's very first text is the notice of who texts them and how to stop; it goes just before.
         if (context.kind === 'family')
-          new FamilySmsService(this.ctx, this.texts).enqueueConsentNotice(tx, context.participantId);
+          await new FamilySmsService(this.ctx, this.texts).enqueueConsentNotice(tx, context.participantId);
         return applyEffects(
           tx,
           this.ctx,
@@ -298,15 +308,15 @@ export class CheckinService {
     return { ok: true, sessionId, applied, resumed: false };
   }
 
-  private step(row: SessionRow, input: DialogInput): CheckinOutcome {
+  private async step(row: SessionRow, input: DialogInput): Promise<CheckinOutcome> {
     const previous = parseSession(row.state);
     const script = getScript(row.scriptId);
     const { session, effects } = resume(script, previous, input, this.ctx.clock());
-    const recipient = this.recipientFor(row, previous.context);
+    const recipient = await this.recipientFor(row, previous.context);
     if (!recipient) return { ok: false, problem: 'checkin:unknown_participant' };
     const now = this.ctx.clock();
-    const applied = this.ctx.db.transaction((tx) => {
-      const saved = new CheckinRepository(tx).saveSession(row.id, row.version, {
+    const applied = await this.ctx.db.transaction(async (tx) => {
+      const saved = await new CheckinRepository(tx).saveSession(row.id, row.version, {
         state: session,
         version: session.version,
         status: session.status,
@@ -327,10 +337,15 @@ export class CheckinService {
     return { ok: true, sessionId: row.id, applied, resumed: true };
   }
 
-  private ensureCheckins(tx: Tx, context: DialogContext, sessionId: string | null, now: number): void {
+  private async ensureCheckins(
+    tx: Tx,
+    context: DialogContext,
+    sessionId: string | null,
+    now: number,
+  ): Promise<void> {
     const repo = new CheckinRepository(tx);
     if (context.kind === 'family') {
-      repo.ensure({
+      await repo.ensure({
         id: this.ctx.ids(),
         kind: 'family',
         period: context.period,
@@ -343,7 +358,7 @@ export class CheckinService {
       return;
     }
     for (const s of context.students) {
-      repo.ensure({
+      await repo.ensure({
         id: this.ctx.ids(),
         kind: 'navigator',
         period: context.period,
@@ -357,16 +372,16 @@ export class CheckinService {
     }
   }
 
-  private recipientFor(row: SessionRow, context: DialogContext): Recipient | null {
+  private async recipientFor(row: SessionRow, context: DialogContext): Promise<Recipient | null> {
     const roster = new RosterRepository(this.ctx.db);
     if (row.kind === 'navigator') {
-      const s = roster.staffById(row.participantId);
+      const s = await roster.staffById(row.participantId);
       if (!s) return null;
       const route = this.policy.navigatorChannel(s);
       if (!route) return null;
       return { ...route, recipientKind: 'staff', recipientId: s.id, locale: context.locale };
     }
-    const g = roster.guardian(row.participantId);
+    const g = await roster.guardian(row.participantId);
     if (!g?.phone) return null;
     // The family may have switched language since the session started.
     const locale = this.texts.resolveLocale(g.locale);
@@ -388,10 +403,5 @@ export class CheckinService {
 
 /** The one-active-session-per-week index refused a second session (another start won the race). */
 function isUniqueViolation(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    'code' in err &&
-    err.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    err.message.includes('dialog_sessions.')
-  );
+  return err instanceof UniqueViolation && err.table === 'dialog_sessions';
 }

@@ -1,16 +1,14 @@
 import type { AppContext } from '../context.js';
-import { defaultStaffRoute } from '../delivery/dead-letter.js';
 import type { DialogContext, Effect } from '../dialogs/types.js';
 import type { Texts } from '../i18n/index.js';
 import type { MessageParam } from '../messages.js';
 import type { Tx } from '../store/db.js';
-import { AuditRepository } from '../store/repositories/audit.js';
 import { CheckinRepository, checkinSubject } from '../store/repositories/checkins.js';
-import { NeedRepository } from '../store/repositories/needs.js';
 import { OutboxRepository, outboxKey } from '../store/repositories/outbox.js';
 import { TimerRepository } from '../store/repositories/timers.js';
 import type { Channel } from '../store/schema/index.js';
-import { routeEscalation } from './escalations.js';
+import { raiseEscalation } from './escalations.js';
+import { recordNeed } from './needs.js';
 
 /** Where a participant's messages go. */
 export interface Recipient {
@@ -75,17 +73,15 @@ function toParams(params: Record<string, unknown> | undefined): Record<string, M
  * Applies a batch of engine effects inside the caller's transaction: answers, needs (one open per student
  * and area), strengths, escalations, check-in statuses, outbound messages (outbox) and reply timeouts (timers).
  */
-export function applyEffects(
+export async function applyEffects(
   tx: Tx,
   ctx: AppContext,
   texts: Texts,
   source: EffectSource,
   effects: Effect[],
-): AppliedEffects {
+): Promise<AppliedEffects> {
   const now = ctx.clock();
   const checkins = new CheckinRepository(tx);
-  const needs = new NeedRepository(tx);
-  const audit = new AuditRepository(tx);
   const outbox = new OutboxRepository(tx);
   const timers = new TimerRepository(tx);
   const { context, recipient } = source;
@@ -97,12 +93,12 @@ export function applyEffects(
       ? checkinSubject('navigator', { navigatorId: context.participantId, studentId })
       : checkinSubject('family', { guardianId: context.participantId });
 
-  effects.forEach((effect, index) => {
+  for (const [index, effect] of effects.entries()) {
     switch (effect.type) {
       case 'send': {
         const rendered =
           recipient.channel === 'sms' ? texts.render(effect.message, recipient.locale).text : null;
-        const id = outbox.enqueue({
+        const id = await outbox.enqueue({
           id: ctx.ids(),
           idempotencyKey: outboxKey({
             recipient: `${recipient.recipientKind}:${recipient.recipientId}`,
@@ -117,6 +113,12 @@ export function applyEffects(
           purpose: `checkin:${context.kind}`,
           locale: recipient.locale,
           payload: effect.message,
+          origin: {
+            sessionId: source.sessionId,
+            sessionVersion: source.sessionVersion,
+            stepId: effect.stepId,
+            ...(effect.studentId ? { studentId: effect.studentId } : {}),
+          },
           body: rendered,
           urgent: false,
           createdAt: now,
@@ -125,7 +127,7 @@ export function applyEffects(
         break;
       }
       case 'wait':
-        timers.schedule({
+        await timers.schedule({
           id: ctx.ids(),
           kind: 'dialog_timeout',
           uniqueKey: `dialog_timeout:${source.sessionId}:${source.sessionVersion}:${effect.stepId}`,
@@ -137,8 +139,8 @@ export function applyEffects(
         });
         break;
       case 'record_answer': {
-        const checkin = checkins.get(context.period, subjectFor(effect.studentId));
-        checkins.insertAnswer({
+        const checkin = await checkins.get(context.period, subjectFor(effect.studentId));
+        await checkins.insertAnswer({
           id: ctx.ids(),
           checkinId: checkin?.id ?? null,
           sessionId: source.sessionId,
@@ -158,35 +160,24 @@ export function applyEffects(
         break;
       }
       case 'record_need': {
-        const { need, created, before } = needs.recordNeed({
-          id: ctx.ids(),
+        const { created } = await recordNeed(tx, ctx, {
           studentId: effect.studentId,
           area: effect.area,
           severity: effect.severity,
           tier: effect.tier ?? 1,
           source: context.kind === 'navigator' ? 'navigator' : 'family',
+          actor: source.actor,
           questionKey: effect.question?.key ?? null,
           questionText: effect.question ? snapshot(effect.question.key, effect.question.params) : null,
           answerText: effect.answerText ?? null,
           note: effect.note ?? null,
-          raisedBy: source.actor,
-          createdAt: now,
-        });
-        audit.append({
-          at: now,
-          actor: source.actor,
-          entity: 'need',
-          entityId: need.id,
-          action: created ? 'create' : 'update',
-          before: before ?? null,
-          after: need,
         });
         if (created) result.needsCreated += 1;
         else result.needsUpdated += 1;
         break;
       }
       case 'record_strength':
-        checkins.insertStrength({
+        await checkins.insertStrength({
           id: ctx.ids(),
           studentId: effect.studentId,
           kind: effect.kind,
@@ -197,35 +188,21 @@ export function applyEffects(
         result.strengths += 1;
         break;
       case 'escalate': {
-        const escalation = needs.insertEscalation({
-          id: ctx.ids(),
+        const escalation = await raiseEscalation(tx, ctx, {
           studentId: effect.studentId ?? null,
           guardianId: context.kind === 'family' ? context.participantId : null,
           trigger: effect.trigger,
           urgent: effect.urgent,
           source: context.kind === 'navigator' ? 'navigator' : 'family',
           raisedBy: source.actor,
-          status: 'open',
           summary: `${effect.trigger}${effect.studentId ? ` for student ${effect.studentId}` : ''}`,
           note: effect.note ?? null,
-          createdAt: now,
-          updatedAt: now,
         });
-        audit.append({
-          at: now,
-          actor: source.actor,
-          entity: 'escalation',
-          entityId: escalation.id,
-          action: 'create',
-          before: null,
-          after: { ...escalation, note: escalation.note ? '[note]' : null },
-        });
-        routeEscalation(tx, ctx, defaultStaffRoute(ctx.config), escalation.id);
         result.escalations.push(escalation.id);
         break;
       }
       case 'checkin_status':
-        checkins.setStatus(
+        await checkins.setStatus(
           context.period,
           subjectFor(effect.studentId),
           effect.status,
@@ -241,6 +218,6 @@ export function applyEffects(
         ctx.logger.warn({ code: effect.code, sessionId: source.sessionId }, 'dialog reported a problem');
         break;
     }
-  });
+  }
   return result;
 }

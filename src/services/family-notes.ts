@@ -4,7 +4,7 @@ import type { DbOrTx } from '../store/db.js';
 import { CheckinRepository } from '../store/repositories/checkins.js';
 import { NeedRepository } from '../store/repositories/needs.js';
 import { RosterRepository } from '../store/repositories/roster.js';
-import { SmsRepository } from '../store/repositories/sms.js';
+import { type FamilyMessageRow, SmsRepository } from '../store/repositories/sms.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const FAMILY_HOW_KEY = 'family.how';
@@ -16,32 +16,32 @@ const NOTE_MAX = 200;
  * says this week is hard (food)."), else how they said the week went. Area names are rendered here in the
  * navigator's language, since note params are text.
  */
-export function familyNoteFor(
+export async function familyNoteFor(
   db: DbOrTx,
   texts: Texts,
   student: { id: string; firstName: string },
   navigatorLocale: string,
   now: number,
-): ScriptStudent['familyNote'] | undefined {
+): Promise<ScriptStudent['familyNote'] | undefined> {
   const since = now - 7 * DAY;
   // A text the family sent outside a check-in is for the navigator: show the newest, shortened.
   const sms = new SmsRepository(db);
-  const written = new RosterRepository(db)
-    .guardiansOf(student.id)
-    .flatMap((g) => sms.familyMessagesSince(g.id, since))
-    .sort((a, b) => b.receivedAt - a.receivedAt)[0];
-  if (written) {
-    const note = written.body.length > NOTE_MAX ? `${written.body.slice(0, NOTE_MAX - 1)}…` : written.body;
+  const written: FamilyMessageRow[] = [];
+  for (const g of await new RosterRepository(db).guardiansOf(student.id))
+    written.push(...(await sms.familyMessagesSince(g.id, since)));
+  const newest = written.sort((a, b) => b.receivedAt - a.receivedAt)[0];
+  if (newest) {
+    const note = newest.body.length > NOTE_MAX ? `${newest.body.slice(0, NOTE_MAX - 1)}…` : newest.body;
     return { key: 'navigator.family_note', params: { name: student.firstName, note } };
   }
-  const needs = new NeedRepository(db).familyNeedsSince(student.id, since);
+  const needs = await new NeedRepository(db).familyNeedsSince(student.id, since);
   if (needs.length > 0) {
     const areas = needs.map((n) => texts.t(`navigator.area.${n.area}`, navigatorLocale).text).join(', ');
     return { key: 'navigator.family_said_hard', params: { name: student.firstName, areas } };
   }
-  const how = new CheckinRepository(db)
-    .answersForStudent(student.id, 20)
-    .find((a) => a.questionKey === FAMILY_HOW_KEY && a.answeredAt >= since);
+  const how = (await new CheckinRepository(db).answersForStudent(student.id, 20)).find(
+    (a) => a.questionKey === FAMILY_HOW_KEY && a.answeredAt >= since,
+  );
   if (how?.value === 'good' || how?.value === 'ok')
     return { key: `navigator.family_said_${how.value}`, params: { name: student.firstName } };
   return undefined;

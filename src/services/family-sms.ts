@@ -1,33 +1,30 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { OutboundMessage } from '../bots/transport.js';
 import type { AppContext } from '../context.js';
+import type { OutboundMessage } from '../delivery/transport.js';
 import { smsSegments } from '../dialogs/sms.js';
 import type { Texts } from '../i18n/index.js';
 import type { MessagePayload } from '../messages.js';
-import { type ConsentState, type TextBlock, textBlock } from '../sms/consent.js';
+import {
+  type ConsentState,
+  passesOptOutList,
+  REPLY_PURPOSES,
+  type TextBlock,
+  textBlock,
+} from '../sms/consent.js';
 import { CONSENT_NOTICE_KEY, renderSms } from '../sms/render.js';
 import { advancesStatus, type ProviderStatus, UNDELIVERABLE_CODES } from '../sms/status.js';
 import type { DbOrTx } from '../store/db.js';
 import type { Actor } from '../store/repositories/audit.js';
 import { ConsentRepository } from '../store/repositories/consents.js';
-import { OutboxRepository } from '../store/repositories/outbox.js';
+import { OutboxRepository, outboxKey } from '../store/repositories/outbox.js';
 import { type GuardianRow, RosterRepository } from '../store/repositories/roster.js';
 import { CONSENT_NOTICE_PURPOSE, type FamilyMessageRow, SmsRepository } from '../store/repositories/sms.js';
 
+// The relay's quiet-hours tests still read the reply purposes from here.
+
 /** Undeliverable results in a row (30003/30005/30006) after which a family is marked unreachable. */
 export const UNREACHABLE_AFTER = 3;
-
-/** Outbox purposes of replies to a family's own text: allowed past an opt-out (see sms/consent.ts). */
-export const REPLY_PURPOSES = new Set([
-  'sms:help',
-  'sms:opt_out_confirm',
-  'sms:opt_in_confirm',
-  'sms:crisis_reply',
-  'sms:language',
-  'sms:unknown_number',
-  'sms:message_received',
-]);
 
 /**
  * What `prepareOutbound` decides: send `body` (`sentSince`: the row's creation, the earliest a previous
@@ -35,7 +32,7 @@ export const REPLY_PURPOSES = new Set([
  * ahead of this text has gone (a transient result for the relay).
  */
 export type PreparedSms =
-  | { ok: true; body: string; sentSince?: number; alreadyRecorded?: (sid: string) => boolean }
+  | { ok: true; body: string; sentSince?: number; alreadyRecorded?: (sid: string) => Promise<boolean> }
   | { ok: false; reason: TextBlock }
   | { ok: false; reason: 'sms:consent_notice_first'; retryAfterMs: number };
 
@@ -80,11 +77,11 @@ export class FamilySmsService {
   }
 
   /** Guardians reached at a phone, by id. */
-  guardiansByPhone(e164: string): GuardianRow[] {
-    return new RosterRepository(this.ctx.db).guardiansByPhone(e164);
+  guardiansByPhone(e164: string, db: DbOrTx = this.ctx.db): Promise<GuardianRow[]> {
+    return new RosterRepository(db).guardiansByPhone(e164);
   }
 
-  consentOf(guardianId: string, db: DbOrTx = this.ctx.db): ConsentState {
+  consentOf(guardianId: string, db: DbOrTx = this.ctx.db): Promise<ConsentState> {
     return new ConsentRepository(db).current(guardianId);
   }
 
@@ -99,52 +96,57 @@ export class FamilySmsService {
   }
 
   /** Why a message to a guardian may not go out now, or null. Also consults the opted-out phone list. */
-  blockFor(guardianId: string, intent: { urgent: boolean; replyToInbound: boolean }): TextBlock | null {
-    const guardian = new RosterRepository(this.ctx.db).guardian(guardianId);
+  async blockFor(
+    guardianId: string,
+    intent: { urgent: boolean; replyToInbound: boolean },
+    db: DbOrTx = this.ctx.db,
+  ): Promise<TextBlock | null> {
+    const guardian = await new RosterRepository(db).guardian(guardianId);
     if (!guardian) return null;
-    const phoneOptedOut = new SmsRepository(this.ctx.db).phoneOptedOut(guardian.phone);
-    return textBlock({ smsStatus: guardian.smsStatus, phoneOptedOut }, this.consentOf(guardianId), intent);
+    const phoneOptedOut = await new SmsRepository(db).phoneOptedOut(guardian.phone);
+    const consent = await this.consentOf(guardianId, db);
+    return textBlock({ smsStatus: guardian.smsStatus, phoneOptedOut }, consent, intent);
   }
 
   /**
    * The transport's last step before calling Twilio: the consent rule (a family that opted out after a text
-   * was queued is not texted; nor is a number on the opted-out list, whoever it belongs to now: a reply to
-   * the family's own text passes the list only when queued at or after the opt-out, or when urgent, the
-   * crisis reply; a reply queued before STOP and held by quiet hours is not sent), the
-   * consent notice ahead of a guardian's first routine text, then the final body (rendered with numbered
-   * choices when the row has none) with its encoding and segments, stored on the outbox row.
+   * was queued is not texted; nor is a number on the opted-out list, whoever it belongs to now, unless
+   * `passesOptOutList`), the consent notice ahead of a guardian's first routine text, then the final body
+   * (rendered with numbered choices when the row has none) with its encoding and segments, stored on the
+   * outbox row. One transaction, committed before the transport calls Twilio.
    */
-  prepareOutbound(message: OutboundMessage): PreparedSms {
-    const row = new OutboxRepository(this.ctx.db).get(message.id);
-    const sms = new SmsRepository(this.ctx.db);
-    const replyToInbound = row !== undefined && REPLY_PURPOSES.has(row.purpose);
-    const isGuardian = row?.recipientKind !== 'staff';
-    const optedOutAt = isGuardian ? sms.phoneOptedOutAt(message.address) : undefined;
-    if (optedOutAt !== undefined) {
-      const repliesAfter = replyToInbound && row !== undefined && (row.urgent || row.createdAt >= optedOutAt);
-      if (!repliesAfter) return { ok: false, reason: 'sms:opted_out' };
-    }
-    const block = isGuardian
-      ? this.blockFor(message.recipientId, { urgent: message.urgent, replyToInbound })
-      : null;
-    if (block) return { ok: false, reason: block };
-    if (isGuardian && !replyToInbound && row && row.purpose !== CONSENT_NOTICE_PURPOSE) {
-      // Normally the check-in service queued the notice with the first text; this covers any caller that
-      // did not: the notice is queued ahead of the text, which waits one retry.
-      const noticeId = this.ctx.db.transaction((tx) =>
-        this.enqueueConsentNotice(tx, message.recipientId, { before: row.createdAt, triggerId: row.id }),
-      );
-      if (noticeId) return { ok: false, reason: 'sms:consent_notice_first', retryAfterMs: 0 };
-    }
-    const body = message.body ?? renderSms(this.texts, message.payload, message.locale).body;
-    const cost = smsSegments(body);
-    sms.recordRendered(message.id, body, cost.encoding, cost.segments);
-    return {
-      ok: true,
-      body,
-      ...(row ? { sentSince: row.createdAt } : {}),
-      alreadyRecorded: (sid) => new SmsRepository(this.ctx.db).hasProviderId(sid),
-    };
+  prepareOutbound(message: OutboundMessage): Promise<PreparedSms> {
+    return this.ctx.db.transaction(async (tx): Promise<PreparedSms> => {
+      const row = await new OutboxRepository(tx).get(message.id);
+      const sms = new SmsRepository(tx);
+      const replyToInbound = row !== undefined && REPLY_PURPOSES.has(row.purpose);
+      const isGuardian = row?.recipientKind !== 'staff';
+      const optedOutAt = isGuardian ? await sms.phoneOptedOutAt(message.address) : undefined;
+      if (optedOutAt !== undefined && !(row && passesOptOutList(row, optedOutAt)))
+        return { ok: false, reason: 'sms:opted_out' };
+      const block = isGuardian
+        ? await this.blockFor(message.recipientId, { urgent: message.urgent, replyToInbound }, tx)
+        : null;
+      if (block) return { ok: false, reason: block };
+      if (isGuardian && !replyToInbound && row && row.purpose !== CONSENT_NOTICE_PURPOSE) {
+        // Normally the check-in service queued the notice with the first text; this covers any caller that
+        // did not: the notice is queued ahead of the text, which waits one retry.
+        const noticeId = await this.enqueueConsentNotice(tx, message.recipientId, {
+          before: row.createdAt,
+          triggerId: row.id,
+        });
+        if (noticeId) return { ok: false, reason: 'sms:consent_notice_first', retryAfterMs: 0 };
+      }
+      const body = message.body ?? renderSms(this.texts, message.payload, message.locale).body;
+      const cost = smsSegments(body);
+      await sms.recordRendered(message.id, body, cost.encoding, cost.segments);
+      return {
+        ok: true,
+        body,
+        ...(row ? { sentSince: row.createdAt } : {}),
+        alreadyRecorded: (sid) => new SmsRepository(this.ctx.db).hasProviderId(sid),
+      };
+    });
   }
 
   /**
@@ -152,29 +154,34 @@ export class FamilySmsService {
    * first routine text: call it in the transaction that queues that text. Does nothing (null) when the
    * guardian was texted before or a notice is already queued or sent. The row sorts before texts created
    * at or after `before` (default now), and is held by quiet hours like any routine text.
-   * Example: `sms.enqueueConsentNotice(tx, 'g-1')` inside `CheckinService.startFamily`'s transaction.
+   * Example: `await sms.enqueueConsentNotice(tx, 'g-1')` inside `CheckinService.startFamily`'s transaction.
    */
-  enqueueConsentNotice(
+  async enqueueConsentNotice(
     tx: DbOrTx,
     guardianId: string,
     options: { before?: number; triggerId?: string } = {},
-  ): string | null {
-    const guardian = new RosterRepository(tx).guardian(guardianId);
+  ): Promise<string | null> {
+    const guardian = await new RosterRepository(tx).guardian(guardianId);
     if (!guardian?.phone) return null;
     const sms = new SmsRepository(tx);
-    if (sms.hasConsentNotice(guardianId) || sms.everTexted(guardianId, options.triggerId)) return null;
+    if ((await sms.hasConsentNotice(guardianId)) || (await sms.everTexted(guardianId, options.triggerId)))
+      return null;
     const now = this.ctx.clock();
     // One millisecond earlier than the text it precedes: the relay sends a number's rows in
     // (notBefore, createdAt) order, also after quiet hours moved them to the same opening.
     const at = Math.min(options.before ?? now, now) - 1;
     const payload: MessagePayload = {
       key: CONSENT_NOTICE_KEY,
-      params: { school: this.schoolNameOf(guardianId, tx) },
+      params: { school: await this.schoolNameOf(guardianId, tx) },
     };
     const rendered = renderSms(this.texts, payload, guardian.locale);
-    const id = OutboxRepository.enqueue(tx, {
+    const id = await OutboxRepository.enqueue(tx, {
       id: this.ctx.ids(),
-      idempotencyKey: `${CONSENT_NOTICE_PURPOSE}|${guardianId}|${options.triggerId ?? 'first'}`,
+      idempotencyKey: outboxKey({
+        purpose: CONSENT_NOTICE_PURPOSE,
+        recipient: guardianId,
+        period: options.triggerId ?? 'first',
+      }),
       channel: 'sms',
       recipientKind: 'guardian',
       recipientId: guardianId,
@@ -187,7 +194,7 @@ export class FamilySmsService {
       notBefore: at,
       createdAt: at,
     });
-    if (id) sms.recordRendered(id, rendered.body, rendered.encoding, rendered.segments);
+    if (id) await sms.recordRendered(id, rendered.body, rendered.encoding, rendered.segments);
     return id;
   }
 
@@ -198,27 +205,27 @@ export class FamilySmsService {
    * to `phone`, also a reply to an unknown number held by quiet hours. `guardians` may be empty (a number no
    * guardian has). Returns the guardian ids that changed.
    */
-  optOut(
+  async optOut(
     tx: DbOrTx,
     guardians: GuardianRow[],
     source: string,
     actor: string,
     keepOutboxId?: string,
     phone?: string,
-  ): string[] {
+  ): Promise<string[]> {
     const by = this.actor(actor);
     const sms = new SmsRepository(tx);
     const consents = new ConsentRepository(tx);
     const changed: string[] = [];
     if (phone) {
-      sms.optOutPhone(phone, phoneRef(phone), source, by);
-      sms.cancelPendingTo(phone, by.at, keepOutboxId);
+      await sms.optOutPhone(phone, phoneRef(phone), source, by);
+      await sms.cancelPendingTo(phone, by.at, keepOutboxId);
     }
     for (const g of guardians) {
-      const statusChanged = sms.setSmsStatus(g.id, 'opted_out', by, source);
-      if (consents.current(g.id) !== 'revoked')
-        consents.record({ guardianId: g.id, status: 'revoked', source, locale: g.locale }, by);
-      sms.cancelPending(g.id, by.at, keepOutboxId);
+      const statusChanged = await sms.setSmsStatus(g.id, 'opted_out', by, source);
+      if ((await consents.current(g.id)) !== 'revoked')
+        await consents.record({ guardianId: g.id, status: 'revoked', source, locale: g.locale }, by);
+      await sms.cancelPending(g.id, by.at, keepOutboxId);
       if (statusChanged) changed.push(g.id);
     }
     return changed;
@@ -228,53 +235,59 @@ export class FamilySmsService {
    * Opts guardians back in: 'active' and a 'granted' consent record, and `phone` off the opted-out list.
    * Returns the guardian ids that changed.
    */
-  optIn(tx: DbOrTx, guardians: GuardianRow[], source: string, actor: string, phone?: string): string[] {
+  async optIn(
+    tx: DbOrTx,
+    guardians: GuardianRow[],
+    source: string,
+    actor: string,
+    phone?: string,
+  ): Promise<string[]> {
     const by = this.actor(actor);
     const sms = new SmsRepository(tx);
     const consents = new ConsentRepository(tx);
     const changed: string[] = [];
-    if (phone) sms.clearPhoneOptOut(phone, phoneRef(phone), source, by);
+    if (phone) await sms.clearPhoneOptOut(phone, phoneRef(phone), source, by);
     for (const g of guardians) {
-      const statusChanged = sms.setSmsStatus(g.id, 'active', by, source);
-      const consentChanged = consents.current(g.id) !== 'granted';
+      const statusChanged = await sms.setSmsStatus(g.id, 'active', by, source);
+      const consentChanged = (await consents.current(g.id)) !== 'granted';
       if (consentChanged)
-        consents.record({ guardianId: g.id, status: 'granted', source, locale: g.locale }, by);
+        await consents.record({ guardianId: g.id, status: 'granted', source, locale: g.locale }, by);
       if (statusChanged || consentChanged) changed.push(g.id);
     }
     return changed;
   }
 
   /** True when the number is on the opted-out list. */
-  phoneOptedOut(phone: string): boolean {
-    return new SmsRepository(this.ctx.db).phoneOptedOut(phone);
+  phoneOptedOut(phone: string, db: DbOrTx = this.ctx.db): Promise<boolean> {
+    return new SmsRepository(db).phoneOptedOut(phone);
   }
 
   /**
    * What a guardian texted outside any check-in at or after `since`, oldest first, for the navigator.
-   * Example: `sms.familyMessagesSince('g-1', clock() - 7 * 86_400_000)`.
+   * Example: `await sms.familyMessagesSince('g-1', clock() - 7 * 86_400_000)`.
    */
-  familyMessagesSince(guardianId: string, since: number): FamilyMessageRow[] {
+  familyMessagesSince(guardianId: string, since: number): Promise<FamilyMessageRow[]> {
     return new SmsRepository(this.ctx.db).familyMessagesSince(guardianId, since);
   }
 
   /** Switches guardians' language. */
-  setLanguage(tx: DbOrTx, guardians: GuardianRow[], locale: string, actor: string): void {
+  async setLanguage(tx: DbOrTx, guardians: GuardianRow[], locale: string, actor: string): Promise<void> {
     const by = this.actor(actor);
     const sms = new SmsRepository(tx);
-    for (const g of guardians) sms.setLocale(g.id, locale, by);
+    for (const g of guardians) await sms.setLocale(g.id, locale, by);
   }
 
   /**
    * Writes a reply to the outbox, rendered now so its encoding and segments are known. Returns the outbox
    * id, or null when a reply with the same key exists (the once-a-day and once-per-message limits).
    */
-  enqueueReply(tx: DbOrTx, reply: SmsReply): string | null {
+  async enqueueReply(tx: DbOrTx, reply: SmsReply): Promise<string | null> {
     const now = this.ctx.clock();
     const recipient = reply.guardian?.id ?? phoneRef(reply.address);
     const rendered = renderSms(this.texts, reply.payload, reply.locale);
-    const id = OutboxRepository.enqueue(tx, {
+    const id = await OutboxRepository.enqueue(tx, {
       id: this.ctx.ids(),
-      idempotencyKey: `${reply.purpose}|${recipient}|${reply.period}`,
+      idempotencyKey: outboxKey({ purpose: reply.purpose, recipient, period: reply.period }),
       channel: 'sms',
       recipientKind: 'guardian',
       recipientId: recipient,
@@ -286,7 +299,8 @@ export class FamilySmsService {
       urgent: reply.urgent,
       createdAt: now,
     });
-    if (id) new SmsRepository(tx).recordRendered(id, rendered.body, rendered.encoding, rendered.segments);
+    if (id)
+      await new SmsRepository(tx).recordRendered(id, rendered.body, rendered.encoding, rendered.segments);
     return id;
   }
 
@@ -298,18 +312,24 @@ export class FamilySmsService {
    * and 21614 (not a mobile number) mark the guardian invalid if that is still their number.
    * Example: `onPermanentError: (m, code) => sms.applySendError(m.recipientId, code, m.address)`.
    */
-  applySendError(recipientId: string, code: string | undefined, address: string): void {
+  async applySendError(recipientId: string, code: string | undefined, address: string): Promise<void> {
     if (!code || !address) return;
-    this.ctx.db.transaction((tx) => {
+    await this.ctx.db.transaction(async (tx) => {
       const roster = new RosterRepository(tx);
       if (code === '21610') {
-        this.optOut(tx, roster.guardiansByPhone(address), 'carrier_block', 'twilio', undefined, address);
+        const guardians = await roster.guardiansByPhone(address);
+        await this.optOut(tx, guardians, 'carrier_block', 'twilio', undefined, address);
         return;
       }
-      const guardian = roster.guardian(recipientId);
+      const guardian = await roster.guardian(recipientId);
       if (guardian?.phone !== address) return;
       if (code === '21211' || code === '21614')
-        new SmsRepository(tx).setSmsStatus(guardian.id, 'invalid', this.actor('twilio'), `twilio_${code}`);
+        await new SmsRepository(tx).setSmsStatus(
+          guardian.id,
+          'invalid',
+          this.actor('twilio'),
+          `twilio_${code}`,
+        );
     });
   }
 
@@ -321,20 +341,20 @@ export class FamilySmsService {
     providerMessageId: string,
     status: ProviderStatus,
     errorCode: string | undefined,
-  ): { applied: boolean; markedUnreachable: boolean } {
-    return this.ctx.db.transaction((tx) => {
+  ): Promise<{ applied: boolean; markedUnreachable: boolean }> {
+    return this.ctx.db.transaction(async (tx) => {
       const sms = new SmsRepository(tx);
-      const target = sms.reportTarget(providerMessageId);
+      const target = await sms.reportTarget(providerMessageId);
       if (!target || !advancesStatus(target.providerStatus, status))
         return { applied: false, markedUnreachable: false };
-      const applied = sms.applyReport(target, status, errorCode, this.ctx.clock());
+      const applied = await sms.applyReport(target, status, errorCode, this.ctx.clock());
       let markedUnreachable = false;
       if (
         applied &&
         target.recipientKind === 'guardian' &&
         (status === 'undelivered' || status === 'failed')
       ) {
-        const recent = sms.recentResults(target.recipientId, UNREACHABLE_AFTER);
+        const recent = await sms.recentResults(target.recipientId, UNREACHABLE_AFTER);
         const streak =
           recent.length === UNREACHABLE_AFTER &&
           recent.every(
@@ -342,9 +362,9 @@ export class FamilySmsService {
               (r.providerStatus === 'undelivered' || r.providerStatus === 'failed') &&
               UNDELIVERABLE_CODES.has((r.lastError ?? '').replace(/^provider:/, '')),
           );
-        const guardian = new RosterRepository(tx).guardian(target.recipientId);
+        const guardian = await new RosterRepository(tx).guardian(target.recipientId);
         if (streak && guardian?.smsStatus === 'active')
-          markedUnreachable = sms.setSmsStatus(
+          markedUnreachable = await sms.setSmsStatus(
             guardian.id,
             'unreachable',
             this.actor('twilio'),
@@ -356,9 +376,9 @@ export class FamilySmsService {
   }
 
   /** The name of the school of a guardian's first child ('' when none), for texts that name the school. */
-  schoolNameOf(guardianId: string, db: DbOrTx = this.ctx.db): string {
+  async schoolNameOf(guardianId: string, db: DbOrTx = this.ctx.db): Promise<string> {
     const roster = new RosterRepository(db);
-    const student = roster.studentsOfGuardian(guardianId)[0];
-    return (student && roster.school(student.schoolId)?.name) || '';
+    const student = (await roster.studentsOfGuardian(guardianId))[0];
+    return (student && (await roster.school(student.schoolId))?.name) || '';
   }
 }

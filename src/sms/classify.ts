@@ -1,14 +1,16 @@
 import { type Locale, SUPPORTED_LOCALES } from '../config.js';
-import { CRISIS_PHRASES, CRISIS_TRIGGERS, type CrisisTrigger, NOT_CRISIS } from './crisis-phrases.js';
+import { containsPhrase, fold, foldKeepingAccents, isNoSpaceScript } from './normalize.js';
+import { CRISIS_TRIGGERS, type CrisisTrigger } from './word-files.js';
 import {
+  CRISIS_PHRASES,
   FILLER_WORDS,
   HELP_WORDS,
   LANGUAGE_LIST_WORDS,
   LANGUAGE_NAMES,
+  NOT_CRISIS,
   OPT_IN_WORDS,
   OPT_OUT_WORDS,
-} from './keywords.js';
-import { containsPhrase, fold, foldKeepingAccents, isNoSpaceScript } from './normalize.js';
+} from './words.js';
 
 /**
  * What an inbound SMS is, before the dialog sees it. Example: `classifyInbound('Stop!', 'en')` →
@@ -147,7 +149,7 @@ export function detectCrisis(
  * opt out, "I want to stop by the school" does not. Crisis wording matches anywhere in the message and
  * wins over everything except an exact opt-out word. Keywords from every supported language are
  * recognised whatever the guardian's language, because families switch languages freely; only short
- * single-word crisis terms are limited to the guardian's own language (see crisis-phrases.ts).
+ * single-word crisis terms are limited to the guardian's own language (see `crisis` in word-files.ts).
  */
 export function classifyInbound(body: string, guardianLocale?: string | null): InboundKind {
   const tokens = toTokens(fold(body));

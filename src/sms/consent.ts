@@ -52,3 +52,35 @@ export function canText(
 ): boolean {
   return textBlock(guardian, consent, { urgent, replyToInbound }) === null;
 }
+
+// Replies answer a text the family just sent. Three rules treat them apart from routine texts, and each reads
+// the purposes from here: the consent rule lets them past an opt-out (carriers require HELP to be answered,
+// and a family that writes after STOP started the contact), quiet hours let them out at once (a STOP
+// confirmation held overnight could leave after a later START's), and no consent notice goes ahead of them.
+
+/** The outbox purpose of each reply to a family's text. Example: `REPLY_PURPOSE.help` → 'sms:help'. */
+export const REPLY_PURPOSE = {
+  help: 'sms:help',
+  optOutConfirm: 'sms:opt_out_confirm',
+  optInConfirm: 'sms:opt_in_confirm',
+  crisis: 'sms:crisis_reply',
+  language: 'sms:language',
+  unknownNumber: 'sms:unknown_number',
+  messageReceived: 'sms:message_received',
+} as const;
+
+/** Every reply purpose, for `REPLY_PURPOSES.has(row.purpose)`. */
+export const REPLY_PURPOSES: ReadonlySet<string> = new Set<string>(Object.values(REPLY_PURPOSE));
+
+/**
+ * True when a text may still go to a number on the opted-out list: only a reply queued at or after the
+ * opt-out (HELP asked after STOP, the one confirmation), or the urgent crisis reply. A reply queued before
+ * STOP and held by quiet hours, or a routine text, is not sent.
+ * Example: `passesOptOutList({ purpose: 'sms:help', urgent: false, createdAt: 10 }, 5)` → true.
+ */
+export function passesOptOutList(
+  row: { purpose: string; urgent: boolean; createdAt: number },
+  optedOutAt: number,
+): boolean {
+  return REPLY_PURPOSES.has(row.purpose) && (row.urgent || row.createdAt >= optedOutAt);
+}

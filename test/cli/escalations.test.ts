@@ -13,9 +13,9 @@ let ctx: ReturnType<typeof testContext>;
 let out: string[];
 let err: string[];
 
-beforeEach(() => {
+beforeEach(async () => {
   ctx = testContext({ now: Date.parse('2026-11-24T15:00:00Z') });
-  seedDemoRoster(ctx);
+  await seedDemoRoster(ctx);
   out = [];
   err = [];
   vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
@@ -30,27 +30,27 @@ async function cli(...args: string[]) {
   const program = new Command().exitOverride();
   registerEscalationCommands(program, () => ctx);
   // Each command closes its database; keep the test's open across several commands.
-  const close = ctx.db.$client.close.bind(ctx.db.$client);
-  ctx.db.$client.close = () => ctx.db.$client;
+  const close = ctx.db.close.bind(ctx.db);
+  ctx.db.close = async () => {};
   try {
     await program.parseAsync(['node', 'cli', ...args]);
   } finally {
-    ctx.db.$client.close = close;
+    ctx.db.close = close;
   }
 }
 
 describe('escalations command line', () => {
   it('lists open escalations without names or notes, claims one by reference, and refuses unknown ones', async () => {
     const service = new CheckinService(ctx, createTexts({ defaultLocale: 'en' }));
-    service.startNavigator('nav-2');
-    const student = new RosterRepository(ctx.db).caseloadOf('nav-2')[0]!;
-    service.input('navigator', 'nav-2', {
+    await service.startNavigator('nav-2');
+    const student = (await new RosterRepository(ctx.db).caseloadOf('nav-2'))[0]!;
+    await service.input('navigator', 'nav-2', {
       kind: 'command',
       command: 'ask_counselor',
       studentId: student.id,
       note: 'private words',
     });
-    const [e] = new NeedRepository(ctx.db).escalations('open');
+    const [e] = await new NeedRepository(ctx.db).escalations('open');
     const ref = escalationRef(e!.id);
 
     await cli('escalations', 'list');
@@ -62,7 +62,7 @@ describe('escalations command line', () => {
 
     await cli('escalations', 'claim', ref, '--by', 'counselor-1');
     expect(out.at(-1)).toBe(`Escalation ${ref} claimed by counselor-1.`);
-    expect(new NeedRepository(ctx.db).escalation(e!.id)?.status).toBe('claimed');
+    expect((await new NeedRepository(ctx.db).escalation(e!.id))?.status).toBe('claimed');
 
     await cli('escalations', 'resolve', 'NOPE1234', '--by', 'counselor-1');
     expect(err.at(-1)).toBe("No escalation with reference NOPE1234 (see 'escalations list').");

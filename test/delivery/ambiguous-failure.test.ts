@@ -1,21 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { SendResult, Transport } from '../../src/bots/transport.js';
 import { createRelay } from '../../src/delivery/relay.js';
-import { createHttpTransport, TransportRegistry } from '../../src/delivery/transports.js';
+import { type SendResult, type Transport, TransportRegistry } from '../../src/delivery/transport.js';
 import { openTestDatabase } from '../../src/store/db.js';
 import { MAYBE_DELIVERED_PREFIX, OutboxRepository } from '../../src/store/repositories/outbox.js';
-import { useScriptedApi } from '../helpers/msw.js';
-import { API_URL, enqueue, fakeApi, message, testContext } from './helpers.js';
-
-const api = fakeApi();
-useScriptedApi(api);
+import { enqueue, message, testContext } from './helpers.js';
 
 const T0 = Date.parse('2026-11-23T15:00:00Z');
 const TIMEOUT: SendResult = { ok: false, kind: 'transient', reason: 'timeout', maybeDelivered: true };
 const HTTP_503: SendResult = { ok: false, kind: 'transient', reason: 'http_503' };
 
 /** A relay over a transport that answers from `script` (then accepts) and records `uncertain` per attempt. */
-function setup(script: Array<SendResult | Error>) {
+async function setup(script: Array<SendResult | Error>) {
   const db = openTestDatabase();
   const t = testContext(db, T0);
   const uncertain: Array<boolean | undefined> = [];
@@ -35,7 +30,7 @@ function setup(script: Array<SendResult | Error>) {
     random: () => 0,
     maxAttempts: 3,
   });
-  const id = enqueue(db, message({ createdAt: T0, channel: 'local' }));
+  const id = await enqueue(db, message({ createdAt: T0, channel: 'local' }));
   /** Runs rounds (the clock moving past each retry) until nothing is due any more. */
   const drain = async () => {
     for (let i = 0; i < 5; i++) {
@@ -48,77 +43,47 @@ function setup(script: Array<SendResult | Error>) {
 
 describe('an ambiguous failure makes every later attempt look for an earlier copy', () => {
   it('a timeout (maybeDelivered) is remembered on the row and passed as uncertain on the next attempt', async () => {
-    const s = setup([TIMEOUT]);
+    const s = await setup([TIMEOUT]);
     expect(await s.relay.runOnce()).toMatchObject({ retried: 1 });
-    expect(s.repo.get(s.id)).toMatchObject({
+    expect(await s.repo.get(s.id)).toMatchObject({
       status: 'pending',
       lastError: `${MAYBE_DELIVERED_PREFIX}timeout`,
     });
     s.clock.advance(60_000);
     expect((await s.relay.runOnce()).sent).toBe(1);
     expect(s.uncertain).toEqual([false, true]);
-    expect(s.repo.get(s.id)).toMatchObject({ status: 'sent', lastError: null });
+    expect(await s.repo.get(s.id)).toMatchObject({ status: 'sent', lastError: null });
     expect(s.logLines.some((l) => l.includes('may have been delivered'))).toBe(true);
   });
 
   it('stays uncertain after a later plain failure: the first copy may still be out there', async () => {
-    const s = setup([TIMEOUT, HTTP_503]);
+    const s = await setup([TIMEOUT, HTTP_503]);
     await s.drain();
     expect(s.uncertain).toEqual([false, true, true]);
-    expect(s.repo.get(s.id)!.status).toBe('sent');
+    expect((await s.repo.get(s.id))!.status).toBe('sent');
   });
 
   it('a plain transient failure (an HTTP error answer) does not make the resend uncertain', async () => {
-    const s = setup([HTTP_503]);
+    const s = await setup([HTTP_503]);
     await s.drain();
     expect(s.uncertain).toEqual([false, false]);
   });
 
   it('a transport that throws may have sent: the next attempt is uncertain', async () => {
-    const s = setup([new Error('socket hang up')]);
+    const s = await setup([new Error('socket hang up')]);
     await s.drain();
     expect(s.uncertain).toEqual([false, true]);
   });
 
   it('a dead uncertain row keeps the mark, so an admin retry looks first too', async () => {
-    const s = setup([TIMEOUT, HTTP_503, HTTP_503]);
+    const s = await setup([TIMEOUT, HTTP_503, HTTP_503]);
     await s.drain();
-    expect(s.repo.get(s.id)).toMatchObject({
+    expect(await s.repo.get(s.id)).toMatchObject({
       status: 'dead',
       lastError: `${MAYBE_DELIVERED_PREFIX}http_503`,
     });
-    expect(s.repo.retry(s.id, s.clock())).toBe(true);
+    expect(await s.repo.retry(s.id, s.clock())).toBe(true);
     await s.drain();
     expect(s.uncertain).toEqual([false, true, true, true]);
-  });
-});
-
-describe('the HTTP transport says when a network failure is ambiguous', () => {
-  it('a dropped connection may have been delivered', async () => {
-    api.script.push('network');
-    const transport = createHttpTransport({ channel: 'slack', url: API_URL, clock: () => T0 });
-    const m = message({ createdAt: T0 });
-    const result = await transport.send({ ...m, urgent: false });
-    expect(result).toEqual({ ok: false, kind: 'transient', reason: 'network', maybeDelivered: true });
-  });
-
-  it('a refused connection was not', async () => {
-    const refused = Object.assign(new TypeError('fetch failed'), {
-      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }),
-    });
-    const transport = createHttpTransport({
-      channel: 'slack',
-      url: API_URL,
-      clock: () => T0,
-      fetch: async () => {
-        throw refused;
-      },
-    });
-    const m = message({ createdAt: T0 });
-    expect(await transport.send({ ...m, urgent: false })).toEqual({
-      ok: false,
-      kind: 'transient',
-      reason: 'network',
-    });
   });
 });

@@ -37,7 +37,7 @@ describe('delivery commands', () => {
     expect(second).toContain('0 planned now, 9 already planned');
     expect(second).toContain('3 already done');
     expect(fired).toHaveLength(3);
-    expect(listTimers(ctx, { status: 'fired' })).toContain('navigator_prompt');
+    expect(await listTimers(ctx, { status: 'fired' })).toContain('navigator_prompt');
   });
 
   it('checkins run prints what each prompt really did, and says when families cannot be texted', async () => {
@@ -58,7 +58,7 @@ describe('delivery commands', () => {
     expect(out).toContain('Outcomes: fired:started 1, skipped:no_consent 2.');
     expect(out).toContain('navigator_prompt navigator_prompt|nav-1|2026-W48 → fired:started');
     expect(out).not.toMatch(/family_checkin .* → fired/);
-    expect(listTimers(ctx, { status: 'fired' })).toContain('skipped:no_consent');
+    expect(await listTimers(ctx, { status: 'fired' })).toContain('skipped:no_consent');
 
     const db2 = openTestDatabase();
     seedRoster(db2);
@@ -73,7 +73,7 @@ describe('delivery commands', () => {
     expect(noSms).toContain('Prompts: 1 fired, 0 skipped');
   });
 
-  it('outbox list shows no bodies or phone numbers; retry only revives dead or failed rows', () => {
+  it('outbox list shows no bodies or phone numbers; retry only revives dead or failed rows', async () => {
     const db = openTestDatabase();
     const { ctx } = testContext(db, T0);
     const repo = new OutboxRepository(db);
@@ -83,15 +83,15 @@ describe('delivery commands', () => {
       address: '+15551234567',
       body: 'Hola, ¿cómo está Ana?',
     });
-    repo.enqueue(m);
-    const out = listOutbox(ctx, {});
+    await repo.enqueue(m);
+    const out = await listOutbox(ctx, {});
     expect(out).toContain(m.id);
     expect(out).toContain('********67');
     expect(out).not.toContain('5551234567');
     expect(out).not.toContain('Hola');
-    repo.finish(m.id, T0, 'dead', 'http_500');
-    expect(retryOutbox(ctx, m.id)).toContain('pending again');
-    expect(repo.get(m.id)!.status).toBe('pending');
+    await repo.finish(m.id, T0, 'dead', 'http_500');
+    expect(await retryOutbox(ctx, m.id)).toContain('pending again');
+    expect((await repo.get(m.id))!.status).toBe('pending');
     expect(maskAddress('U1')).toBe('**');
   });
 });
@@ -116,30 +116,30 @@ describe('delivery command errors', () => {
     await expect(runCheckins(empty, base)).rejects.toThrow(/no schools yet/);
   });
 
-  it('outbox retry: an unknown id or a message that is not dead or failed is an error', () => {
+  it('outbox retry: an unknown id or a message that is not dead or failed is an error', async () => {
     const db = openTestDatabase();
     const { ctx } = testContext(db, T0);
     const m = message({ createdAt: T0 });
-    new OutboxRepository(db).enqueue(m);
-    expect(() => retryOutbox(ctx, 'missing')).toThrow(
+    await new OutboxRepository(db).enqueue(m);
+    await expect(retryOutbox(ctx, 'missing')).rejects.toThrow(
       new CommandError('No message with id missing. `outbox list` shows the ids.'),
     );
-    expect(() => retryOutbox(ctx, m.id)).toThrow(
+    await expect(retryOutbox(ctx, m.id)).rejects.toThrow(
       new CommandError(`Message ${m.id} is pending; only dead or failed messages can be retried.`),
     );
   });
 
-  it('an unknown --status lists the valid ones; a bad --limit is refused', () => {
+  it('an unknown --status lists the valid ones; a bad --limit is refused', async () => {
     const { ctx } = testContext(openTestDatabase(), T0);
-    expect(() => listOutbox(ctx, { status: 'bogus' })).toThrow(
+    await expect(listOutbox(ctx, { status: 'bogus' })).rejects.toThrow(
       new CommandError(
         'Unknown status bogus; use one of pending, sending, sent, delivered, failed, dead, cancelled.',
       ),
     );
-    expect(() => listTimers(ctx, { status: 'done' })).toThrow(
+    await expect(listTimers(ctx, { status: 'done' })).rejects.toThrow(
       new CommandError('Unknown status done; use one of pending, fired, cancelled.'),
     );
-    expect(() => listOutbox(ctx, { limit: Number.NaN })).toThrow(CommandError);
+    await expect(listOutbox(ctx, { limit: Number.NaN })).rejects.toThrow(CommandError);
   });
 
   it('the command line prints the error on stderr and exits 1', () => {

@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { OutboundMessage, Transport } from '../../src/bots/transport.js';
 import {
   createDeadLetterAlert,
   DEAD_LETTER_PURPOSE,
   DEAD_LETTER_TEXT_KEY,
-  defaultStaffRoute,
 } from '../../src/delivery/dead-letter.js';
 import { createRelay } from '../../src/delivery/relay.js';
-import { TransportRegistry } from '../../src/delivery/transports.js';
+import { type OutboundMessage, type Transport, TransportRegistry } from '../../src/delivery/transport.js';
 import { createTexts } from '../../src/i18n/index.js';
-import type { Db } from '../../src/store/db.js';
-import { openTestDatabase } from '../../src/store/db.js';
+import { defaultStaffRoute } from '../../src/services/staff-routing.js';
+import { type Db, engineOf, openTestDatabase } from '../../src/store/db.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox.js';
 import { staff } from '../../src/store/schema/index.js';
 import { enqueue, message, testContext } from './helpers.js';
@@ -24,7 +22,8 @@ function seedStaff(
   role: 'admin' | 'navigator',
   extra: { active?: boolean; locale?: string; slackUserId?: string } = {},
 ) {
-  db.insert(staff)
+  engineOf(db)
+    .insert(staff)
     .values({
       id,
       name: `Name ${id}`,
@@ -47,7 +46,7 @@ function setup(env: Record<string, string> = {}) {
   const t = testContext(db, T0, env);
   const repo = new OutboxRepository(db);
   /** A family text that has died, as the relay hands it over. */
-  const die = (id?: string) => {
+  const die = async (id?: string) => {
     const m = message({
       createdAt: T0,
       channel: 'sms',
@@ -58,20 +57,28 @@ function setup(env: Record<string, string> = {}) {
       body: 'Hola Ana',
       ...(id ? { id } : {}),
     });
-    enqueue(db, m);
-    repo.finish(m.id, t.clock(), 'dead', 'http_500');
-    return repo.get(m.id)!;
+    await enqueue(db, m);
+    await repo.finish(m.id, t.clock(), 'dead', 'http_500');
+    return (await repo.get(m.id))!;
   };
-  const alerts = () => repo.list({ limit: 100 }).filter((r) => r.purpose === DEAD_LETTER_PURPOSE);
-  return { ...t, db, repo, die, alerts, alert: createDeadLetterAlert(t.ctx) };
+  const alerts = async () =>
+    (await repo.list({ limit: 100 })).filter((r) => r.purpose === DEAD_LETTER_PURPOSE);
+  return {
+    ...t,
+    db,
+    repo,
+    die,
+    alerts,
+    alert: createDeadLetterAlert(t.ctx, { route: defaultStaffRoute(t.ctx.config) }),
+  };
 }
 
 describe('dead-letter admin alert', () => {
-  it('tells each active admin on their channel, with ids only, once per dead row', () => {
+  it('tells each active admin on their channel, with ids only, once per dead row', async () => {
     const s = setup();
-    const dead = s.die();
-    expect(s.alert(dead)).toBe('alerted');
-    const rows = s.alerts();
+    const dead = await s.die();
+    expect(await s.alert(dead)).toBe('alerted');
+    const rows = await s.alerts();
     expect(rows.map((r) => [r.recipientId, r.channel, r.address, r.locale]).sort()).toEqual([
       ['admin-1', 'local', 'admin-1', 'en'],
       ['admin-2', 'local', 'admin-2', 'es'],
@@ -85,56 +92,58 @@ describe('dead-letter admin alert', () => {
       const text = JSON.stringify(r);
       for (const secret of ['+1555', 'Hola', 'g-7']) expect(text).not.toContain(secret);
     }
-    expect(s.alert(dead)).toBe('duplicate');
-    expect(s.alerts()).toHaveLength(2);
+    expect(await s.alert(dead)).toBe('duplicate');
+    expect(await s.alerts()).toHaveLength(2);
   });
 
-  it('at most one alert per 10 minutes: later deaths are counted into the waiting one', () => {
+  it('at most one alert per 10 minutes: later deaths are counted into the waiting one', async () => {
     const s = setup();
-    s.alert(s.die());
-    const second = s.die();
+    await s.alert(await s.die());
+    const second = await s.die();
     s.clock.advance(MIN);
-    expect(s.alert(second)).toBe('merged');
-    expect(s.alerts().map((r) => (r.payload as { params: { dead: number; id: string } }).params)).toEqual([
+    expect(await s.alert(second)).toBe('merged');
+    expect(
+      (await s.alerts()).map((r) => (r.payload as { params: { dead: number; id: string } }).params),
+    ).toEqual([
       expect.objectContaining({ dead: 2, id: second.id }),
       expect.objectContaining({ dead: 2, id: second.id }),
     ]);
     // The first alert leaves; two more deaths within the interval make one alert at T0 + 10 min.
-    for (const r of s.alerts()) s.repo.markSent(r.id, s.clock(), null);
+    for (const r of await s.alerts()) await s.repo.markSent(r.id, s.clock(), null);
     s.clock.advance(MIN);
-    expect(s.alert(s.die())).toBe('alerted');
-    expect(s.alert(s.die())).toBe('merged');
-    const next = s.alerts().filter((r) => r.status === 'pending');
+    expect(await s.alert(await s.die())).toBe('alerted');
+    expect(await s.alert(await s.die())).toBe('merged');
+    const next = (await s.alerts()).filter((r) => r.status === 'pending');
     expect(next).toHaveLength(2);
     for (const r of next) {
       expect(r.notBefore).toBe(T0 + 10 * MIN);
       expect((r.payload as { params: { dead: number } }).params.dead).toBe(2);
     }
     // Once the interval has passed and the alert has left, the next death alerts at once.
-    for (const r of next) s.repo.markSent(r.id, s.clock(), null);
+    for (const r of next) await s.repo.markSent(r.id, s.clock(), null);
     s.clock.set(T0 + 25 * MIN);
-    expect(s.alert(s.die())).toBe('alerted');
-    expect(s.alerts().filter((r) => r.status === 'pending')[0]!.notBefore).toBe(T0 + 25 * MIN);
+    expect(await s.alert(await s.die())).toBe('alerted');
+    expect((await s.alerts()).filter((r) => r.status === 'pending')[0]!.notBefore).toBe(T0 + 25 * MIN);
   });
 
-  it('alerts again when a retried row dies again', () => {
+  it('alerts again when a retried row dies again', async () => {
     const s = setup();
-    const dead = s.die();
-    s.alert(dead);
-    for (const r of s.alerts()) s.repo.markSent(r.id, s.clock(), null);
-    s.repo.retry(dead.id, s.clock());
+    const dead = await s.die();
+    await s.alert(dead);
+    for (const r of await s.alerts()) await s.repo.markSent(r.id, s.clock(), null);
+    await s.repo.retry(dead.id, s.clock());
     s.clock.advance(20 * MIN);
-    s.repo.finish(dead.id, s.clock(), 'dead', 'http_500');
-    expect(s.alert(s.repo.get(dead.id)!)).toBe('alerted');
+    await s.repo.finish(dead.id, s.clock(), 'dead', 'http_500');
+    expect(await s.alert((await s.repo.get(dead.id))!)).toBe('alerted');
   });
 
-  it('without a reachable admin it logs an error; a dead alert raises no alert', () => {
+  it('without a reachable admin it logs an error; a dead alert raises no alert', async () => {
     const s = setup({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'x' });
-    expect(s.alert(s.die())).toBe('no_admin');
-    expect(s.alerts()).toHaveLength(0);
+    expect(await s.alert(await s.die())).toBe('no_admin');
+    expect(await s.alerts()).toHaveLength(0);
     expect(s.logLines.some((l) => l.includes('no admin can be reached'))).toBe(true);
-    const alertRow = { ...s.die(), purpose: DEAD_LETTER_PURPOSE };
-    expect(s.alert(alertRow)).toBe('ignored');
+    const alertRow = { ...(await s.die()), purpose: DEAD_LETTER_PURPOSE };
+    expect(await s.alert(alertRow)).toBe('ignored');
   });
 
   it('routes admins to Slack when configured and they have a Slack id', () => {
@@ -169,7 +178,7 @@ describe('dead-letter admin alert', () => {
       maxAttempts: 1,
       onDead: s.alert,
     });
-    const id = enqueue(s.db, message({ createdAt: T0, channel: 'sms', purpose: 'family_checkin' }));
+    const id = await enqueue(s.db, message({ createdAt: T0, channel: 'sms', purpose: 'family_checkin' }));
     expect(await relay.runOnce()).toMatchObject({ dead: 1 });
     expect(await relay.runOnce()).toMatchObject({ sent: 2 });
     const rendered = seen.map((m) => texts.render(m.payload, m.locale));
@@ -193,7 +202,7 @@ describe('dead-letter admin alert', () => {
         throw new Error('alert down');
       },
     });
-    enqueue(s.db, message({ createdAt: T0, channel: 'sms' }));
+    await enqueue(s.db, message({ createdAt: T0, channel: 'sms' }));
     await expect(relay.runOnce()).resolves.toMatchObject({ dead: 1 });
     expect(s.logLines.some((l) => l.includes('dead-letter alert failed'))).toBe(true);
   });

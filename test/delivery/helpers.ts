@@ -1,13 +1,12 @@
-import { HttpResponse, http } from 'msw';
 import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
-import { fixedClock, sequentialIds } from '../../src/lib/clock.js';
+import { parseRetryAfter } from '../../src/delivery/backoff.js';
+import { classifyHttpStatus, type Transport } from '../../src/delivery/transport.js';
+import { type Clock, fixedClock, sequentialIds } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
-import type { Db } from '../../src/store/db.js';
+import { type Db, engineOf } from '../../src/store/db.js';
 import { type NewOutboxMessage, OutboxRepository, outboxKey } from '../../src/store/repositories/outbox.js';
-import { guardians, schools } from '../../src/store/schema/index.js';
-
-export const API_URL = 'https://api.test.local/messages';
+import { type Channel, guardians, schools } from '../../src/store/schema/index.js';
 
 /** A context on `db` with a movable clock, sequential ids and a logger whose lines the test can read. */
 export function testContext(db: Db, start: number, env: Record<string, string> = {}) {
@@ -36,37 +35,53 @@ export function message(overrides: Partial<NewOutboxMessage> & { createdAt: numb
   };
 }
 
-export function enqueue(db: Db, m: NewOutboxMessage): string {
-  const id = OutboxRepository.enqueue(db, m);
+export async function enqueue(db: Db, m: NewOutboxMessage): Promise<string> {
+  const id = await OutboxRepository.enqueue(db, m);
   if (!id) throw new Error('duplicate in test setup');
   return id;
 }
 
 export function seedGuardian(db: Db, id: string, timezone: string, at = 0): void {
-  db.insert(guardians)
+  engineOf(db)
+    .insert(guardians)
     .values({ id, name: 'G', phone: '+15550100000', locale: 'en', timezone, createdAt: at, updatedAt: at })
     .run();
 }
 
 export function seedSchool(db: Db, id: string, timezone: string, at = 0): void {
-  db.insert(schools).values({ id, name: id, timezone, createdAt: at, updatedAt: at }).run();
+  engineOf(db).insert(schools).values({ id, name: id, timezone, createdAt: at, updatedAt: at }).run();
 }
 
-/** What the fake API answers next: a status with optional headers and body, or a network failure. */
-export type Scripted = { status: number; headers?: Record<string, string>; body?: object } | 'network';
+/** What the fake platform answers next: an HTTP status with optional headers and body, or a dropped connection. */
+export type Scripted =
+  | { status: number; headers?: Record<string, string>; body?: { code?: unknown } }
+  | 'network';
 
-/** A fake messaging API for msw: records each request's idempotency key; answers from a script, else 200. */
+/**
+ * A fake messaging platform: records each send's idempotency key and address, and answers from a script as
+ * a platform's HTTP answer is classified (`classifyHttpStatus`), else accepts with a new provider id. A
+ * dropped connection may have delivered, as with any HTTP API. `transport` hands the relay a transport to it.
+ */
 export function fakeApi() {
   const requests: Array<{ key: string; to: string }> = [];
   const script: Scripted[] = [];
-  const handler = http.post(API_URL, async ({ request }) => {
-    const body = (await request.json()) as { to: string };
-    const key = request.headers.get('idempotency-key') ?? '';
-    requests.push({ key, to: body.to });
-    const next = script.shift();
-    if (next === 'network') return HttpResponse.error();
-    if (next) return HttpResponse.json(next.body ?? {}, { status: next.status, headers: next.headers ?? {} });
-    return HttpResponse.json({ id: `SM${requests.length}` }, { status: 201 });
+  const transport = (channel: Channel, clock: Clock): Transport => ({
+    channel,
+    async send(m) {
+      requests.push({ key: m.idempotencyKey, to: m.address });
+      const next = script.shift();
+      if (next === 'network')
+        return { ok: false, kind: 'transient', reason: 'network', maybeDelivered: true };
+      const code = next?.body?.code;
+      const failure =
+        next &&
+        classifyHttpStatus(
+          next.status,
+          parseRetryAfter(next.headers?.['retry-after'], clock()),
+          code === undefined ? undefined : String(code),
+        );
+      return failure || { ok: true, providerMessageId: `SM${requests.length}` };
+    },
   });
-  return { requests, script, handler };
+  return { requests, script, transport };
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { SendResult, Transport } from '../../src/bots/transport.js';
 import { createRelay } from '../../src/delivery/relay.js';
-import { TransportRegistry } from '../../src/delivery/transports.js';
-import { REPLY_PURPOSES } from '../../src/services/family-sms.js';
-import { openTestDatabase } from '../../src/store/db.js';
+import { type SendResult, type Transport, TransportRegistry } from '../../src/delivery/transport.js';
+import { REPLY_PURPOSES } from '../../src/sms/consent.js';
+import { engineOf, openTestDatabase } from '../../src/store/db.js';
 import { type NewOutboxMessage, OutboxRepository } from '../../src/store/repositories/outbox.js';
 import { auditLog } from '../../src/store/schema/index.js';
 import { enqueue, message, seedGuardian, testContext } from './helpers.js';
@@ -54,7 +53,7 @@ function setup(now: number) {
       }),
     );
   const bypasses = () =>
-    db
+    engineOf(db)
       .select()
       .from(auditLog)
       .all()
@@ -65,38 +64,38 @@ function setup(now: number) {
 describe('quiet hours never delay an urgent row behind a held one', () => {
   it('at 23:00 a held check-in text does not hold the crisis text queued after it', async () => {
     const s = setup(NIGHT);
-    const checkin = s.text('family_checkin');
-    const crisis = s.text('escalation:family_urgent', { urgent: true });
+    const checkin = await s.text('family_checkin');
+    const crisis = await s.text('escalation:family_urgent', { urgent: true });
     expect(await s.relay.runOnce()).toMatchObject({ claimed: 2, sent: 1, held: 1 });
     expect(s.sent).toEqual([crisis]);
-    expect(s.repo.get(checkin)).toMatchObject({ status: 'pending', notBefore: OPENS });
+    expect(await s.repo.get(checkin)).toMatchObject({ status: 'pending', notBefore: OPENS });
   });
 
   it('the reviewer’s case: a HELP reply and a crisis reply claimed in one round at 23:00 both go', async () => {
     const s = setup(NIGHT);
-    const help = s.text('sms:help');
-    const crisis = s.text('sms:crisis_reply', { urgent: true });
+    const help = await s.text('sms:help');
+    const crisis = await s.text('sms:crisis_reply', { urgent: true });
     expect(await s.relay.runOnce()).toMatchObject({ sent: 2, held: 0 });
     expect(s.sent).toEqual([help, crisis]);
   });
 
   it('urgent rows keep their order: the second waits for the first one’s retry', async () => {
     const s = setup(NIGHT);
-    const first = s.text('escalation:family_urgent', { urgent: true });
-    const second = s.text('escalation:family_urgent', { urgent: true });
+    const first = await s.text('escalation:family_urgent', { urgent: true });
+    const second = await s.text('escalation:family_urgent', { urgent: true });
     s.answers.set(first, { ok: false, kind: 'transient', reason: 'http_503', retryAfterMs: 30_000 });
     expect(await s.relay.runOnce()).toMatchObject({ retried: 1, held: 1, sent: 0 });
-    expect(s.repo.get(first)!.notBefore).toBe(NIGHT + 30_000);
-    expect(s.repo.get(second)).toMatchObject({ status: 'pending', notBefore: NIGHT + 30_000 });
+    expect((await s.repo.get(first))!.notBefore).toBe(NIGHT + 30_000);
+    expect(await s.repo.get(second)).toMatchObject({ status: 'pending', notBefore: NIGHT + 30_000 });
   });
 
   it('a routine text after a retried urgent one waits for it', async () => {
     const s = setup(NOON);
-    const urgent = s.text('escalation:family_urgent', { urgent: true });
-    const routine = s.text('family_checkin');
+    const urgent = await s.text('escalation:family_urgent', { urgent: true });
+    const routine = await s.text('family_checkin');
     s.answers.set(urgent, { ok: false, kind: 'transient', reason: 'http_503', retryAfterMs: 30_000 });
     await s.relay.runOnce();
-    expect(s.repo.get(routine)!.notBefore).toBe(NOON + 30_000);
+    expect((await s.repo.get(routine))!.notBefore).toBe(NOON + 30_000);
     expect(s.sent).toEqual([]);
   });
 });
@@ -104,11 +103,11 @@ describe('quiet hours never delay an urgent row behind a held one', () => {
 describe('replies to a family’s own text are exempt from quiet hours', () => {
   it('every reply purpose leaves at 23:00 with an audit record; a routine text waits until 08:00', async () => {
     const s = setup(NIGHT);
-    const replies = [...REPLY_PURPOSES].map((p) => s.text(p));
-    const routine = s.text('family_checkin');
+    const replies = await Promise.all([...REPLY_PURPOSES].map((p) => s.text(p)));
+    const routine = await s.text('family_checkin');
     expect(await s.relay.runOnce()).toMatchObject({ sent: replies.length, held: 1 });
     expect(s.sent).toEqual(replies);
-    expect(s.repo.get(routine)!.notBefore).toBe(OPENS);
+    expect((await s.repo.get(routine))!.notBefore).toBe(OPENS);
     const audit = s.bypasses();
     expect(audit.map((a) => a.entityId)).toEqual(replies);
     expect(audit[0]).toMatchObject({ actor: 'relay', after: { purpose: 'sms:help', reason: 'reply' } });
@@ -117,27 +116,27 @@ describe('replies to a family’s own text are exempt from quiet hours', () => {
   it('includes the acknowledgement of a text outside a check-in', async () => {
     expect(REPLY_PURPOSES.has('sms:message_received')).toBe(true);
     const s = setup(NIGHT);
-    const ack = s.text('sms:message_received');
+    const ack = await s.text('sms:message_received');
     expect((await s.relay.runOnce()).sent).toBe(1);
     expect(s.sent).toEqual([ack]);
   });
 
   it('a STOP confirmation goes at once, so a later START confirmation cannot overtake it', async () => {
     const s = setup(NIGHT);
-    const stop = s.text('sms:opt_out_confirm');
+    const stop = await s.text('sms:opt_out_confirm');
     await s.relay.runOnce();
-    const start = s.text('sms:opt_in_confirm');
+    const start = await s.text('sms:opt_in_confirm');
     await s.relay.runOnce();
     expect(s.sent).toEqual([stop, start]);
   });
 
   it('replies keep their order: a START confirmation waits for a STOP confirmation’s retry', async () => {
     const s = setup(NIGHT);
-    const stop = s.text('sms:opt_out_confirm');
-    const start = s.text('sms:opt_in_confirm');
+    const stop = await s.text('sms:opt_out_confirm');
+    const start = await s.text('sms:opt_in_confirm');
     s.answers.set(stop, { ok: false, kind: 'transient', reason: 'http_503', retryAfterMs: 10_000 });
     await s.relay.runOnce();
-    expect(s.repo.get(start)!.notBefore).toBe(NIGHT + 10_000);
+    expect((await s.repo.get(start))!.notBefore).toBe(NIGHT + 10_000);
     s.answers.delete(stop);
     s.clock.set(NIGHT + 10_000);
     await s.relay.runOnce();
@@ -146,7 +145,7 @@ describe('replies to a family’s own text are exempt from quiet hours', () => {
 
   it('inside the window a reply writes no bypass record', async () => {
     const s = setup(NOON);
-    s.text('sms:help');
+    await s.text('sms:help');
     expect((await s.relay.runOnce()).sent).toBe(1);
     expect(s.bypasses()).toHaveLength(0);
   });

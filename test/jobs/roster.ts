@@ -1,4 +1,4 @@
-import type { Db } from '../../src/store/db.js';
+import { type Db, engineOf } from '../../src/store/db.js';
 import {
   assignments,
   dialogSessions,
@@ -10,7 +10,8 @@ import {
 } from '../../src/store/schema/index.js';
 
 /** A school in Chicago with one navigator, two students and their guardians (one in Honolulu). */
-export function seedRoster(db: Db, opts: { oooFrom?: string; oooTo?: string } = {}): void {
+export function seedRoster(store: Db, opts: { oooFrom?: string; oooTo?: string } = {}): void {
+  const db = engineOf(store);
   const at = 0;
   db.insert(schools)
     .values({ id: 'S1', name: 'Lincoln', timezone: 'America/Chicago', createdAt: at, updatedAt: at })
@@ -60,7 +61,8 @@ export function seedRoster(db: Db, opts: { oooFrom?: string; oooTo?: string } = 
   }
 }
 
-export function seedSession(db: Db, id: string, version: number): void {
+export function seedSession(store: Db, id: string, version: number): void {
+  const db = engineOf(store);
   db.insert(dialogSessions)
     .values({
       id,

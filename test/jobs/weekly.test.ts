@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { SchoolCalendar } from '../../src/jobs/calendar.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
-import { createTimerRunner, handlerOutcome, type TimerHandlers } from '../../src/jobs/timer-runner.js';
+import {
+  createTimerRunner,
+  handlerOutcome,
+  type TimerHandlers,
+  timerKinds,
+} from '../../src/jobs/timer-runner.js';
 import { availableChannels, plannedTimerKey, planWeek, TIMER_KINDS } from '../../src/jobs/weekly-plan.js';
+import { withCheckinTimerRules } from '../../src/services/checkin-timers.js';
 import { openTestDatabase } from '../../src/store/db.js';
 import { TimerRepository, type TimerRow } from '../../src/store/repositories/timers.js';
 import { testContext } from '../delivery/helpers.js';
@@ -19,7 +25,10 @@ function setup(now: string, roster: Parameters<typeof seedRoster>[1] = {}) {
   const record = (timer: TimerRow) => {
     calls.push({ kind: timer.kind, key: timer.uniqueKey });
   };
-  const handlers: TimerHandlers = Object.fromEntries(Object.values(TIMER_KINDS).map((k) => [k, record]));
+  // Stand-ins for the check-in handlers, behind the check-in kinds' own rules (week over, out of office).
+  const handlers: TimerHandlers = withCheckinTimerRules(
+    Object.fromEntries(Object.values(TIMER_KINDS).map((k) => [k, record])),
+  );
   const runner = createTimerRunner({ ctx: t.ctx, handlers, retryMs: 60_000 });
   return { ...t, db, calls, handlers, runner, repo: new TimerRepository(db) };
 }
@@ -27,51 +36,55 @@ function setup(now: string, roster: Parameters<typeof seedRoster>[1] = {}) {
 const outcome = (t: TimerRow | undefined) => (t?.payload as { outcome?: unknown } | null)?.outcome;
 
 describe('weekly planning', () => {
-  it('plans each timer in its zone, and planning twice keeps one of each', () => {
+  it('plans each timer in its zone, and planning twice keeps one of each', async () => {
     const s = setup('2026-11-20T12:00:00Z');
-    const first = planWeek(s.ctx, 'S1', W);
+    const first = await planWeek(s.ctx, 'S1', W);
     expect(first).toMatchObject({ created: 9, existing: 0, navigators: 1, guardians: 2 });
-    expect(planWeek(s.ctx, 'S1', W)).toMatchObject({ created: 0, existing: 9 });
-    const fireAt = (kind: string, who: string) => s.repo.getByKey(plannedTimerKey(kind, who, W))!.fireAt;
-    expect(fireAt('navigator_prompt', 'nav-1')).toBe(at('2026-11-23T14:00:00Z')); // Mon 08:00 CST
-    expect(fireAt('navigator_reminder', 'nav-1')).toBe(at('2026-11-25T14:00:00Z')); // Wed 08:00
-    expect(fireAt('navigator_expiry', 'nav-1')).toBe(at('2026-11-28T06:00:00Z')); // end of Friday
-    expect(fireAt('family_checkin', 'g-1')).toBe(at('2026-11-24T23:00:00Z')); // Tue 17:00 CST
-    expect(fireAt('family_checkin', 'g-2')).toBe(at('2026-11-25T03:00:00Z')); // Tue 17:00 HST
-    expect(fireAt('family_reminder', 'g-2')).toBe(at('2026-11-26T03:00:00Z')); // +24 h
-    expect(fireAt('family_expiry', 'g-2')).toBe(at('2026-11-28T03:00:00Z')); // +3 days
+    expect(await planWeek(s.ctx, 'S1', W)).toMatchObject({ created: 0, existing: 9 });
+    const fireAt = async (kind: string, who: string) =>
+      (await s.repo.getByKey(plannedTimerKey(kind, who, W)))!.fireAt;
+    expect(await fireAt('navigator_prompt', 'nav-1')).toBe(at('2026-11-23T14:00:00Z')); // Mon 08:00 CST
+    expect(await fireAt('navigator_reminder', 'nav-1')).toBe(at('2026-11-25T14:00:00Z')); // Wed 08:00
+    expect(await fireAt('navigator_expiry', 'nav-1')).toBe(at('2026-11-28T06:00:00Z')); // end of Friday
+    expect(await fireAt('family_checkin', 'g-1')).toBe(at('2026-11-24T23:00:00Z')); // Tue 17:00 CST
+    expect(await fireAt('family_checkin', 'g-2')).toBe(at('2026-11-25T03:00:00Z')); // Tue 17:00 HST
+    expect(await fireAt('family_reminder', 'g-2')).toBe(at('2026-11-26T03:00:00Z')); // +24 h
+    expect(await fireAt('family_expiry', 'g-2')).toBe(at('2026-11-28T03:00:00Z')); // +3 days
   });
 
-  it('plans nothing in a break week; a holiday Monday moves the prompt to Tuesday', () => {
+  it('plans nothing in a break week; a holiday Monday moves the prompt to Tuesday', async () => {
     const s = setup('2026-11-20T12:00:00Z');
     const calendar: SchoolCalendar = {
       district: { breaks: [{ name: 'Thanksgiving', from: '2026-11-23', to: '2026-11-27' }] },
       schools: { S1: { breaks: [{ name: 'Staff day', from: '2026-11-30', to: '2026-11-30' }] } },
     };
-    expect(planWeek(s.ctx, 'S1', W, { calendar })).toMatchObject({
+    expect(await planWeek(s.ctx, 'S1', W, { calendar })).toMatchObject({
       skipped: 'school_break',
       breakName: 'Thanksgiving',
       created: 0,
     });
-    expect(s.repo.list()).toHaveLength(0);
-    planWeek(s.ctx, 'S1', '2026-W49', { calendar });
-    expect(s.repo.getByKey(plannedTimerKey('navigator_prompt', 'nav-1', '2026-W49'))!.fireAt).toBe(
+    expect(await s.repo.list()).toHaveLength(0);
+    await planWeek(s.ctx, 'S1', '2026-W49', { calendar });
+    expect((await s.repo.getByKey(plannedTimerKey('navigator_prompt', 'nav-1', '2026-W49')))!.fireAt).toBe(
       at('2026-12-01T14:00:00Z'),
     );
   });
 });
 
 describe('planning without an SMS channel', () => {
-  it('plans no family timers when SMS is not available, and says so', () => {
+  it('plans no family timers when SMS is not available, and says so', async () => {
     const s = setup('2026-11-20T12:00:00Z');
-    const plan = planWeek(s.ctx, 'S1', W, { channels: { sms: false } });
+    const plan = await planWeek(s.ctx, 'S1', W, { channels: { sms: false } });
     expect(plan).toMatchObject({ created: 3, guardians: 0, familiesSkipped: 'no_sms_channel' });
     expect(plan.promptKeys).toEqual([plannedTimerKey('navigator_prompt', 'nav-1', W)]);
-    expect(s.repo.list().map((t) => t.kind)).not.toContain('family_checkin');
-    expect(planWeek(s.ctx, 'S1', W, { channels: { sms: true } })).toMatchObject({ created: 6, existing: 3 });
+    expect((await s.repo.list()).map((t) => t.kind)).not.toContain('family_checkin');
+    expect(await planWeek(s.ctx, 'S1', W, { channels: { sms: true } })).toMatchObject({
+      created: 6,
+      existing: 3,
+    });
   });
 
-  it('reads SMS availability from the config by default: Slack only means no family timers', () => {
+  it('reads SMS availability from the config by default: Slack only means no family timers', async () => {
     const db = openTestDatabase();
     seedRoster(db);
     const slackOnly = testContext(db, at('2026-11-20T12:00:00Z'), {
@@ -79,7 +92,7 @@ describe('planning without an SMS channel', () => {
       SLACK_SIGNING_SECRET: 'secret',
     });
     expect(availableChannels(slackOnly.ctx.config)).toEqual({ sms: false });
-    expect(planWeek(slackOnly.ctx, 'S1', W)).toMatchObject({
+    expect(await planWeek(slackOnly.ctx, 'S1', W)).toMatchObject({
       guardians: 0,
       familiesSkipped: 'no_sms_channel',
     });
@@ -87,25 +100,25 @@ describe('planning without an SMS channel', () => {
     expect(availableChannels(local.ctx.config)).toEqual({ sms: true });
   });
 
-  it('the scheduler passes its channels to planning', () => {
+  it('the scheduler passes its channels to planning', async () => {
     const s = setup('2026-11-20T12:00:00Z');
     const scheduler = createScheduler({ ctx: s.ctx, handlers: s.handlers, channels: { sms: false } });
-    const plans = scheduler.planUpcoming();
+    const plans = await scheduler.planUpcoming();
     expect(plans.every((p) => p.familiesSkipped === 'no_sms_channel')).toBe(true);
-    expect(s.repo.list({ limit: 100 }).filter((t) => t.kind.startsWith('family_'))).toHaveLength(0);
+    expect((await s.repo.list({ limit: 100 })).filter((t) => t.kind.startsWith('family_'))).toHaveLength(0);
   });
 });
 
 describe('timer dispatch', () => {
   it('fires the Monday prompt once: a second tick (or a second runner) does nothing', async () => {
     const s = setup('2026-11-23T14:00:00Z');
-    planWeek(s.ctx, 'S1', W);
+    await planWeek(s.ctx, 'S1', W);
     const round = await s.runner.runOnce();
     expect(round).toMatchObject({ claimed: 1, fired: 1 });
     expect(s.calls).toEqual([
       { kind: 'navigator_prompt', key: plannedTimerKey('navigator_prompt', 'nav-1', W) },
     ]);
-    planWeek(s.ctx, 'S1', W);
+    await planWeek(s.ctx, 'S1', W);
     const other = createTimerRunner({ ctx: s.ctx, handlers: s.handlers, owner: 'other' });
     expect((await other.runOnce()).claimed).toBe(0);
     expect((await s.runner.runOnce()).claimed).toBe(0);
@@ -114,7 +127,7 @@ describe('timer dispatch', () => {
 
   it('service down over Monday morning: on Wednesday the prompt and the due family timers fire, in order', async () => {
     const s = setup('2026-11-20T12:00:00Z');
-    planWeek(s.ctx, 'S1', W);
+    await planWeek(s.ctx, 'S1', W);
     s.clock.set(at('2026-11-25T15:00:00Z'));
     const round = await s.runner.runOnce();
     expect(round.skipped).toBe(0);
@@ -128,27 +141,31 @@ describe('timer dispatch', () => {
 
   it('a prompt whose week is over is skipped with a reason; the expiry still runs', async () => {
     const s = setup('2026-11-20T12:00:00Z');
-    planWeek(s.ctx, 'S1', W);
+    await planWeek(s.ctx, 'S1', W);
     s.clock.set(at('2026-11-30T12:00:00Z'));
     const round = await s.runner.runOnce();
     expect(s.calls.map((c) => c.kind).sort()).toEqual(['family_expiry', 'family_expiry', 'navigator_expiry']);
     expect(round.skipped).toBe(6);
-    const prompt = s.repo.getByKey(plannedTimerKey('navigator_prompt', 'nav-1', W));
+    const prompt = await s.repo.getByKey(plannedTimerKey('navigator_prompt', 'nav-1', W));
     expect(prompt!.status).toBe('fired');
     expect(outcome(prompt)).toEqual({ result: 'skipped', reason: 'week_over' });
   });
 
   it('an out-of-office navigator gets no prompt, the week counts as skipped, reminder and expiry are cancelled', async () => {
     const s = setup('2026-11-23T14:00:00Z', { oooFrom: '2026-11-23', oooTo: '2026-11-27' });
-    planWeek(s.ctx, 'S1', W);
+    await planWeek(s.ctx, 'S1', W);
     await s.runner.runOnce();
     expect(s.calls.map((c) => c.kind)).toEqual(['navigator_checkins_skipped']);
-    expect(outcome(s.repo.getByKey(plannedTimerKey('navigator_prompt', 'nav-1', W)))).toEqual({
+    expect(outcome(await s.repo.getByKey(plannedTimerKey('navigator_prompt', 'nav-1', W)))).toEqual({
       result: 'skipped',
       reason: 'out_of_office',
     });
-    expect(s.repo.getByKey(plannedTimerKey('navigator_reminder', 'nav-1', W))!.status).toBe('cancelled');
-    expect(s.repo.getByKey(plannedTimerKey('navigator_expiry', 'nav-1', W))!.status).toBe('cancelled');
+    expect((await s.repo.getByKey(plannedTimerKey('navigator_reminder', 'nav-1', W)))!.status).toBe(
+      'cancelled',
+    );
+    expect((await s.repo.getByKey(plannedTimerKey('navigator_expiry', 'nav-1', W)))!.status).toBe(
+      'cancelled',
+    );
     s.clock.set(at('2026-11-29T00:00:00Z'));
     await s.runner.runOnce();
     expect(s.calls.filter((c) => c.kind.startsWith('navigator_'))).toHaveLength(1);
@@ -163,18 +180,24 @@ describe('timer dispatch', () => {
       kind: 'family_reminder',
       sessionId: 'sess-1',
     };
-    s.repo.schedule({ ...base, id: 't-old', uniqueKey: 'old', sessionVersion: 1 });
-    s.repo.schedule({ ...base, id: 't-new', uniqueKey: 'new', sessionVersion: 2 });
-    s.repo.schedule({ ...base, id: 't-gone', uniqueKey: 'gone', sessionId: 'missing', sessionVersion: 1 });
+    await s.repo.schedule({ ...base, id: 't-old', uniqueKey: 'old', sessionVersion: 1 });
+    await s.repo.schedule({ ...base, id: 't-new', uniqueKey: 'new', sessionVersion: 2 });
+    await s.repo.schedule({
+      ...base,
+      id: 't-gone',
+      uniqueKey: 'gone',
+      sessionId: 'missing',
+      sessionVersion: 1,
+    });
     const round = await s.runner.runOnce();
     expect(round).toMatchObject({ fired: 1, skipped: 2 });
     expect(s.calls.map((c) => c.key)).toEqual(['new']);
-    expect(outcome(s.repo.get('t-old'))).toEqual({ result: 'skipped', reason: 'stale_session' });
+    expect(outcome(await s.repo.get('t-old'))).toEqual({ result: 'skipped', reason: 'stale_session' });
   });
 
   it('a failing handler leaves the timer pending and it is tried again later; a missing one too', async () => {
     const s = setup('2026-11-23T14:00:00Z');
-    planWeek(s.ctx, 'S1', W);
+    await planWeek(s.ctx, 'S1', W);
     let fail = true;
     const runner = createTimerRunner({
       ctx: s.ctx,
@@ -187,7 +210,10 @@ describe('timer dispatch', () => {
     });
     expect(await runner.runOnce()).toMatchObject({ failed: 1, fired: 0 });
     const key = plannedTimerKey('navigator_prompt', 'nav-1', W);
-    expect(s.repo.getByKey(key)).toMatchObject({ status: 'pending', fireAt: at('2026-11-23T14:01:00Z') });
+    expect(await s.repo.getByKey(key)).toMatchObject({
+      status: 'pending',
+      fireAt: at('2026-11-23T14:01:00Z'),
+    });
     fail = false;
     s.clock.advance(60_000);
     expect(await runner.runOnce()).toMatchObject({ fired: 1 });
@@ -197,7 +223,7 @@ describe('timer dispatch', () => {
 
   it('keeps what a handler reports as the outcome; skipped:<reason> counts as skipped; void still fires', async () => {
     const s = setup('2026-11-22T12:00:00Z');
-    const plan = planWeek(s.ctx, 'S1', W);
+    const plan = await planWeek(s.ctx, 'S1', W);
     const runner = createTimerRunner({
       ctx: s.ctx,
       handlers: {
@@ -208,27 +234,46 @@ describe('timer dispatch', () => {
     const round = await runner.fireNow(plan.promptKeys);
     expect(round).toMatchObject({ claimed: 3, fired: 2, skipped: 1 });
     const key = (kind: string, who: string) => plannedTimerKey(kind, who, W);
-    expect(outcome(s.repo.getByKey(key('navigator_prompt', 'nav-1')))).toEqual({
+    expect(outcome(await s.repo.getByKey(key('navigator_prompt', 'nav-1')))).toEqual({
       result: 'fired',
       reason: 'started',
     });
-    expect(outcome(s.repo.getByKey(key('family_checkin', 'g-1')))).toEqual({
+    expect(outcome(await s.repo.getByKey(key('family_checkin', 'g-1')))).toEqual({
       result: 'skipped',
       reason: 'no_consent',
     });
-    expect(outcome(s.repo.getByKey(key('family_checkin', 'g-2')))).toEqual({ result: 'fired' });
+    expect(outcome(await s.repo.getByKey(key('family_checkin', 'g-2')))).toEqual({ result: 'fired' });
     expect(round.log).toContain(`navigator_prompt ${key('navigator_prompt', 'nav-1')} → fired:started`);
     expect(round.log).toContain(`family_checkin ${key('family_checkin', 'g-1')} → skipped:no_consent`);
     expect(handlerOutcome('x'.repeat(100)).reason).toHaveLength(64);
     expect(handlerOutcome('skipped:')).toEqual({ result: 'fired', reason: 'skipped:' });
   });
 
+  it('dispatches from the kinds every module registers, and refuses a kind registered twice', async () => {
+    const s = setup('2026-11-23T14:00:00Z');
+    await planWeek(s.ctx, 'S1', W);
+    const digests: TimerHandlers = { weekly_digest: () => 'sent' };
+    const runner = createTimerRunner({ ctx: s.ctx, handlers: timerKinds(s.handlers, digests) });
+    await s.repo.schedule({
+      id: 't-digest',
+      kind: 'weekly_digest',
+      uniqueKey: 'weekly_digest|S1|2026-W48',
+      fireAt: s.clock(),
+      createdAt: 0,
+    });
+    expect(await runner.runOnce()).toMatchObject({ fired: 2 });
+    expect(outcome(await s.repo.get('t-digest'))).toEqual({ result: 'fired', reason: 'sent' });
+    expect(() => timerKinds(s.handlers, { navigator_prompt: () => undefined })).toThrow(
+      'timer kind navigator_prompt is registered twice',
+    );
+  });
+
   it('a manual run fires the week’s prompts now, once', async () => {
     const s = setup('2026-11-22T12:00:00Z'); // Sunday, before anything is due
-    const plan = planWeek(s.ctx, 'S1', W);
+    const plan = await planWeek(s.ctx, 'S1', W);
     expect(plan.promptKeys).toHaveLength(3);
     expect(await s.runner.fireNow(plan.promptKeys)).toMatchObject({ fired: 3 });
-    expect(await s.runner.fireNow(planWeek(s.ctx, 'S1', W).promptKeys)).toMatchObject({ claimed: 0 });
+    expect(await s.runner.fireNow((await planWeek(s.ctx, 'S1', W)).promptKeys)).toMatchObject({ claimed: 0 });
     expect(s.calls.map((c) => c.kind).sort()).toEqual([
       'family_checkin',
       'family_checkin',
@@ -241,9 +286,9 @@ describe('scheduler', () => {
   it('plans this and next week for every school and drains due timers on a tick', async () => {
     const s = setup('2026-11-23T14:30:00Z');
     const scheduler = createScheduler({ ctx: s.ctx, handlers: s.handlers });
-    const plans = scheduler.planUpcoming();
+    const plans = await scheduler.planUpcoming();
     expect(plans.map((p) => p.isoWeek)).toEqual(['2026-W48', '2026-W49']);
-    expect(scheduler.planUpcoming().every((p) => p.created === 0)).toBe(true);
+    expect((await scheduler.planUpcoming()).every((p) => p.created === 0)).toBe(true);
     await scheduler.tick();
     expect(s.calls.map((c) => c.kind)).toEqual(['navigator_prompt']);
     await scheduler.stop();

@@ -12,9 +12,9 @@ const students = (...rows: string[]) => ({ name: 'students.csv', text: `${[HEADE
 const staff = fixture('staff.csv');
 
 describe('importRoster: real-life cases', () => {
-  it('links a guardian with several students once, and warns when two guardians share a phone', () => {
+  it('links a guardian with several students once, and warns when two guardians share a phone', async () => {
     const ctx = testContext();
-    const report = importRoster(ctx, [
+    const report = await importRoster(ctx, [
       staff,
       students(
         'S1,Ana,Ruiz,5,sch-a,nav-a,G1,Rosa Ruiz,312-555-0101,es,yes,G2,Luis Ruiz,312-555-0101,es,yes',
@@ -42,14 +42,14 @@ describe('importRoster: real-life cases', () => {
       },
     ]);
     const roster = new RosterRepository(ctx.db);
-    expect(roster.studentsOfGuardian('G1').map((s) => s.id)).toEqual(['S1', 'S2', 'S3']);
-    expect(roster.guardiansByPhone('+13125550101').map((g) => g.id)).toEqual(['G1', 'G2']);
-    expect(new ConsentRepository(ctx.db).history('G1')).toHaveLength(1);
+    expect((await roster.studentsOfGuardian('G1')).map((s) => s.id)).toEqual(['S1', 'S2', 'S3']);
+    expect((await roster.guardiansByPhone('+13125550101')).map((g) => g.id)).toEqual(['G1', 'G2']);
+    expect(await new ConsentRepository(ctx.db).history('G1')).toHaveLength(1);
   });
 
-  it('rejects a row that describes a known guardian differently', () => {
+  it('rejects a row that describes a known guardian differently', async () => {
     const ctx = testContext();
-    const report = importRoster(ctx, [
+    const report = await importRoster(ctx, [
       staff,
       students(
         'S1,Ana,Ruiz,5,sch-a,nav-a,G1,Rosa Ruiz,312-555-0101,es,yes,,,,,',
@@ -60,12 +60,12 @@ describe('importRoster: real-life cases', () => {
       '3 guardian2_phone: guardian G1 has a different phone on line 2',
       '3 guardian2_sms_consent: guardian G1 has a different sms_consent on line 2',
     ]);
-    expect(new RosterRepository(ctx.db).guardian('G1')?.phone).toBe('+13125550101');
+    expect((await new RosterRepository(ctx.db).guardian('G1'))?.phone).toBe('+13125550101');
   });
 
-  it('imports a student with no reachable guardian, with a warning', () => {
+  it('imports a student with no reachable guardian, with a warning', async () => {
     const ctx = testContext();
-    const report = importRoster(ctx, [
+    const report = await importRoster(ctx, [
       staff,
       students('S1,Ana,Ruiz,5,sch-a,nav-a,G1,Rosa Ruiz,,es,,,,,,', 'S2,Ben,Ruiz,5,sch-a,,,,,,,,,,,'),
     ]);
@@ -75,15 +75,15 @@ describe('importRoster: real-life cases', () => {
       '3 navigator_id: no navigator: the student is on no caseload',
       '3 null: no guardian with a phone number: the family will not get check-in texts',
     ]);
-    expect(new RosterRepository(ctx.db).guardian('G1')).toMatchObject({
+    expect(await new RosterRepository(ctx.db).guardian('G1')).toMatchObject({
       phone: null,
       smsStatus: 'unreachable',
     });
   });
 
-  it('warns about a navigator with more students than the configured limit', () => {
+  it('warns about a navigator with more students than the configured limit', async () => {
     const ctx = testContext({ LARGE_CASELOAD_WARNING: '2' });
-    const report = importRoster(ctx, [
+    const report = await importRoster(ctx, [
       staff,
       students(
         'S1,A,X,5,sch-a,nav-a,,,,,,,,,,',
@@ -104,14 +104,14 @@ describe('importRoster: real-life cases', () => {
     ]);
   });
 
-  it('reports a student moved to another navigator and audit-logs the move with before and after', () => {
+  it('reports a student moved to another navigator and audit-logs the move with before and after', async () => {
     const ctx = testContext();
-    importRoster(ctx, [
+    await importRoster(ctx, [
       staff,
       students('S1,Ana,Ruiz,5,sch-a,nav-a,,,,,,,,,,', 'S2,Ben,Ruiz,5,sch-a,nav-a,,,,,,,,,,'),
     ]);
     ctx.clock.advance(60_000);
-    const report = importRoster(
+    const report = await importRoster(
       ctx,
       [staff, students('S1,Ana,Ruiz,5,sch-a,nav-b,,,,,,,,,,', 'S2,Ben,Ruiz,5,sch-a,nav-a,,,,,,,,,,')],
       { actor: 'cli:admin' },
@@ -123,7 +123,7 @@ describe('importRoster: real-life cases', () => {
     expect(formatImportReport(report)).toContain(
       ['Students moved to another navigator:', '  students.csv:2 S1: nav-a -> nav-b'].join('\n'),
     );
-    const entries = new AuditRepository(ctx.db).listFor('assignment', 'S1');
+    const entries = await new AuditRepository(ctx.db).listFor('assignment', 'S1');
     expect(
       entries.map((e) => ({ action: e.action, before: e.before, after: e.after, actor: e.actor, at: e.at })),
     ).toEqual([
@@ -136,40 +136,43 @@ describe('importRoster: real-life cases', () => {
         at: T0 + 60_000,
       },
     ]);
-    expect(new RosterRepository(ctx.db).caseloadOf('nav-b').map((s) => s.id)).toEqual(['S1']);
+    expect((await new RosterRepository(ctx.db).caseloadOf('nav-b')).map((s) => s.id)).toEqual(['S1']);
   });
 
-  it('audit-logs a changed guardian phone and removes a guardian the row no longer names', () => {
+  it('audit-logs a changed guardian phone and removes a guardian the row no longer names', async () => {
     const ctx = testContext();
-    importRoster(ctx, [
+    await importRoster(ctx, [
       staff,
       students('S1,Ana,Ruiz,5,sch-a,nav-a,G1,Rosa Ruiz,312-555-0101,es,,G2,Luis Ruiz,312-555-0102,es,'),
     ]);
-    const report = importRoster(ctx, [
+    const report = await importRoster(ctx, [
       staff,
       students('S1,Ana,Ruiz,5,sch-a,nav-a,G1,Rosa Ruiz,312-555-0111,es,,,,,,'),
     ]);
     expect(report.changes.guardians).toEqual({ created: 0, updated: 1, unchanged: 0, removed: 0 });
     expect(report.changes.links).toEqual({ created: 0, updated: 0, unchanged: 1, removed: 1 });
     const audit = new AuditRepository(ctx.db);
-    const update = audit.listFor('guardian', 'G1').at(-1)!;
+    const update = (await audit.listFor('guardian', 'G1')).at(-1)!;
     expect(update.action).toBe('update');
     expect(update.before).toMatchObject({ phone: '+13125550101' });
     expect(update.after).toMatchObject({ phone: '+13125550111' });
-    expect(audit.listFor('student_guardian', 'S1:G2').map((e) => e.action)).toEqual(['link', 'unlink']);
+    expect((await audit.listFor('student_guardian', 'S1:G2')).map((e) => e.action)).toEqual([
+      'link',
+      'unlink',
+    ]);
   });
 
-  it('never grants consent again over a family that stopped texts, but follows its own earlier "no"', () => {
+  it('never grants consent again over a family that stopped texts, but follows its own earlier "no"', async () => {
     const ctx = testContext();
     const row = (consent: string) =>
       students(`S1,Ana,Ruiz,5,sch-a,nav-a,G1,Rosa Ruiz,312-555-0101,es,${consent},,,,,`);
-    importRoster(ctx, [staff, row('yes')]);
+    await importRoster(ctx, [staff, row('yes')]);
     const consents = new ConsentRepository(ctx.db);
-    consents.record(
+    await consents.record(
       { guardianId: 'G1', status: 'revoked', source: 'sms_keyword', locale: 'es' },
       { actor: 'sms', at: T0 + 1 },
     );
-    const report = importRoster(ctx, [staff, row('yes')]);
+    const report = await importRoster(ctx, [staff, row('yes')]);
     expect(report.problems).toEqual([
       {
         file: 'students.csv',
@@ -179,18 +182,18 @@ describe('importRoster: real-life cases', () => {
         message: 'guardian G1 stopped texts themselves; the roster cannot grant consent again',
       },
     ]);
-    expect(consents.current('G1')).toBe('revoked');
+    expect(await consents.current('G1')).toBe('revoked');
 
     const other = testContext();
-    importRoster(other, [staff, row('no')]);
-    importRoster(other, [staff, row('yes')]);
-    expect(new ConsentRepository(other.db).history('G1').map((c) => [c.status, c.source])).toEqual([
+    await importRoster(other, [staff, row('no')]);
+    await importRoster(other, [staff, row('yes')]);
+    expect((await new ConsentRepository(other.db).history('G1')).map((c) => [c.status, c.source])).toEqual([
       ['revoked', 'roster_import'],
       ['granted', 'roster_import'],
     ]);
   });
 
-  it('needs a name for a new school and rejects rows that disagree about a school', () => {
+  it('needs a name for a new school and rejects rows that disagree about a school', async () => {
     const ctx = testContext();
     const text = [
       'staff_id,name,email,role,school_id,school_name,school_timezone',
@@ -201,15 +204,18 @@ describe('importRoster: real-life cases', () => {
       'n5,Ed,ed@example.org,navigator,,,',
       'n6,Fa,ann@example.org,counselor,,,',
     ].join('\n');
-    const report = importRoster(ctx, [{ name: 'staff.csv', text }]);
+    const report = await importRoster(ctx, [{ name: 'staff.csv', text }]);
     expect(report.problems.map((p) => `${p.line} ${p.severity} ${p.column}: ${p.message}`)).toEqual([
       '2 error school_id: unknown school "sch-x"; give its school_name and school_timezone on one row',
       '5 error school_name: school sch-y is named "Young School" on line 3',
       '7 error email: also given for staff n1 on line 2',
     ]);
     const roster = new RosterRepository(ctx.db);
-    expect(roster.school('sch-y')).toMatchObject({ name: 'Young School', timezone: 'America/New_York' });
-    expect(roster.staffById('n5')).toMatchObject({ schoolId: null, timezone: 'America/Chicago' });
-    expect(roster.staffById('n2')?.timezone).toBe('America/New_York');
+    expect(await roster.school('sch-y')).toMatchObject({
+      name: 'Young School',
+      timezone: 'America/New_York',
+    });
+    expect(await roster.staffById('n5')).toMatchObject({ schoolId: null, timezone: 'America/Chicago' });
+    expect((await roster.staffById('n2'))?.timezone).toBe('America/New_York');
   });
 });

@@ -14,34 +14,34 @@ const docs = (name: string) => ({
 });
 
 describe('exportRoster', () => {
-  it('round-trips: importing the export changes nothing, and a fresh database exports the same files', () => {
+  it('round-trips: importing the export changes nothing, and a fresh database exports the same files', async () => {
     const ctx = testContext();
-    const first = importRoster(ctx, [docs('sample-staff.csv'), docs('sample-roster.csv')]);
+    const first = await importRoster(ctx, [docs('sample-staff.csv'), docs('sample-roster.csv')]);
     expect(first.exitCode).toBe(0);
-    const exported = exportRoster(ctx);
+    const exported = await exportRoster(ctx);
     const sources = [
       { name: 'staff.csv', text: exported.staff },
       { name: 'students.csv', text: exported.students },
     ];
-    const audit = new AuditRepository(ctx.db).count();
-    const again = importRoster(ctx, sources);
+    const audit = await new AuditRepository(ctx.db).count();
+    const again = await importRoster(ctx, sources);
     expect(again.exitCode).toBe(0);
     expect(changedCount(again)).toBe(0);
-    expect(new AuditRepository(ctx.db).count()).toBe(audit);
+    expect(await new AuditRepository(ctx.db).count()).toBe(audit);
 
     const fresh = testContext();
-    expect(importRoster(fresh, sources).exitCode).toBe(0);
-    expect(exportRoster(fresh)).toEqual(exported);
+    expect((await importRoster(fresh, sources)).exitCode).toBe(0);
+    expect(await exportRoster(fresh)).toEqual(exported);
   });
 
-  it('writes E.164 phones, locale codes, explicit zones and consent as yes/no/blank', () => {
+  it('writes E.164 phones, locale codes, explicit zones and consent as yes/no/blank', async () => {
     const ctx = testContext();
-    importRoster(ctx, [docs('sample-staff.csv'), docs('sample-roster.csv')]);
-    new ConsentRepository(ctx.db).record(
+    await importRoster(ctx, [docs('sample-staff.csv'), docs('sample-roster.csv')]);
+    await new ConsentRepository(ctx.db).record(
       { guardianId: 'G5003', status: 'revoked', source: 'sms_keyword', locale: 'vi' },
       { actor: 'sms', at: T0 + 1 },
     );
-    const lines = exportRoster(ctx).students.trim().split('\n');
+    const lines = (await exportRoster(ctx)).students.trim().split('\n');
     expect(lines[0]).toBe(
       'student_id,first_name,last_name,grade,school_id,school_name,school_timezone,school_phone,navigator_id,guardian1_id,guardian1_name,guardian1_phone,guardian1_language,guardian1_timezone,guardian1_relationship,guardian1_sms_consent,guardian2_id,guardian2_name,guardian2_phone,guardian2_language,guardian2_timezone,guardian2_relationship,guardian2_sms_consent',
     );

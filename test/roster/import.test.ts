@@ -7,9 +7,9 @@ import { RosterRepository } from '../../src/store/repositories/roster.js';
 import { fixture, T0, testContext } from './helpers.js';
 
 describe('importRoster: a file with good and bad rows', () => {
-  it('imports the good rows in one go and reports every problem with line, column and reason', () => {
+  it('imports the good rows in one go and reports every problem with line, column and reason', async () => {
     const ctx = testContext();
-    const report = importRoster(ctx, [fixture('staff.csv'), fixture('messy-students.csv')]);
+    const report = await importRoster(ctx, [fixture('staff.csv'), fixture('messy-students.csv')]);
     expect(report.exitCode).toBe(1);
     expect(formatImportReport(report)).toBe(
       [
@@ -44,74 +44,76 @@ describe('importRoster: a file with good and bad rows', () => {
       ].join('\n'),
     );
     const roster = new RosterRepository(ctx.db);
-    expect(roster.studentList().map((s) => [s.id, s.grade])).toEqual([
+    expect((await roster.studentList()).map((s) => [s.id, s.grade])).toEqual([
       ['S1', '5'],
       ['S13', '2'],
       ['S2', 'K'],
       ['S7', '8'],
       ['S9', '3'],
     ]);
-    expect(roster.guardian('G1')).toMatchObject({
+    expect(await roster.guardian('G1')).toMatchObject({
       phone: '+13125550101',
       locale: 'es',
       timezone: 'America/Chicago',
     });
-    expect(roster.guardian('G7')?.locale).toBe('en');
-    expect(roster.guardian('G9')).toMatchObject({ name: 'Nguyen, Lan', locale: 'vi' });
-    expect(roster.guardian('G13')?.locale).toBe('vi');
-    expect(roster.staffById('lead-a')).toMatchObject({
+    expect((await roster.guardian('G7'))?.locale).toBe('en');
+    expect(await roster.guardian('G9')).toMatchObject({ name: 'Nguyen, Lan', locale: 'vi' });
+    expect((await roster.guardian('G13'))?.locale).toBe('vi');
+    expect(await roster.staffById('lead-a')).toMatchObject({
       role: 'lead_navigator',
       email: 'dana.whitfield@example.org',
     });
-    expect(roster.staffById('nav-b')).toMatchObject({
+    expect(await roster.staffById('nav-b')).toMatchObject({
       timezone: 'America/Denver',
       teamsUserId: 'teams-nav-b',
       locale: 'en',
     });
     const consents = new ConsentRepository(ctx.db);
-    expect(consents.latest('G1')).toMatchObject({
+    expect(await consents.latest('G1')).toMatchObject({
       status: 'granted',
       source: 'roster_import',
       locale: 'es',
       recordedAt: T0,
     });
-    expect(consents.current('G13')).toBe('revoked');
+    expect(await consents.current('G13')).toBe('revoked');
   });
 
-  it('changes nothing and writes no audit rows when the same files are imported again', () => {
+  it('changes nothing and writes no audit rows when the same files are imported again', async () => {
     const ctx = testContext();
     const files = [fixture('staff.csv'), fixture('messy-students.csv')];
-    importRoster(ctx, files);
+    await importRoster(ctx, files);
     const audit = new AuditRepository(ctx.db);
-    const rows = audit.count();
+    const rows = await audit.count();
     expect(rows).toBeGreaterThan(0);
     ctx.clock.advance(86_400_000);
-    const again = importRoster(ctx, files);
+    const again = await importRoster(ctx, files);
     expect(changedCount(again)).toBe(0);
     expect(again.changes.students).toEqual({ created: 0, updated: 0, unchanged: 5, removed: 0 });
     expect(again.changes.consents).toEqual({ created: 0, updated: 0, unchanged: 4, removed: 0 });
-    expect(audit.count()).toBe(rows);
+    expect(await audit.count()).toBe(rows);
     expect(formatImportReport(again)).toContain('Result: 0 changed, 9 rejected, 2 warnings');
   });
 
-  it('writes nothing in a dry run but reports what would change', () => {
+  it('writes nothing in a dry run but reports what would change', async () => {
     const ctx = testContext();
-    const report = importRoster(ctx, [fixture('staff.csv'), fixture('messy-students.csv')], { dryRun: true });
+    const report = await importRoster(ctx, [fixture('staff.csv'), fixture('messy-students.csv')], {
+      dryRun: true,
+    });
     expect(report.changes.students.created).toBe(5);
     expect(report.exitCode).toBe(1);
     const text = formatImportReport(report);
     expect(text.split('\n')[0]).toBe('Roster check (dry run: nothing was written)');
     expect(text).toContain('Result: 27 would change, 9 rejected, 2 warnings');
-    expect(new AuditRepository(ctx.db).count()).toBe(0);
+    expect(await new AuditRepository(ctx.db).count()).toBe(0);
     const roster = new RosterRepository(ctx.db);
-    expect(roster.schools()).toEqual([]);
-    expect(roster.studentList()).toEqual([]);
-    expect(roster.staffList()).toEqual([]);
+    expect(await roster.schools()).toEqual([]);
+    expect(await roster.studentList()).toEqual([]);
+    expect(await roster.staffList()).toEqual([]);
   });
 });
 
 describe('importRoster: file format', () => {
-  it('reads a BOM, CRLF line ends and quoted commas and line breaks, and counts physical lines', () => {
+  it('reads a BOM, CRLF line ends and quoted commas and line breaks, and counts physical lines', async () => {
     const ctx = testContext();
     const text = [
       '\uFEFFstaff_id,name,email,role,school_id,school_name,school_timezone',
@@ -121,7 +123,7 @@ describe('importRoster: file format', () => {
       'nav-c,Ada Ng,not-an-email,navigator,sch-a,,',
       '',
     ].join('\r\n');
-    const report = importRoster(ctx, [{ name: 'staff.csv', text }]);
+    const report = await importRoster(ctx, [{ name: 'staff.csv', text }]);
     expect(report.problems).toEqual([
       {
         file: 'staff.csv',
@@ -132,21 +134,21 @@ describe('importRoster: file format', () => {
       },
     ]);
     const roster = new RosterRepository(ctx.db);
-    expect(roster.staffById('nav-a')?.name).toBe('Castellanos, Priya');
-    expect(roster.staffById('nav-b')?.name).toBe('Brennan,\nTom');
-    expect(roster.school('sch-a')?.name).toBe('Lincoln, Middle "North"');
+    expect((await roster.staffById('nav-a'))?.name).toBe('Castellanos, Priya');
+    expect((await roster.staffById('nav-b'))?.name).toBe('Brennan,\nTom');
+    expect((await roster.school('sch-a'))?.name).toBe('Lincoln, Middle "North"');
   });
 
-  it('refuses an empty file as a whole, with exit code 2', () => {
+  it('refuses an empty file as a whole, with exit code 2', async () => {
     const ctx = testContext();
     for (const text of ['', '\uFEFF', '\r\n\r\n']) {
-      const report = importRoster(ctx, [{ name: 'empty.csv', text }]);
+      const report = await importRoster(ctx, [{ name: 'empty.csv', text }]);
       expect(report.exitCode).toBe(2);
       expect(report.problems).toEqual([
         { file: 'empty.csv', line: null, column: null, severity: 'error', message: 'the file is empty' },
       ]);
     }
-    expect(formatImportReport(importRoster(ctx, [{ name: 'empty.csv', text: '' }]))).toBe(
+    expect(formatImportReport(await importRoster(ctx, [{ name: 'empty.csv', text: '' }]))).toBe(
       [
         'Roster import',
         'Files: empty.csv (unreadable, 0 rows)',
@@ -160,9 +162,9 @@ describe('importRoster: file format', () => {
     );
   });
 
-  it('names the missing required columns and imports nothing, not even from a good file', () => {
+  it('names the missing required columns and imports nothing, not even from a good file', async () => {
     const ctx = testContext();
-    const report = importRoster(ctx, [
+    const report = await importRoster(ctx, [
       fixture('staff.csv'),
       { name: 'students.csv', text: 'Student ID,Last Name,school_id\nS1,Ruiz,sch-a\n' },
     ]);
@@ -176,24 +178,24 @@ describe('importRoster: file format', () => {
         message: 'missing required columns: first_name, grade',
       },
     ]);
-    expect(new RosterRepository(ctx.db).staffList()).toEqual([]);
+    expect(await new RosterRepository(ctx.db).staffList()).toEqual([]);
   });
 
-  it('refuses a file that is neither staff nor students, and an unclosed quote', () => {
+  it('refuses a file that is neither staff nor students, and an unclosed quote', async () => {
     const ctx = testContext();
-    expect(importRoster(ctx, [{ name: 'x.csv', text: 'id,name\n1,a\n' }]).problems[0]?.message).toBe(
+    expect((await importRoster(ctx, [{ name: 'x.csv', text: 'id,name\n1,a\n' }])).problems[0]?.message).toBe(
       'not a roster file: it needs a student_id column (students) or a staff_id column (staff)',
     );
-    const unclosed = importRoster(ctx, [
+    const unclosed = await importRoster(ctx, [
       { name: 'x.csv', text: 'staff_id,name,email,role\nn1,"Ann,a@b.org,navigator\n' },
     ]);
     expect(unclosed.exitCode).toBe(2);
     expect(unclosed.problems[0]?.message).toMatch(/^cannot be read as CSV: Quote Not Closed/);
   });
 
-  it('rejects a row with too many cells and warns about unknown columns; header-only files are fine', () => {
+  it('rejects a row with too many cells and warns about unknown columns; header-only files are fine', async () => {
     const ctx = testContext();
-    const report = importRoster(ctx, [
+    const report = await importRoster(ctx, [
       {
         name: 'staff.csv',
         text: 'staff_id,name,email,role,favourite_colour\nn1,Ann, Lee,ann@example.org,admin,blue\n',
@@ -216,7 +218,7 @@ describe('importRoster: file format', () => {
       },
     ]);
     expect(report.rows).toEqual({ read: 1, accepted: 0, rejected: 1 });
-    const headerOnly = importRoster(ctx, [{ name: 'staff.csv', text: 'staff_id,name,email,role\n' }]);
+    const headerOnly = await importRoster(ctx, [{ name: 'staff.csv', text: 'staff_id,name,email,role\n' }]);
     expect(headerOnly.exitCode).toBe(0);
     expect(headerOnly.rows.read).toBe(0);
   });

@@ -16,30 +16,30 @@ const students = (...rows: string[]) => ({
 });
 const LEAD = 'lead-a,Dana,dana@example.org,lead_navigator,sch-a,Lincoln,America/Chicago';
 
-const lines = (report: ReturnType<typeof importRoster>) =>
+const lines = (report: Awaited<ReturnType<typeof importRoster>>) =>
   report.problems
     .filter((p) => p.severity === 'error')
     .map((p) => `${p.file}:${p.line} ${p.column}: ${p.message}`);
 
 describe('school_phone', () => {
-  it('is declared by the first row, normalised to E.164, and audit-logged with the school', () => {
+  it('is declared by the first row, normalised to E.164, and audit-logged with the school', async () => {
     const ctx = testContext();
-    const report = importRoster(ctx, [
+    const report = await importRoster(ctx, [
       staff(`${LEAD},(312) 555-0100`, 'nav-a,Priya,priya@example.org,navigator,sch-a,,,'),
       students('S1,Ana,Ruiz,5,sch-a,,,312.555.0100,nav-a', 'S2,Ben,Ruiz,3,sch-a,,,,nav-a'),
     ]);
     expect(lines(report)).toEqual([]);
     expect(report.exitCode).toBe(0);
-    expect(new RosterRepository(ctx.db).school('sch-a')?.phone).toBe('+13125550100');
-    const audit = new AuditRepository(ctx.db).listFor('school', 'sch-a');
+    expect((await new RosterRepository(ctx.db).school('sch-a'))?.phone).toBe('+13125550100');
+    const audit = await new AuditRepository(ctx.db).listFor('school', 'sch-a');
     expect(audit.map((a) => [a.action, (a.after as { phone?: string }).phone])).toEqual([
       ['create', '+13125550100'],
     ]);
   });
 
-  it('rejects a later row that gives another phone, naming the declaring line, across files', () => {
+  it('rejects a later row that gives another phone, naming the declaring line, across files', async () => {
     const ctx = testContext();
-    const report = importRoster(ctx, [
+    const report = await importRoster(ctx, [
       staff(`${LEAD},(312) 555-0100`, 'nav-a,Priya,priya@example.org,navigator,sch-a,,,+1 312 555 0100'),
       students('S1,Ana,Ruiz,5,sch-a,,,312-555-0199,'),
     ]);
@@ -47,14 +47,14 @@ describe('school_phone', () => {
       'students.csv:2 school_phone: school sch-a has a different phone on staff.csv:2',
     ]);
     const roster = new RosterRepository(ctx.db);
-    expect(roster.school('sch-a')?.phone).toBe('+13125550100');
-    expect(roster.student('S1')).toBeUndefined();
-    expect(roster.staffById('nav-a')).toBeDefined();
+    expect((await roster.school('sch-a'))?.phone).toBe('+13125550100');
+    expect(await roster.student('S1')).toBeUndefined();
+    expect(await roster.staffById('nav-a')).toBeDefined();
   });
 
-  it('reports an invalid phone with file, line and column and leaves the row out', () => {
+  it('reports an invalid phone with file, line and column and leaves the row out', async () => {
     const ctx = testContext();
-    const report = importRoster(ctx, [
+    const report = await importRoster(ctx, [
       staff(`${LEAD},`, 'nav-a,Priya,priya@example.org,navigator,sch-a,,,312-555-CALL'),
       students('S1,Ana,Ruiz,5,sch-a,,,555-01,', 'S2,Ben,Ruiz,5,sch-a,,,+52 55 1234 5678,'),
     ]);
@@ -64,19 +64,19 @@ describe('school_phone', () => {
       'students.csv:3 school_phone: foreign number (+52); only +1 numbers can be texted',
     ]);
     expect(report.rows).toEqual({ read: 4, accepted: 1, rejected: 3 });
-    expect(new RosterRepository(ctx.db).school('sch-a')?.phone).toBeNull();
+    expect((await new RosterRepository(ctx.db).school('sch-a'))?.phone).toBeNull();
   });
 
-  it('exports the phone in the same column; re-importing changes nothing, a blank keeps it, a new one updates it', () => {
+  it('exports the phone in the same column; re-importing changes nothing, a blank keeps it, a new one updates it', async () => {
     const ctx = testContext();
-    importRoster(ctx, [staff(`${LEAD},(312) 555-0100`), students('S1,Ana,Ruiz,5,sch-a,,,,')]);
-    const exported = exportRoster(ctx);
+    await importRoster(ctx, [staff(`${LEAD},(312) 555-0100`), students('S1,Ana,Ruiz,5,sch-a,,,,')]);
+    const exported = await exportRoster(ctx);
     const staffLines = exported.staff.trim().split('\n');
     expect(staffLines[0]).toContain('school_timezone,school_phone,timezone');
     expect(staffLines[1]).toContain(',sch-a,Lincoln,America/Chicago,+13125550100,');
     expect(exported.students.trim().split('\n')[1]).toContain(',sch-a,Lincoln,America/Chicago,+13125550100,');
 
-    const again = importRoster(ctx, [
+    const again = await importRoster(ctx, [
       { name: 'staff.csv', text: exported.staff },
       { name: 'students.csv', text: exported.students },
     ]);
@@ -84,19 +84,21 @@ describe('school_phone', () => {
     expect(changedCount(again)).toBe(0);
 
     const fresh = testContext();
-    importRoster(fresh, [
+    await importRoster(fresh, [
       { name: 'staff.csv', text: exported.staff },
       { name: 'students.csv', text: exported.students },
     ]);
-    expect(exportRoster(fresh)).toEqual(exported);
+    expect(await exportRoster(fresh)).toEqual(exported);
 
     // A partial file without the column must not erase the stored phone.
-    expect(changedCount(importRoster(ctx, [students('S1,Ana,Ruiz,5,sch-a,,,,')]))).toBe(0);
-    expect(new RosterRepository(ctx.db).school('sch-a')?.phone).toBe('+13125550100');
+    expect(changedCount(await importRoster(ctx, [students('S1,Ana,Ruiz,5,sch-a,,,,')]))).toBe(0);
+    expect((await new RosterRepository(ctx.db).school('sch-a'))?.phone).toBe('+13125550100');
 
-    const moved = importRoster(ctx, [students('S1,Ana,Ruiz,5,sch-a,,,(312) 555-0177,')]);
+    const moved = await importRoster(ctx, [students('S1,Ana,Ruiz,5,sch-a,,,(312) 555-0177,')]);
     expect(moved.changes.schools.updated).toBe(1);
-    const update = new AuditRepository(ctx.db).listFor('school', 'sch-a').find((a) => a.action === 'update');
+    const update = (await new AuditRepository(ctx.db).listFor('school', 'sch-a')).find(
+      (a) => a.action === 'update',
+    );
     expect(update).toMatchObject({ before: { phone: '+13125550100' }, after: { phone: '+13125550177' } });
   });
 });

@@ -2,9 +2,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { seedDemoRoster } from '../../src/demo/seed.js';
 import { createTexts } from '../../src/i18n/index.js';
 import type { MessagePayload } from '../../src/messages.js';
-import { checkinTimerHandlers } from '../../src/services/checkin-timers.js';
 import { CheckinService } from '../../src/services/checkins.js';
-import { ESCALATION_DUE_MS, escalationRef, updateEscalation } from '../../src/services/escalations.js';
+import {
+  ESCALATION_DEADLINE,
+  ESCALATION_DUE_MS,
+  escalationRef,
+  escalationTimerHandlers,
+  updateEscalation,
+} from '../../src/services/escalations.js';
 import { AuditRepository } from '../../src/store/repositories/audit.js';
 import { NeedRepository } from '../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../src/store/repositories/roster.js';
@@ -16,31 +21,31 @@ const NOW = Date.parse('2026-11-24T15:00:00Z');
 let ctx: ReturnType<typeof testContext>;
 let service: CheckinService;
 
-beforeEach(() => {
+beforeEach(async () => {
   ctx = testContext({ now: NOW });
-  seedDemoRoster(ctx);
+  await seedDemoRoster(ctx);
   service = new CheckinService(ctx, createTexts({ defaultLocale: 'en' }));
 });
 
 /** nav-2 asks a counselor about their first student, with a private note. */
-function askCounselor() {
-  service.startNavigator('nav-2');
-  const student = new RosterRepository(ctx.db).caseloadOf('nav-2')[0]!;
-  const outcome = service.input('navigator', 'nav-2', {
+async function askCounselor() {
+  await service.startNavigator('nav-2');
+  const student = (await new RosterRepository(ctx.db).caseloadOf('nav-2'))[0]!;
+  const outcome = await service.input('navigator', 'nav-2', {
     kind: 'command',
     command: 'ask_counselor',
     studentId: student.id,
     note: 'Talked about not wanting to go home',
   });
   expect(outcome).toMatchObject({ ok: true });
-  const [escalation] = new NeedRepository(ctx.db).escalations('open');
+  const [escalation] = await new NeedRepository(ctx.db).escalations('open');
   return { student, escalation: escalation! };
 }
 
 describe('escalations reach people', () => {
-  it("tells the school's counselor at once, with initials and grade only, and sets a deadline", () => {
-    const { student, escalation } = askCounselor();
-    const [notice, ...others] = new SimulatorRepository(ctx.db).messagesTo('counselor-1');
+  it("tells the school's counselor at once, with initials and grade only, and sets a deadline", async () => {
+    const { student, escalation } = await askCounselor();
+    const [notice, ...others] = await new SimulatorRepository(ctx.db).messagesTo('counselor-1');
     expect(others).toHaveLength(0);
     expect(notice).toMatchObject({ purpose: 'escalation:new', channel: 'local' });
     const payload = notice!.payload as MessagePayload;
@@ -51,65 +56,64 @@ describe('escalations reach people', () => {
     expect(JSON.stringify(payload)).not.toContain('not wanting to go home');
     expect(JSON.stringify(payload)).not.toContain(student.firstName.slice(1));
     // The counselor of the other school hears nothing.
-    expect(new SimulatorRepository(ctx.db).messagesTo('counselor-2')).toHaveLength(0);
+    expect(await new SimulatorRepository(ctx.db).messagesTo('counselor-2')).toHaveLength(0);
     const due = escalation.createdAt + ESCALATION_DUE_MS.normal;
-    expect(new NeedRepository(ctx.db).escalation(escalation.id)!.dueAt).toBe(due);
-    const timer = new TimerRepository(ctx.db)
-      .list({ status: 'pending' })
-      .find((t) => t.kind === 'escalation_sla');
+    expect((await new NeedRepository(ctx.db).escalation(escalation.id))!.dueAt).toBe(due);
+    const timer = (await new TimerRepository(ctx.db).list({ status: 'pending' })).find(
+      (t) => t.kind === 'escalation_sla',
+    );
     expect(timer).toMatchObject({ fireAt: due, payload: { escalationId: escalation.id } });
   });
 
-  it('tells the lead navigator when nobody picked it up by the deadline, once, and audit-logs it', () => {
-    const { escalation } = askCounselor();
-    const timer = new TimerRepository(ctx.db)
-      .list({ status: 'pending' })
-      .find((t) => t.kind === 'escalation_sla')!;
-    const handler = checkinTimerHandlers(service).escalation_sla!;
-    expect(handler(timer, ctx)).toBe('overdue:1');
-    expect(handler(timer, ctx)).toBe('overdue:1');
+  it('tells the lead navigator when nobody picked it up by the deadline, once, and audit-logs it', async () => {
+    const { escalation } = await askCounselor();
+    const timer = (await new TimerRepository(ctx.db).list({ status: 'pending' })).find(
+      (t) => t.kind === 'escalation_sla',
+    )!;
+    const handler = escalationTimerHandlers()[ESCALATION_DEADLINE]!;
+    expect(await handler(timer, ctx)).toBe('overdue:1');
+    expect(await handler(timer, ctx)).toBe('overdue:1');
     // Idempotent: the same notice is not queued twice.
-    const [overdue, ...again] = new SimulatorRepository(ctx.db).messagesTo('lead-1');
+    const [overdue, ...again] = await new SimulatorRepository(ctx.db).messagesTo('lead-1');
     expect(again).toHaveLength(0);
     expect(overdue).toMatchObject({ purpose: 'escalation:overdue' });
-    expect(new AuditRepository(ctx.db).listFor('escalation', escalation.id).map((a) => a.action)).toContain(
-      'overdue',
-    );
+    expect(
+      (await new AuditRepository(ctx.db).listFor('escalation', escalation.id)).map((a) => a.action),
+    ).toContain('overdue');
   });
 
-  it('says nothing when the escalation was picked up in time', () => {
-    const { escalation } = askCounselor();
-    expect(updateEscalation(ctx, escalationRef(escalation.id), 'counselor-1', 'claimed')).toEqual({
+  it('says nothing when the escalation was picked up in time', async () => {
+    const { escalation } = await askCounselor();
+    expect(await updateEscalation(ctx, escalationRef(escalation.id), 'counselor-1', 'claimed')).toEqual({
       ok: true,
       id: escalation.id,
     });
-    expect(new NeedRepository(ctx.db).escalation(escalation.id)).toMatchObject({
+    expect(await new NeedRepository(ctx.db).escalation(escalation.id)).toMatchObject({
       status: 'claimed',
       counselorId: 'counselor-1',
     });
-    expect(new AuditRepository(ctx.db).listFor('escalation', escalation.id).map((a) => a.action)).toEqual([
-      'create',
-      'claim',
-    ]);
-    const timer = new TimerRepository(ctx.db)
-      .list({ status: 'pending' })
-      .find((t) => t.kind === 'escalation_sla')!;
-    expect(checkinTimerHandlers(service).escalation_sla!(timer, ctx)).toBe('skipped:claimed');
-    expect(new SimulatorRepository(ctx.db).messagesTo('lead-1')).toHaveLength(0);
+    expect(
+      (await new AuditRepository(ctx.db).listFor('escalation', escalation.id)).map((a) => a.action),
+    ).toEqual(['create', 'claim']);
+    const timer = (await new TimerRepository(ctx.db).list({ status: 'pending' })).find(
+      (t) => t.kind === 'escalation_sla',
+    )!;
+    expect(await escalationTimerHandlers()[ESCALATION_DEADLINE]!(timer, ctx)).toBe('skipped:claimed');
+    expect(await new SimulatorRepository(ctx.db).messagesTo('lead-1')).toHaveLength(0);
   });
 
-  it('refuses an unknown reference or staff member, and a resolved escalation stays resolved', () => {
-    const { escalation } = askCounselor();
-    expect(updateEscalation(ctx, 'ZZZZZZZZ', 'counselor-1', 'claimed')).toEqual({
+  it('refuses an unknown reference or staff member, and a resolved escalation stays resolved', async () => {
+    const { escalation } = await askCounselor();
+    expect(await updateEscalation(ctx, 'ZZZZZZZZ', 'counselor-1', 'claimed')).toEqual({
       ok: false,
       problem: 'escalation:not_found',
     });
-    expect(updateEscalation(ctx, escalation.id, 'nobody', 'claimed')).toEqual({
+    expect(await updateEscalation(ctx, escalation.id, 'nobody', 'claimed')).toEqual({
       ok: false,
       problem: 'escalation:unknown_staff',
     });
-    expect(updateEscalation(ctx, escalation.id, 'counselor-1', 'resolved')).toMatchObject({ ok: true });
-    expect(updateEscalation(ctx, escalation.id, 'counselor-1', 'claimed')).toEqual({
+    expect(await updateEscalation(ctx, escalation.id, 'counselor-1', 'resolved')).toMatchObject({ ok: true });
+    expect(await updateEscalation(ctx, escalation.id, 'counselor-1', 'claimed')).toEqual({
       ok: false,
       problem: 'escalation:already_resolved',
     });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, openTestDatabase, schemaVersion } from '../../src/store/db.js';
+import { engineOf, openDatabase, openTestDatabase, UniqueViolation } from '../../src/store/db.js';
 import { CheckinRepository } from '../../src/store/repositories/checkins.js';
 import { schools, students } from '../../src/store/schema/index.js';
 
@@ -13,11 +13,11 @@ afterEach(() => {
 });
 
 describe('store', () => {
-  it('migrates an empty database and records the schema version', () => {
+  it('migrates an empty database and records the schema version', async () => {
     const db = openTestDatabase();
-    expect(schemaVersion(db)).toBeGreaterThanOrEqual(1);
-    const tables = db.$client
-      .prepare("select name from sqlite_master where type = 'table' order by name")
+    expect(await db.schemaVersion()).toBeGreaterThanOrEqual(1);
+    const tables = engineOf(db)
+      .$client.prepare("select name from sqlite_master where type = 'table' order by name")
       .all()
       .map((r) => (r as { name: string }).name);
     for (const t of [
@@ -34,30 +34,30 @@ describe('store', () => {
     }
   });
 
-  it('sets WAL, synchronous FULL, foreign keys and a busy timeout on a file database', () => {
+  it('sets WAL, synchronous FULL, foreign keys and a busy timeout on a file database', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'store-'));
     dirs.push(dir);
     const db = openDatabase(join(dir, 'nested', 'test.db'));
-    const p = (name: string) => db.$client.pragma(name, { simple: true });
+    const p = (name: string) => engineOf(db).$client.pragma(name, { simple: true });
     expect(p('journal_mode')).toBe('wal');
     expect(p('synchronous')).toBe(2);
     expect(p('foreign_keys')).toBe(1);
     expect(p('busy_timeout')).toBe(5000);
-    db.$client.close();
+    await db.close();
   });
 
-  it('migrating twice is a no-op', () => {
+  it('migrating twice is a no-op', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'store-'));
     dirs.push(dir);
     const file = join(dir, 'twice.db');
-    openDatabase(file).$client.close();
+    await openDatabase(file).close();
     const db = openDatabase(file);
-    expect(schemaVersion(db)).toBe(schemaVersion(openTestDatabase()));
-    db.$client.close();
+    expect(await db.schemaVersion()).toBe(await openTestDatabase().schemaVersion());
+    await db.close();
   });
 
   it('enforces foreign keys', () => {
-    const db = openTestDatabase();
+    const db = engineOf(openTestDatabase());
     expect(() =>
       db
         .insert(students)
@@ -89,7 +89,7 @@ describe('store', () => {
     expect(db.select().from(students).all()).toHaveLength(1);
   });
 
-  it('allows one active check-in conversation per person and week', () => {
+  it('allows one active check-in conversation per person and week', async () => {
     const db = openTestDatabase();
     const repo = new CheckinRepository(db);
     const row = (id: string, status: 'active' | 'completed', period = '2026-W48') => ({
@@ -105,24 +105,24 @@ describe('store', () => {
       createdAt: 0,
       updatedAt: 0,
     });
-    repo.insertSession(row('a', 'completed'));
-    repo.insertSession(row('b', 'active'));
-    repo.insertSession(row('c', 'active', '2026-W49'));
-    expect(() => repo.insertSession(row('d', 'active'))).toThrow(/UNIQUE/);
+    await repo.insertSession(row('a', 'completed'));
+    await repo.insertSession(row('b', 'active'));
+    await repo.insertSession(row('c', 'active', '2026-W49'));
+    await expect(repo.insertSession(row('d', 'active'))).rejects.toThrow(UniqueViolation);
   });
 
-  it('upgrading keeps the newest of two active sessions for one week and expires the other', () => {
+  it('upgrading keeps the newest of two active sessions for one week and expires the other', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'store-'));
     dirs.push(dir);
-    // The migrations as they were before the one-active-session index.
+    // The migrations as they were before the one-active-session index (and everything after it).
     const before = join(dir, 'drizzle');
     cpSync('drizzle', before, { recursive: true });
     const journalPath = join(before, 'meta', '_journal.json');
     const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => !e.tag.startsWith('0003_'));
+    journal.entries = journal.entries.filter((e) => e.tag < '0003_');
     writeFileSync(journalPath, JSON.stringify(journal));
     const file = join(dir, 'upgrade.db');
-    const old = openDatabase(file, { migrate: false });
+    const old = engineOf(openDatabase(file, { migrate: false }));
     migrate(old, { migrationsFolder: before });
     const insert = old.$client.prepare(
       "insert into dialog_sessions (id, kind, participant_id, channel, script_id, script_version, status, period, state, created_at, updated_at) values (?, 'navigator', 'nav-1', 'local', 'navigator-weekly', 1, 'active', '2026-W48', '{}', ?, ?)",
@@ -131,12 +131,13 @@ describe('store', () => {
     insert.run('newer', 2, 2);
     old.$client.close();
 
-    const db = openDatabase(file);
+    const store = openDatabase(file);
+    const db = engineOf(store);
     const rows = db.$client.prepare('select id, status from dialog_sessions order by id').all();
     expect(rows).toEqual([
       { id: 'newer', status: 'active' },
       { id: 'older', status: 'expired' },
     ]);
-    db.$client.close();
+    await store.close();
   });
 });

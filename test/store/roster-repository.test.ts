@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../../src/store/db.js';
+import { engineOf, openTestDatabase } from '../../src/store/db.js';
 import { AuditRepository } from '../../src/store/repositories/audit.js';
 import { ConsentRepository } from '../../src/store/repositories/consents.js';
 import { RosterRepository } from '../../src/store/repositories/roster.js';
 
 const by = (at: number) => ({ actor: 'test', at });
 
-function seeded() {
+async function seeded() {
   const db = openTestDatabase();
   const roster = new RosterRepository(db);
-  roster.upsertSchool({ id: 'sch-1', name: 'Lincoln', timezone: 'America/Chicago' }, by(1));
+  await roster.upsertSchool({ id: 'sch-1', name: 'Lincoln', timezone: 'America/Chicago' }, by(1));
   for (const id of ['nav-1', 'nav-2'])
-    roster.upsertStaff(
+    await roster.upsertStaff(
       {
         id,
         schoolId: 'sch-1',
@@ -25,11 +25,11 @@ function seeded() {
       },
       by(1),
     );
-  roster.upsertStudent(
+  await roster.upsertStudent(
     { id: 'S1', schoolId: 'sch-1', firstName: 'Ana', lastName: 'Ruiz', grade: '5' },
     by(1),
   );
-  roster.upsertStudent(
+  await roster.upsertStudent(
     { id: 'S2', schoolId: 'sch-1', firstName: 'Ben', lastName: 'Ruiz', grade: '3' },
     by(1),
   );
@@ -37,19 +37,22 @@ function seeded() {
 }
 
 describe('RosterRepository', () => {
-  it('reports created, unchanged and updated, and audits only real changes', () => {
-    const { roster, audit } = seeded();
-    const before = audit.count();
-    const same = roster.upsertSchool({ id: 'sch-1', name: 'Lincoln', timezone: 'America/Chicago' }, by(2));
+  it('reports created, unchanged and updated, and audits only real changes', async () => {
+    const { roster, audit } = await seeded();
+    const before = await audit.count();
+    const same = await roster.upsertSchool(
+      { id: 'sch-1', name: 'Lincoln', timezone: 'America/Chicago' },
+      by(2),
+    );
     expect(same.change).toBe('unchanged');
-    expect(audit.count()).toBe(before);
-    const renamed = roster.upsertSchool(
+    expect(await audit.count()).toBe(before);
+    const renamed = await roster.upsertSchool(
       { id: 'sch-1', name: 'Lincoln Elementary', timezone: 'America/Chicago' },
       by(3),
     );
     expect(renamed.change).toBe('updated');
     expect(renamed.row.updatedAt).toBe(3);
-    const entries = audit.listFor('school', 'sch-1');
+    const entries = await audit.listFor('school', 'sch-1');
     expect(entries.map((e) => e.action)).toEqual(['create', 'update']);
     expect(entries[1]).toMatchObject({
       actor: 'test',
@@ -59,19 +62,19 @@ describe('RosterRepository', () => {
     });
   });
 
-  it('finds staff by Slack id and by e-mail in any case', () => {
-    const { roster } = seeded();
-    expect(roster.staffBySlackId('U1')?.id).toBe('nav-1');
-    expect(roster.staffByEmail('NAV-2@example.ORG')?.id).toBe('nav-2');
-    expect(roster.staffByTeamsId('nope')).toBeUndefined();
+  it('finds staff by Slack id and by e-mail in any case', async () => {
+    const { roster } = await seeded();
+    expect((await roster.staffBySlackId('U1'))?.id).toBe('nav-1');
+    expect((await roster.staffByEmail('NAV-2@example.ORG'))?.id).toBe('nav-2');
+    expect(await roster.staffByTeamsId('nope')).toBeUndefined();
   });
 
-  it('links guardians to several students and finds guardians sharing a phone', () => {
-    const { roster } = seeded();
+  it('links guardians to several students and finds guardians sharing a phone', async () => {
+    const { roster } = await seeded();
     const g = { name: 'Rosa', phone: '+13125550101', locale: 'es', timezone: 'America/Chicago' };
-    roster.upsertGuardian({ id: 'G1', ...g }, by(1));
-    roster.upsertGuardian({ id: 'G2', ...g, name: 'Luis' }, by(1));
-    roster.setGuardians(
+    await roster.upsertGuardian({ id: 'G1', ...g }, by(1));
+    await roster.upsertGuardian({ id: 'G2', ...g, name: 'Luis' }, by(1));
+    await roster.setGuardians(
       'S1',
       [
         { guardianId: 'G1', relationship: 'mother' },
@@ -79,67 +82,79 @@ describe('RosterRepository', () => {
       ],
       by(1),
     );
-    roster.setGuardians('S2', [{ guardianId: 'G1', relationship: 'mother' }], by(1));
-    expect(roster.studentsOfGuardian('G1').map((s) => s.id)).toEqual(['S1', 'S2']);
-    expect(roster.guardiansOf('S1').map((x) => [x.id, x.relationship])).toEqual([
+    await roster.setGuardians('S2', [{ guardianId: 'G1', relationship: 'mother' }], by(1));
+    expect((await roster.studentsOfGuardian('G1')).map((s) => s.id)).toEqual(['S1', 'S2']);
+    expect((await roster.guardiansOf('S1')).map((x) => [x.id, x.relationship])).toEqual([
       ['G1', 'mother'],
       ['G2', null],
     ]);
-    expect(roster.guardiansByPhone('+13125550101').map((x) => x.id)).toEqual(['G1', 'G2']);
-    expect(roster.setGuardians('S1', [{ guardianId: 'G1', relationship: 'mother' }], by(2))).toEqual({
+    expect((await roster.guardiansByPhone('+13125550101')).map((x) => x.id)).toEqual(['G1', 'G2']);
+    expect(await roster.setGuardians('S1', [{ guardianId: 'G1', relationship: 'mother' }], by(2))).toEqual({
       added: 0,
       removed: 1,
       updated: 0,
     });
   });
 
-  it('keeps an opted-out guardian opted out when the phone changes, and marks a guardian without phone unreachable', () => {
-    const { db, roster } = seeded();
+  it('keeps an opted-out guardian opted out when the phone changes, and marks a guardian without phone unreachable', async () => {
+    const { db, roster } = await seeded();
     const g = { id: 'G1', name: 'Rosa', phone: null, locale: 'es', timezone: 'America/Chicago' };
-    expect(roster.upsertGuardian(g, by(1)).row.smsStatus).toBe('unreachable');
-    expect(roster.upsertGuardian({ ...g, phone: '+13125550101' }, by(2)).row.smsStatus).toBe('active');
-    db.$client.prepare("update guardians set sms_status = 'opted_out'").run();
-    expect(roster.upsertGuardian({ ...g, phone: '+13125550102' }, by(3)).row.smsStatus).toBe('opted_out');
+    expect((await roster.upsertGuardian(g, by(1))).row.smsStatus).toBe('unreachable');
+    expect((await roster.upsertGuardian({ ...g, phone: '+13125550101' }, by(2))).row.smsStatus).toBe(
+      'active',
+    );
+    engineOf(db).$client.prepare("update guardians set sms_status = 'opted_out'").run();
+    expect((await roster.upsertGuardian({ ...g, phone: '+13125550102' }, by(3))).row.smsStatus).toBe(
+      'opted_out',
+    );
   });
 
-  it('assigns, moves and unassigns a student, with before and after in the audit log', () => {
-    const { roster, audit } = seeded();
-    expect(roster.assignNavigator('S1', 'nav-1', by(1))).toEqual({
+  it('assigns, moves and unassigns a student, with before and after in the audit log', async () => {
+    const { roster, audit } = await seeded();
+    expect(await roster.assignNavigator('S1', 'nav-1', by(1))).toEqual({
       change: 'assigned',
       from: null,
       to: 'nav-1',
     });
-    expect(roster.assignNavigator('S1', 'nav-1', by(2)).change).toBe('unchanged');
-    expect(roster.assignNavigator('S1', 'nav-2', by(3))).toEqual({
+    expect((await roster.assignNavigator('S1', 'nav-1', by(2))).change).toBe('unchanged');
+    expect(await roster.assignNavigator('S1', 'nav-2', by(3))).toEqual({
       change: 'moved',
       from: 'nav-1',
       to: 'nav-2',
     });
-    expect(roster.caseloadOf('nav-2').map((s) => s.id)).toEqual(['S1']);
-    expect(roster.caseloadSizes()).toEqual(new Map([['nav-2', 1]]));
-    expect(roster.assignNavigator('S1', null, by(4)).change).toBe('unassigned');
-    expect(audit.listFor('assignment', 'S1').map((e) => [e.action, e.before, e.after, e.at])).toEqual([
-      ['assign', null, { navigatorId: 'nav-1' }, 1],
-      ['move', { navigatorId: 'nav-1' }, { navigatorId: 'nav-2' }, 3],
-      ['unassign', { navigatorId: 'nav-2' }, null, 4],
-    ]);
+    expect((await roster.caseloadOf('nav-2')).map((s) => s.id)).toEqual(['S1']);
+    expect(await roster.caseloadSizes()).toEqual(new Map([['nav-2', 1]]));
+    expect((await roster.assignNavigator('S1', null, by(4))).change).toBe('unassigned');
+    expect((await audit.listFor('assignment', 'S1')).map((e) => [e.action, e.before, e.after, e.at])).toEqual(
+      [
+        ['assign', null, { navigatorId: 'nav-1' }, 1],
+        ['move', { navigatorId: 'nav-1' }, { navigatorId: 'nav-2' }, 3],
+        ['unassign', { navigatorId: 'nav-2' }, null, 4],
+      ],
+    );
   });
 });
 
 describe('ConsentRepository', () => {
-  it('keeps the newest record in force and audits each record', () => {
-    const { db, roster, audit } = seeded();
-    roster.upsertGuardian(
+  it('keeps the newest record in force and audits each record', async () => {
+    const { db, roster, audit } = await seeded();
+    await roster.upsertGuardian(
       { id: 'G1', name: 'Rosa', phone: null, locale: 'es', timezone: 'America/Chicago' },
       by(1),
     );
     const consents = new ConsentRepository(db);
-    expect(consents.current('G1')).toBe('none');
-    consents.record({ guardianId: 'G1', status: 'granted', source: 'roster_import', locale: 'es' }, by(5));
-    consents.record({ guardianId: 'G1', status: 'revoked', source: 'sms_keyword', locale: 'es' }, by(6));
-    expect(consents.current('G1')).toBe('revoked');
-    expect(consents.history('G1').map((c) => c.source)).toEqual(['roster_import', 'sms_keyword']);
-    expect(audit.listFor('consent', 'G1').map((e) => [e.action, e.before, e.actor])).toEqual([
+    expect(await consents.current('G1')).toBe('none');
+    await consents.record(
+      { guardianId: 'G1', status: 'granted', source: 'roster_import', locale: 'es' },
+      by(5),
+    );
+    await consents.record(
+      { guardianId: 'G1', status: 'revoked', source: 'sms_keyword', locale: 'es' },
+      by(6),
+    );
+    expect(await consents.current('G1')).toBe('revoked');
+    expect((await consents.history('G1')).map((c) => c.source)).toEqual(['roster_import', 'sms_keyword']);
+    expect((await audit.listFor('consent', 'G1')).map((e) => [e.action, e.before, e.actor])).toEqual([
       ['grant', null, 'test'],
       ['revoke', { status: 'granted', source: 'roster_import' }, 'test'],
     ]);

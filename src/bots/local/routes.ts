@@ -5,13 +5,12 @@ import express, { type Express, type Request, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
+import { SimulatorView } from '../../demo/simulator.js';
 import type { DialogInput } from '../../dialogs/types.js';
 import type { Texts } from '../../i18n/index.js';
 import type { MessagePayload } from '../../messages.js';
 import type { CheckinOutcome, CheckinService } from '../../services/checkins.js';
 import { updateEscalation } from '../../services/escalations.js';
-import { RosterRepository } from '../../store/repositories/roster.js';
-import { SimulatorRepository } from '../../store/repositories/simulator.js';
 
 const PAGE = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/simulator.html');
 
@@ -88,6 +87,7 @@ export function localRoutes(deps: LocalDeps) {
       lines.push({ direction: 'in', text, createdAt: ctx.clock() });
       inbound.set(who, lines.slice(-200));
     };
+    const view = new SimulatorView(ctx);
     const router = express.Router();
     router.use(express.json({ limit: '16kb' }));
 
@@ -95,39 +95,34 @@ export function localRoutes(deps: LocalDeps) {
       res.type('html').send(page);
     });
 
-    router.get('/people', (_req, res) => {
-      const roster = new RosterRepository(ctx.db);
-      const sizes = roster.caseloadSizes();
-      const schools = new Map(roster.schools().map((s) => [s.id, s.name]));
-      const navigators = roster.staffList(['navigator']).map((s) => ({
+    router.get('/people', async (_req, res) => {
+      const people = await view.people();
+      const navigators = people.navigators.map((s) => ({
         id: s.id,
         name: s.name,
-        school: s.schoolId ? (schools.get(s.schoolId) ?? s.schoolId) : '',
-        students: sizes.get(s.id) ?? 0,
+        school: s.school,
+        students: s.students,
         locale: s.locale,
       }));
-      const guardians = new SimulatorRepository(ctx.db)
-        .guardians()
-        .filter((g) => g.phone)
-        .map((g) => ({
-          id: g.id,
-          name: g.name,
-          language: LANGUAGE_NAMES[g.locale] ?? g.locale,
-          smsStatus: g.smsStatus,
-          children: roster.studentsOfGuardian(g.id).map((s) => s.firstName),
-        }));
-      const staff = roster.staffList(['counselor', 'lead_navigator']).map((s) => ({
+      const guardians = people.guardians.map((g) => ({
+        id: g.id,
+        name: g.name,
+        language: LANGUAGE_NAMES[g.locale] ?? g.locale,
+        smsStatus: g.smsStatus,
+        children: g.children.map((s) => s.firstName),
+      }));
+      const staff = people.staff.map((s) => ({
         id: s.id,
         name: s.name,
         role: s.role === 'counselor' ? 'Counselor' : 'Lead navigator',
-        school: s.schoolId ? (schools.get(s.schoolId) ?? s.schoolId) : '',
+        school: s.school,
       }));
       res.json({ navigators, guardians, staff });
     });
 
-    router.get('/thread/:kind/:id', (req: Request<{ kind: string; id: string }>, res) => {
+    router.get('/thread/:kind/:id', async (req: Request<{ kind: string; id: string }>, res) => {
       const { id } = req.params;
-      const rows = new SimulatorRepository(ctx.db).messagesTo(id);
+      const rows = await view.messagesTo(id);
       const lastWithChoices = rows.findLast((r) => (r.payload as MessagePayload).choices?.length)?.id;
       const fmt = (ms: number) =>
         DateTime.fromMillis(ms).setZone(ctx.config.defaultTimezone).toFormat('ccc HH:mm');
@@ -159,7 +154,7 @@ export function localRoutes(deps: LocalDeps) {
     });
 
     router.post('/navigator/:id/start', async (req: Request<{ id: string }>, res) => {
-      const outcome = deps.checkins.startNavigator(req.params.id);
+      const outcome = await deps.checkins.startNavigator(req.params.id);
       if (problem(res, outcome)) return;
       await deps.flush();
       res.json(outcome);
@@ -182,14 +177,14 @@ export function localRoutes(deps: LocalDeps) {
             : { kind: 'command', command: b.command, ...(b.note ? { note: b.note } : {}) };
       if ('text' in b) remember(req.params.id, b.text);
       if ('command' in b) remember(req.params.id, `[${b.command.replace('_', ' ')}]`);
-      const outcome = deps.checkins.input('navigator', req.params.id, input);
+      const outcome = await deps.checkins.input('navigator', req.params.id, input);
       if (problem(res, outcome)) return;
       await deps.flush();
       res.json(outcome);
     });
 
     router.post('/family/:id/start', async (req: Request<{ id: string }>, res) => {
-      const outcome = deps.checkins.startFamily(req.params.id);
+      const outcome = await deps.checkins.startFamily(req.params.id);
       if (problem(res, outcome)) return;
       await deps.flush();
       res.json(outcome);
@@ -207,7 +202,7 @@ export function localRoutes(deps: LocalDeps) {
       res.json({ ok: true });
     });
 
-    router.post('/staff/:id/escalation', (req: Request<{ id: string }>, res) => {
+    router.post('/staff/:id/escalation', async (req: Request<{ id: string }>, res) => {
       const body = z
         .object({ ref: z.string().min(1).max(64), status: z.enum(['claimed', 'resolved']) })
         .safeParse(req.body);
@@ -215,7 +210,7 @@ export function localRoutes(deps: LocalDeps) {
         res.status(400).json({ error: 'bad_request', message: 'Send { ref, status: claimed | resolved }.' });
         return;
       }
-      const result = updateEscalation(ctx, body.data.ref, req.params.id, body.data.status);
+      const result = await updateEscalation(ctx, body.data.ref, req.params.id, body.data.status);
       if (!result.ok) {
         res
           .status(result.problem === 'escalation:already_resolved' ? 409 : 404)
@@ -226,16 +221,16 @@ export function localRoutes(deps: LocalDeps) {
     });
 
     router.post('/release-held', async (_req, res) => {
-      const released = new SimulatorRepository(ctx.db).releaseHeld(ctx.clock());
+      const released = await view.releaseHeld();
       await deps.flush();
       res.json({ released });
     });
 
-    router.get('/records', (_req, res) => {
-      const sim = new SimulatorRepository(ctx.db);
+    router.get('/records', async (_req, res) => {
       const period = deps.checkins.periodNow();
+      const records = await view.records(period);
       const byNavigator = new Map<string, { navigator: string; completed: number; open: number }>();
-      for (const c of sim.checkinCounts(period)) {
+      for (const c of records.checkins) {
         const entry = byNavigator.get(c.navigatorId ?? '') ?? { navigator: c.name, completed: 0, open: 0 };
         if (c.status === 'completed') entry.completed += 1;
         else if (c.status === 'pending' || c.status === 'in_progress') entry.open += 1;
@@ -246,11 +241,9 @@ export function localRoutes(deps: LocalDeps) {
       res.json({
         period,
         checkins: [...byNavigator.values()],
-        needs: sim.latestNeeds().map((n) => ({ ...n, student: initials(n.firstName, n.lastName) })),
-        escalations: sim
-          .latestEscalations()
-          .map((e) => ({ ...e, student: initials(e.firstName, e.lastName) })),
-        answers: sim.latestAnswers().map((a) => ({
+        needs: records.needs.map((n) => ({ ...n, student: initials(n.firstName, n.lastName) })),
+        escalations: records.escalations.map((e) => ({ ...e, student: initials(e.firstName, e.lastName) })),
+        answers: records.answers.map((a) => ({
           student: a.firstName ?? '',
           question: a.questionText,
           answer: a.rawText ?? (typeof a.value === 'string' ? a.value : JSON.stringify(a.value)),

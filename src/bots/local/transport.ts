@@ -1,10 +1,9 @@
+import type { OutboundMessage, Transport } from '../../delivery/transport.js';
 import type { Channel } from '../../store/schema/index.js';
-import type { OutboundMessage, Transport } from '../transport.js';
 
 /** The last check before "sending" (the SMS consent rule), shared with the Twilio transport. */
-export type PrepareOutbound = (
-  message: OutboundMessage,
-) => { ok: true; body: string } | { ok: false; reason: string };
+export type PrepareOutbound = (message: OutboundMessage) => Prepared | Promise<Prepared>;
+type Prepared = { ok: true; body: string } | { ok: false; reason: string; retryAfterMs?: number };
 
 /**
  * Delivers to the simulator page: the message is already in the outbox, which the page reads, so sending
@@ -15,8 +14,12 @@ export function createLocalTransport(channel: Channel = 'local', prepare?: Prepa
   return {
     channel,
     async send(message) {
-      const prepared = prepare?.(message);
-      if (prepared && !prepared.ok) return { ok: false, kind: 'permanent', reason: prepared.reason };
+      const prepared = await prepare?.(message);
+      if (prepared && !prepared.ok)
+        // "Not yet" (a consent notice must leave first) waits, as it does in front of Twilio.
+        return prepared.retryAfterMs === undefined
+          ? { ok: false, kind: 'permanent', reason: prepared.reason }
+          : { ok: false, kind: 'transient', reason: prepared.reason, retryAfterMs: prepared.retryAfterMs };
       return { ok: true, providerMessageId: `local-${message.id}` };
     },
   };

@@ -2,10 +2,14 @@ import { App, ExpressReceiver, LogLevel, type webApi } from '@slack/bolt';
 import type { NextFunction, Request, Response } from 'express';
 import type { SlackConfig } from '../../config.js';
 import type { AppContext } from '../../context.js';
+import type { Transport } from '../../delivery/transport.js';
 import type { Texts } from '../../i18n/index.js';
 import type { RouteModule } from '../../server.js';
-import type { Transport } from '../transport.js';
-import { type CheckinsPort, registerHandlers } from './handlers.js';
+import { ChatMessages } from '../../services/chat-messages.js';
+import { type CheckinsPort, NavigatorConversation } from '../../services/navigator-conversation.js';
+import { OutOfOffice } from '../../services/out-of-office.js';
+import { StaffDirectory } from '../../services/staff-directory.js';
+import { registerListeners } from './listeners/index.js';
 import { SlackDirectory } from './staff.js';
 import { createSlackTransport } from './transport.js';
 
@@ -45,7 +49,7 @@ export interface SlackApp {
    * when it sends, so it is fresh. Returns the outbox id, or null when one is already waiting or the staff
    * member has no Slack id.
    */
-  publishHome(staffId: string): string | null;
+  publishHome(staffId: string): Promise<string | null>;
   /** Resolves when the work started after acknowledgements has finished (tests, graceful shutdown). */
   settled(): Promise<void>;
 }
@@ -120,13 +124,29 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(receiver ? { receiver } : { socketMode: true, appToken: slack.appToken! }),
   });
 
-  const directory = new SlackDirectory(ctx, app.client);
+  const staff = new StaffDirectory(ctx);
+  const directory = new SlackDirectory(ctx, staff, app.client);
+  const conversation = new NavigatorConversation(ctx, texts, checkins);
+  const messages = new ChatMessages(ctx, 'slack');
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     pending.add(p);
     void p.finally(() => pending.delete(p)).catch(() => {});
   };
-  const handlers = registerHandlers(app, { ctx, texts, checkins, directory, client: app.client, track });
+  const replies = registerListeners(
+    app,
+    {
+      ctx,
+      texts,
+      conversation,
+      outOfOffice: new OutOfOffice(ctx),
+      messages,
+      staff,
+      directory,
+      client: app.client,
+    },
+    track,
+  );
 
   return {
     routes: (express) => {
@@ -134,7 +154,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       express.use(SLACK_EVENTS_PATH, timestampGuard(ctx));
       express.use(receiver.router);
     },
-    transport: createSlackTransport({ ctx, texts, client: app.client }),
+    transport: createSlackTransport({ ctx, texts, client: app.client, conversation, messages }),
     directory,
     client: app.client,
     async start() {
@@ -145,7 +165,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (socketMode) await app.stop();
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
-    publishHome: (staffId) => handlers.publishHome(staffId),
+    publishHome: (staffId) => replies.publishHome(staffId),
     async settled() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },

@@ -1,5 +1,6 @@
 import type { types as SlackTypes } from '@slack/bolt';
 import type { RenderedMessage } from '../../i18n/index.js';
+import type { CheckinStatus, FamilyReach } from '../../services/caseload.js';
 import { ACTION, encode, type QuestionRef, type StudentAction } from './ids.js';
 import { type LabelKey, label } from './labels.js';
 
@@ -17,8 +18,6 @@ type SectionBlock = SlackTypes.SectionBlock;
 const MAX_BUTTON = 75;
 const MAX_SECTION = 2900;
 const CHECKBOX_GROUP = 10;
-
-export type CheckinStatus = 'pending' | 'in_progress' | 'completed' | 'skipped' | 'missed';
 
 /** A student as Slack shows them. */
 export interface CardStudent {
@@ -183,9 +182,6 @@ const STATUS_LABEL: Record<CheckinStatus, LabelKey> = {
 export function statusText(locale: string, status: CheckinStatus): string {
   return `${STATUS_ICON[status]} ${label(locale, STATUS_LABEL[status])}`;
 }
-
-/** Why a family cannot be texted (every guardian opted out, invalid, unreachable or without a phone). */
-export type FamilyReach = 'opted_out' | 'invalid' | 'unreachable' | 'no_phone';
 
 const FAMILY_REACH_LABEL: Record<FamilyReach, LabelKey> = {
   opted_out: 'familyOptedOut',

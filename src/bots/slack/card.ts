@@ -1,13 +1,10 @@
-import { type Session, safeParseSession } from '../../dialogs/session.js';
+import type { OutboundMessage } from '../../delivery/transport.js';
+import type { Session } from '../../dialogs/session.js';
 import type { Texts } from '../../i18n/index.js';
-import type { MessagePayload } from '../../messages.js';
-import type { DbOrTx } from '../../store/db.js';
-import { type AnswerRow, CheckinRepository } from '../../store/repositories/checkins.js';
-import type { OutboxRow } from '../../store/repositories/outbox.js';
-import { SlackRepository } from '../../store/repositories/slack.js';
-import type { OutboundMessage } from '../transport.js';
+import type { MessageOrigin, MessagePayload } from '../../messages.js';
+import type { ChatMessages, SentMessage } from '../../services/chat-messages.js';
+import type { NavigatorConversation, SessionAnswer } from '../../services/navigator-conversation.js';
 import type { CardLine, CardModel, CardStudent } from './blocks.js';
-import { dialogOrigin } from './ids.js';
 
 // Which Slack message a dialog message belongs to. A student's check-in is one card: each new question for the
 // same student in the same session replaces the card's question (chat.update), earlier answers stay as one
@@ -38,33 +35,35 @@ export interface CardPlan {
   sessionId?: string;
 }
 
-function sessionOf(db: DbOrTx, sessionId: string): Session | null {
-  const row = new CheckinRepository(db).session(sessionId);
-  return row ? safeParseSession(row.state) : null;
+/** Where a card's session, its answers and the messages already shown are read. */
+export interface CardSources {
+  conversation: NavigatorConversation;
+  messages: ChatMessages;
 }
 
-/** The student a message speaks about: its `name`/`grade` params among the session's students. */
-function studentOf(
-  session: Session | null,
-  payload: MessagePayload,
-  version: number,
-): CardStudent | undefined {
-  const name = payload.params?.name;
-  if (!session || typeof name !== 'string') return undefined;
-  const grade = payload.params?.grade;
-  const matches = session.context.students.filter(
-    (s) => s.firstName === name && (grade === undefined || s.grade === String(grade)),
-  );
-  const atPosition = session.context.students[session.position.studentIndex];
-  // Two students with the same first name and grade: the session's own position decides when it is current.
-  const pick =
-    matches.length > 1 && session.version === version && matches.some((m) => m.id === atPosition?.id)
-      ? atPosition
-      : matches[0];
-  return pick ? { id: pick.id, firstName: pick.firstName, grade: pick.grade } : undefined;
+/** The check-in step a message was sent for, from the origin the outbox row carries. */
+interface DialogStep {
+  sessionId: string;
+  stepId: string;
+  studentId?: string;
 }
 
-function answerText(texts: Texts, row: OutboxRow, locale: string, answer: AnswerRow): string {
+function dialogStep(origin: MessageOrigin | null | undefined): DialogStep | null {
+  if (!origin?.sessionId || !origin.stepId) return null;
+  return {
+    sessionId: origin.sessionId,
+    stepId: origin.stepId,
+    ...(origin.studentId ? { studentId: origin.studentId } : {}),
+  };
+}
+
+/** The student a message speaks about, among the session's students. */
+function studentOf(session: Session | null, step: DialogStep): CardStudent | undefined {
+  const s = session?.context.students.find((candidate) => candidate.id === step.studentId);
+  return s ? { id: s.id, firstName: s.firstName, grade: s.grade } : undefined;
+}
+
+function answerText(texts: Texts, row: SentMessage, locale: string, answer: SessionAnswer): string {
   const value = answer.value;
   if (value === null || value === undefined) return '—';
   const choices = texts.render(row.payload as MessagePayload, locale).choices;
@@ -78,15 +77,19 @@ function answerText(texts: Texts, row: OutboxRow, locale: string, answer: Answer
  * Plans the Slack message for an outbox message: a card for the student it is about (updated in place while
  * the same student's check-in goes on), or a plain message for anything that is not from a check-in.
  */
-export function planCard(db: DbOrTx, texts: Texts, message: OutboundMessage): CardPlan {
+export async function planCard(
+  sources: CardSources,
+  texts: Texts,
+  message: OutboundMessage,
+): Promise<CardPlan> {
   const locale = texts.resolveLocale(message.locale);
   const current = texts.render(message.payload, locale);
-  const origin = dialogOrigin(message.idempotencyKey);
+  const origin = dialogStep(message.origin);
   if (!origin)
     return { model: { locale, earlier: [], current, multiple: false }, update: null, opensWeek: false };
 
-  const session = sessionOf(db, origin.sessionId);
-  const student = studentOf(session, message.payload, origin.version);
+  const session = await sources.conversation.session(origin.sessionId);
+  const student = studentOf(session, origin);
   const waiting =
     session?.status === 'active' && !session.paused && session.position.stepId === origin.stepId;
   const hasChoices = (message.payload.choices?.length ?? 0) > 0;
@@ -102,23 +105,19 @@ export function planCard(db: DbOrTx, texts: Texts, message: OutboundMessage): Ca
       : {}),
   };
 
-  const repo = new SlackRepository(db);
-  const last = repo.lastSent(message.address);
-  const lastOrigin = last ? dialogOrigin(last.idempotencyKey) : null;
+  const last = await sources.messages.lastSent(message.address);
+  const lastOrigin = dialogStep(last?.origin);
   const posted = parseProviderId(last?.providerMessageId);
   const sameCard =
-    last &&
-    posted &&
-    lastOrigin?.sessionId === origin.sessionId &&
-    studentOf(session, last.payload as MessagePayload, lastOrigin.version)?.id === student?.id;
+    last && posted && lastOrigin?.sessionId === origin.sessionId && lastOrigin.studentId === student?.id;
   // Intro and outro steps carry the caseload size: their card lists the caseload with this week's status.
   const opensWeek = !student && message.payload.params?.count !== undefined;
   if (!sameCard || !posted) return { model, update: null, opensWeek, sessionId: origin.sessionId };
 
-  const answers = new CheckinRepository(db).answersForSession(origin.sessionId);
+  const answers = await sources.conversation.answers(origin.sessionId);
   const lines = new Map<string, CardLine>();
-  for (const row of repo.cardRows(message.address, last.providerMessageId!)) {
-    const o = dialogOrigin(row.idempotencyKey);
+  for (const row of await sources.messages.shownIn(message.address, last.providerMessageId!)) {
+    const o = dialogStep(row.origin);
     if (!o || o.stepId === origin.stepId) continue;
     const payload = row.payload as MessagePayload;
     const answer = answers.findLast(

@@ -1,23 +1,12 @@
-import { DateTime } from 'luxon';
-import type { LabelKey } from './labels.js';
-
-/** Longest out-of-office a navigator may set themselves. */
-export const MAX_OOO_DAYS = 60;
+import { type OutOfOfficeRange, validateOutOfOffice } from '../../services/out-of-office.js';
 
 /** What `/checkin <text>` asks for. */
 export type CheckinCommand =
   | { kind: 'start' }
   | { kind: 'status' }
   | { kind: 'help' }
-  | { kind: 'ooo'; from: string; to: string }
   | { kind: 'ooo_off' }
-  | { kind: 'invalid'; problem: LabelKey; params?: Record<string, string | number> };
-
-function isoDate(text: string | undefined): DateTime | null {
-  if (!text || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
-  const d = DateTime.fromISO(text, { zone: 'UTC' });
-  return d.isValid ? d : null;
-}
+  | OutOfOfficeRange;
 
 /**
  * Reads `/checkin` text: '' or 'start'/'resume', 'status', 'help', 'ooo <from> <to>' (ISO dates, inclusive),
@@ -40,21 +29,4 @@ export function parseCheckinCommand(text: string, today: string): CheckinCommand
     default:
       return { kind: 'help' };
   }
-}
-
-/** Checks an out-of-office range (also used by the App Home date pickers). */
-export function validateOutOfOffice(
-  fromText: string | undefined,
-  toText: string | undefined,
-  today: string,
-): Extract<CheckinCommand, { kind: 'ooo' | 'invalid' }> {
-  const from = isoDate(fromText);
-  const to = isoDate(toText);
-  if (!from || !to) return { kind: 'invalid', problem: 'oooInvalid' };
-  if (to < from) return { kind: 'invalid', problem: 'oooOrder' };
-  if (to.diff(from, 'days').days + 1 > MAX_OOO_DAYS)
-    return { kind: 'invalid', problem: 'oooTooLong', params: { days: MAX_OOO_DAYS } };
-  const now = isoDate(today);
-  if (now && to < now) return { kind: 'invalid', problem: 'oooPast' };
-  return { kind: 'ooo', from: from.toISODate()!, to: to.toISODate()! };
 }

@@ -1,6 +1,5 @@
 import { parseRetryAfter } from '../../delivery/backoff.js';
-import { classifyHttpStatus } from '../../delivery/transports.js';
-import type { SendResult } from '../transport.js';
+import { classifyHttpStatus, type SendResult } from '../../delivery/transport.js';
 
 type Failure = Exclude<SendResult, { ok: true }>;
 

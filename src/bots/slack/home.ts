@@ -1,12 +1,8 @@
 import type { types as SlackTypes } from '@slack/bolt';
 import type { Texts } from '../../i18n/index.js';
-import { localDate } from '../../jobs/period.js';
-import type { DbOrTx } from '../../store/db.js';
-import { CheckinRepository } from '../../store/repositories/checkins.js';
-import type { StaffRow } from '../../store/repositories/roster.js';
-import { SlackRepository } from '../../store/repositories/slack.js';
+import type { NavigatorHome } from '../../services/navigator-conversation.js';
 import { caseloadBlocks, type KnownBlock } from './blocks.js';
-import { caseloadEntries, navigatorWeek } from './caseload.js';
+import { caseloadEntry } from './caseload.js';
 import { ACTION, encode, VIEW } from './ids.js';
 import { label } from './labels.js';
 
@@ -15,48 +11,28 @@ type View = SlackTypes.View;
 const md = (text: string) => ({ type: 'mrkdwn' as const, text });
 const pt = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 
-/** Whether a navigator can start or resume this week (no finished session for the week yet). */
-export function canResumeWeek(db: DbOrTx, navigatorId: string, period: string): boolean {
-  const session = new CheckinRepository(db).sessionFor(navigatorId, 'navigator', period);
-  return !session || session.status === 'active';
-}
-
 /**
  * The App Home: this week's caseload with status, open needs and what the family said per student, a
  * Start/Resume button, out-of-office with dates, and the last few weeks.
  */
-export function homeView(db: DbOrTx, texts: Texts, navigator: StaffRow, now: number): View {
-  const locale = texts.resolveLocale(navigator.locale);
-  const period = navigatorWeek(db, navigator, now);
-  const entries = caseloadEntries(db, texts, {
-    navigatorId: navigator.id,
-    period,
-    locale,
-    now,
-    details: true,
-  });
+export function homeView(texts: Texts, home: NavigatorHome): View {
+  const { locale, week, outOfOffice: ooo } = home;
+  const entries = week.students.map((s) => caseloadEntry(texts, locale, s));
   const blocks: KnownBlock[] = [
-    ...caseloadBlocks(locale, period, entries, { canResume: canResumeWeek(db, navigator.id, period) }),
+    ...caseloadBlocks(locale, week.period, entries, { canResume: week.canResume }),
     { type: 'divider' },
     { type: 'header', text: pt(label(locale, 'oooHeading')) },
   ];
-  const ooo = navigator.oooFrom && navigator.oooTo;
-  const today = localDate(now, navigator.timezone);
-  const oooActive = ooo && navigator.oooTo! >= today;
   blocks.push({
     type: 'section',
-    text: md(
-      oooActive
-        ? label(locale, 'oooOn', { from: navigator.oooFrom!, to: navigator.oooTo! })
-        : label(locale, 'oooOff'),
-    ),
+    text: md(ooo ? label(locale, 'oooOn', { from: ooo.from, to: ooo.to }) : label(locale, 'oooOff')),
   });
   blocks.push({
     type: 'actions',
     block_id: 'ooo',
     elements: [
       { type: 'button', text: pt(label(locale, 'oooSet')), action_id: ACTION.oooSet, value: 'set' },
-      ...(oooActive
+      ...(ooo
         ? [
             {
               type: 'button' as const,
@@ -69,7 +45,7 @@ export function homeView(db: DbOrTx, texts: Texts, navigator: StaffRow, now: num
     ],
   });
   blocks.push({ type: 'divider' }, { type: 'header', text: pt(label(locale, 'historyHeading')) });
-  const weeks = new SlackRepository(db).history(navigator.id, period);
+  const weeks = home.history;
   blocks.push({
     type: 'context',
     elements: [

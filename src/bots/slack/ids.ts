@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { QuestionAt } from '../../services/navigator-conversation.js';
 
 /** Action and view ids the Slack adapter renders and listens for. */
 export const ACTION = {
@@ -34,6 +35,11 @@ export const QuestionRef = z.object({
 });
 export type QuestionRef = z.infer<typeof QuestionRef>;
 
+/** The question a button was rendered for, in the conversation service's terms. */
+export function questionAt(ref: QuestionRef): QuestionAt {
+  return { sessionId: ref.sid, stepId: ref.step, ...(ref.st ? { studentId: ref.st } : {}) };
+}
+
 /** A student action from the caseload list (overflow menu): check in now, ask a counselor, skip this week. */
 export const StudentAction = z.object({ a: z.enum(['goto', 'counselor', 'skip']), st: z.string() });
 export type StudentAction = z.infer<typeof StudentAction>;
@@ -55,19 +61,4 @@ export function decode<T>(schema: z.ZodType<T>, raw: string | undefined): T | nu
   } catch {
     return null;
   }
-}
-
-/**
- * The session and step a dialog message came from, read from its outbox idempotency key
- * (`dialog:<sessionId>|staff:<id>|<period>|<version>:<index>:<stepId>`, see services/effects.ts).
- */
-export function dialogOrigin(
-  idempotencyKey: string,
-): { sessionId: string; version: number; stepId: string } | null {
-  const [purpose, , , step] = idempotencyKey.split('|');
-  if (!purpose?.startsWith('dialog:') || !step) return null;
-  const [version, , ...rest] = step.split(':');
-  const stepId = rest.join(':');
-  if (!stepId || Number.isNaN(Number(version))) return null;
-  return { sessionId: purpose.slice('dialog:'.length), version: Number(version), stepId };
 }

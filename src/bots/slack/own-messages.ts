@@ -1,21 +1,19 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context.js';
 import type { MessagePayload } from '../../messages.js';
-import { OutboxRepository, outboxKey } from '../../store/repositories/outbox.js';
-import type { StaffRow } from '../../store/repositories/roster.js';
-import { SlackRepository } from '../../store/repositories/slack.js';
+import type { ChatMessages } from '../../services/chat-messages.js';
+import type { StaffMember } from '../../services/staff-directory.js';
 import { isLabelKey, type LabelKey } from './labels.js';
 
-// The adapter's own messages (App Home, short replies in the DM) go through the outbox like check-in cards,
-// so the relay's rate limits, retries and dead-lettering apply to them too. The relay hands a transport the
-// payload, not the purpose, so the payload key says what to do; the purpose names it in `outbox list`.
+// The adapter's own messages (App Home, short replies in the DM) go through the outbox like check-in cards.
+// The relay hands a transport the payload, not the purpose, so the payload key says what to do; the purpose
+// names it in `outbox list`.
 
-/** Outbox purposes of the adapter's own messages. */
-export const SLACK_PURPOSE = { home: 'slack:home', reply: 'slack:reply' } as const;
+/** Outbox purposes of the adapter's own messages ('slack:home', 'slack:reply'). */
+const OWN = { home: 'home', reply: 'reply' } as const;
 
 /** Payload key meaning "publish this staff member's App Home": the view is rendered when the relay sends it. */
 export const HOME_KEY = 'slack.home';
-/** Payload key of a short reply in the DM; `params.label` is a Slack label key (labels.ts). */
+/** Payload key of a short reply in the DM; `params.label` is a staff text key. */
 export const REPLY_KEY = 'slack.reply';
 
 /** What an outbox payload asks of the Slack transport beyond a check-in card. */
@@ -36,65 +34,27 @@ export function ownMessage(payload: MessagePayload): OwnMessage | null {
 }
 
 /**
- * Queues a publish of a staff member's App Home. At most one waits at a time: while one is pending, later
- * changes ride on it (the view is rendered at send time). Returns the outbox id, or null when none was needed.
+ * Queues a publish of a staff member's App Home (at most one waits at a time). Returns the outbox id, or null
+ * when none was needed or they have no Slack id.
  */
-export function queueHome(ctx: AppContext, member: StaffRow): string | null {
-  const slackUserId = member.slackUserId;
-  if (!slackUserId) return null;
-  return ctx.db.transaction((tx) => {
-    if (new SlackRepository(tx).hasPending(member.id, SLACK_PURPOSE.home)) return null;
-    const now = ctx.clock();
-    const id = ctx.ids();
-    return OutboxRepository.enqueue(tx, {
-      id,
-      // One per change: a publish already sent says nothing about what changed since.
-      idempotencyKey: outboxKey({
-        recipient: `staff:${member.id}`,
-        purpose: SLACK_PURPOSE.home,
-        period: String(now),
-        step: id,
-      }),
-      channel: 'slack',
-      recipientKind: 'staff',
-      recipientId: member.id,
-      address: slackUserId,
-      purpose: SLACK_PURPOSE.home,
-      locale: member.locale,
-      payload: { key: HOME_KEY },
-      createdAt: now,
-    });
-  });
+export function queueHome(messages: ChatMessages, member: StaffMember): Promise<string | null> {
+  if (!member.slackUserId) return Promise.resolve(null);
+  return messages.queueRefresh(member, member.slackUserId, OWN.home, { key: HOME_KEY });
 }
 
 /**
- * Queues a short reply in a person's DM. `member` is absent for someone not in the roster: the Slack user id
- * stands in as the recipient (`slack:<id>`), and the district's default language is used.
+ * Queues a short reply in a person's DM. `member` is absent for someone not in the roster: their Slack user id
+ * stands in, and the district's default language is used.
  */
 export function queueReply(
-  ctx: AppContext,
-  to: { member: StaffRow | undefined; slackUserId: string; locale: string },
+  messages: ChatMessages,
+  to: { member: StaffMember | undefined; slackUserId: string; locale: string },
   label: LabelKey,
   params: Record<string, string | number> = {},
-): string | null {
-  const now = ctx.clock();
-  const id = ctx.ids();
-  const recipient = to.member?.id ?? `slack:${to.slackUserId}`;
-  return OutboxRepository.enqueue(ctx.db, {
-    id,
-    idempotencyKey: outboxKey({
-      recipient: `staff:${recipient}`,
-      purpose: SLACK_PURPOSE.reply,
-      period: String(now),
-      step: id,
-    }),
-    channel: 'slack',
-    recipientKind: 'staff',
-    recipientId: recipient,
-    address: to.slackUserId,
-    purpose: SLACK_PURPOSE.reply,
-    locale: to.locale,
-    payload: { key: REPLY_KEY, params: { label, ...params } },
-    createdAt: now,
-  });
+): Promise<string | null> {
+  return messages.queueReply(
+    { ...(to.member ? { staffId: to.member.id } : {}), userId: to.slackUserId, locale: to.locale },
+    OWN.reply,
+    { key: REPLY_KEY, params: { label, ...params } },
+  );
 }

@@ -1,7 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { AppContext } from '../../context.js';
-import { RosterRepository, type StaffRow } from '../../store/repositories/roster.js';
-import { SlackRepository } from '../../store/repositories/slack.js';
+import type { StaffDirectory, StaffMember } from '../../services/staff-directory.js';
 import { slackErrorCode } from './errors.js';
 
 /**
@@ -11,7 +10,7 @@ import { slackErrorCode } from './errors.js';
 export interface UnmatchedStaff {
   staffId: string;
   name: string;
-  role: StaffRow['role'];
+  role: StaffMember['role'];
   email: string;
   /** not_found: no Slack user with the roster email; inactive: deactivated; error: Slack did not answer. */
   reason: 'not_found' | 'inactive' | 'error';
@@ -26,7 +25,7 @@ export interface MatchReport {
 
 /** Which staff to match, and whether to remember the ids found (false: a dry run that only reports). */
 export interface MatchOptions {
-  roles?: StaffRow['role'][];
+  roles?: StaffMember['role'][];
   remember?: boolean;
 }
 
@@ -39,6 +38,7 @@ export class SlackDirectory {
 
   constructor(
     private readonly ctx: AppContext,
+    private readonly staff: StaffDirectory,
     private readonly client: webApi.WebClient,
   ) {}
 
@@ -48,19 +48,11 @@ export class SlackDirectory {
   }
 
   /** Finds a staff member's Slack id, looking it up by email when the roster has none. */
-  async match(member: StaffRow, options: { remember?: boolean } = {}): Promise<string | null> {
+  async match(member: StaffMember, options: { remember?: boolean } = {}): Promise<string | null> {
     if (member.slackUserId) return member.slackUserId;
+    let user: { id?: string; deleted?: boolean } | undefined;
     try {
-      const found = await this.client.users.lookupByEmail({ email: member.email });
-      const user = found.user;
-      if (!user?.id || user.deleted) return this.miss(member, user?.deleted ? 'inactive' : 'not_found');
-      if (options.remember !== false)
-        new SlackRepository(this.ctx.db).rememberSlackUser(member.id, user.id, {
-          actor: 'slack:lookup_by_email',
-          at: this.ctx.clock(),
-        });
-      this.lastUnmatched.delete(member.id);
-      return user.id;
+      user = (await this.client.users.lookupByEmail({ email: member.email })).user;
     } catch (err) {
       const code = slackErrorCode(err);
       return this.miss(
@@ -68,6 +60,12 @@ export class SlackDirectory {
         code === 'users_not_found' ? 'not_found' : code === 'account_inactive' ? 'inactive' : 'error',
       );
     }
+    if (!user?.id || user.deleted) return this.miss(member, user?.deleted ? 'inactive' : 'not_found');
+    // Outside the try: a failed write is the database's fault, not "Slack did not answer".
+    if (options.remember !== false)
+      await this.staff.remember(member.id, 'slack', user.id, 'slack:lookup_by_email');
+    this.lastUnmatched.delete(member.id);
+    return user.id;
   }
 
   /** Matches every active navigator, lead navigator and counselor (by default); reports those not found. */
@@ -76,8 +74,7 @@ export class SlackDirectory {
     const report: MatchReport = { alreadyMatched: 0, matched: 0, unmatched: [] };
     this.lastUnmatched.clear();
     // One at a time: users.lookupByEmail is a Tier 3 method (about 50 calls a minute).
-    for (const member of new RosterRepository(this.ctx.db).staffList(roles)) {
-      if (!member.active) continue;
+    for (const member of await this.staff.active(roles)) {
       if (member.slackUserId) {
         report.alreadyMatched += 1;
         continue;
@@ -89,32 +86,26 @@ export class SlackDirectory {
   }
 
   /** The staff member already matched to a Slack user, from the roster alone (no Slack call: safe before an ack). */
-  known(slackUserId: string): StaffRow | undefined {
-    return new RosterRepository(this.ctx.db).staffBySlackId(slackUserId);
+  known(slackUserId: string): Promise<StaffMember | undefined> {
+    return this.staff.byChatUser('slack', slackUserId);
   }
 
   /** The staff member behind a Slack user who wrote or clicked: by remembered id, else by the profile email. */
-  async staffFor(slackUserId: string): Promise<StaffRow | undefined> {
-    const roster = new RosterRepository(this.ctx.db);
-    const known = roster.staffBySlackId(slackUserId);
+  async staffFor(slackUserId: string): Promise<StaffMember | undefined> {
+    const known = await this.known(slackUserId);
     if (known) return known;
+    let email: string | undefined;
     try {
       const info = await this.client.users.info({ user: slackUserId });
-      const email = info.user?.profile?.email;
-      const member = email ? roster.staffByEmail(email) : undefined;
-      if (!member || (member.slackUserId && member.slackUserId !== slackUserId)) return undefined;
-      new SlackRepository(this.ctx.db).rememberSlackUser(member.id, slackUserId, {
-        actor: 'slack:profile_email',
-        at: this.ctx.clock(),
-      });
-      return roster.staffById(member.id);
+      email = info.user?.profile?.email;
     } catch (err) {
       this.ctx.logger.warn({ code: slackErrorCode(err) ?? 'error' }, 'slack: could not look a user up');
       return undefined;
     }
+    return email ? this.staff.claimByEmail('slack', slackUserId, email, 'slack:profile_email') : undefined;
   }
 
-  private miss(member: StaffRow, reason: UnmatchedStaff['reason']): null {
+  private miss(member: StaffMember, reason: UnmatchedStaff['reason']): null {
     this.lastUnmatched.set(member.id, {
       staffId: member.id,
       name: member.name,

@@ -1,12 +1,10 @@
 import type { webApi } from '@slack/bolt';
 import type { AppContext } from '../../context.js';
+import type { OutboundMessage, SendResult, Transport } from '../../delivery/transport.js';
 import type { Texts } from '../../i18n/index.js';
-import { CheckinRepository } from '../../store/repositories/checkins.js';
-import { RosterRepository } from '../../store/repositories/roster.js';
-import type { OutboundMessage, SendResult, Transport } from '../transport.js';
-import { caseloadBlocks, renderCard } from './blocks.js';
-import { type CardPlan, planCard, providerId } from './card.js';
-import { caseloadEntries } from './caseload.js';
+import { caseloadBlocks, type KnownBlock, renderCard } from './blocks.js';
+import { type CardPlan, type CardSources, planCard, providerId } from './card.js';
+import { caseloadEntry } from './caseload.js';
 import { classifySlackError, slackErrorCode } from './errors.js';
 import { homeView } from './home.js';
 import { label } from './labels.js';
@@ -30,26 +28,18 @@ const CARD_GONE = new Set(['message_not_found', 'cant_update_message', 'edit_win
  * publish (views.publish, the view rendered now so it is fresh) and short replies (chat.postMessage). The relay paces sends (about one per second
  * per channel) and retries; this only classifies what Slack said. Example providerMessageId: 'D0123:1700000000.0001'.
  */
-export function createSlackTransport(deps: {
-  ctx: AppContext;
-  texts: Texts;
-  client: webApi.WebClient;
-}): Transport {
-  const { ctx, texts, client } = deps;
+export function createSlackTransport(
+  deps: CardSources & { ctx: AppContext; texts: Texts; client: webApi.WebClient },
+): Transport {
+  const { ctx, texts, client, conversation } = deps;
 
-  const opening = (plan: CardPlan, message: OutboundMessage) => {
+  const opening = async (plan: CardPlan, message: OutboundMessage): Promise<KnownBlock[]> => {
     if (!plan.opensWeek || !plan.sessionId) return [];
-    const row = new CheckinRepository(ctx.db).session(plan.sessionId);
-    if (row?.kind !== 'navigator' || row.participantId !== message.recipientId) return [];
-    const entries = caseloadEntries(ctx.db, texts, {
-      navigatorId: row.participantId,
-      period: row.period,
-      locale: plan.model.locale,
-      now: ctx.clock(),
-    });
-    return entries.length > 0
-      ? caseloadBlocks(plan.model.locale, row.period, entries, { canResume: false })
-      : [];
+    const { locale } = plan.model;
+    const week = await conversation.sessionCaseload(plan.sessionId, message.recipientId, locale);
+    if (!week || week.students.length === 0) return [];
+    const entries = week.students.map((s) => caseloadEntry(texts, locale, s));
+    return caseloadBlocks(locale, week.period, entries, { canResume: false });
   };
 
   const failed = (message: OutboundMessage, err: unknown): SendResult => {
@@ -73,11 +63,11 @@ export function createSlackTransport(deps: {
           ? { ok: true, providerMessageId: providerId({ channel: posted.channel, ts: posted.ts }) }
           : { ok: true };
       }
-      const member = new RosterRepository(ctx.db).staffById(message.recipientId);
-      if (!member) return { ok: false, kind: 'permanent', reason: 'staff_not_found' };
       let view: ReturnType<typeof homeView>;
       try {
-        view = homeView(ctx.db, texts, member, ctx.clock());
+        const home = await conversation.home(message.recipientId);
+        if (!home) return { ok: false, kind: 'permanent', reason: 'staff_not_found' };
+        view = homeView(texts, home);
       } catch (err) {
         ctx.logger.error(
           { ...loggableError(err), outboxId: message.id },
@@ -101,9 +91,9 @@ export function createSlackTransport(deps: {
       let blocks: ReturnType<typeof renderCard>['blocks'];
       let plan: CardPlan;
       try {
-        plan = planCard(ctx.db, texts, message);
+        plan = await planCard(deps, texts, message);
         ({ text, blocks } = renderCard(plan.model));
-        blocks = [...blocks, ...opening(plan, message)];
+        blocks = [...blocks, ...(await opening(plan, message))];
       } catch (err) {
         ctx.logger.error(
           { ...loggableError(err), outboxId: message.id },

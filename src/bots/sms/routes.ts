@@ -2,9 +2,9 @@ import express, { type Request, type Response } from 'express';
 import twilio from 'twilio';
 import type { AppContext } from '../../context.js';
 import type { RouteModule } from '../../server.js';
+import { FamilyInboundService } from '../../services/family-inbound.js';
 import { parseProviderStatus } from '../../sms/status.js';
-import { InboundEventRepository } from '../../store/repositories/inbound.js';
-import { handleInboundSms, type InboundOutcome, type InboundSmsDeps } from './inbound.js';
+import { familyTextOf, type InboundSmsDeps } from './inbound.js';
 
 /** Paths Twilio calls; the signature is checked against PUBLIC_BASE_URL + these, never the Host header. */
 export const SMS_INBOUND_PATH = '/sms/inbound';
@@ -30,15 +30,6 @@ function errName(err: unknown): string {
   return err instanceof Error ? err.name : 'error';
 }
 
-/** Forgets an inbound MessageSid so Twilio's retry is processed; a failure here is logged, not thrown. */
-function forgetQuietly(ctx: AppContext, inbound: InboundEventRepository, messageSid: string): void {
-  try {
-    inbound.forget('sms', messageSid);
-  } catch (err) {
-    ctx.logger.error({ messageSid, err: errName(err) }, 'sms: could not forget a failed inbound');
-  }
-}
-
 /**
  * True when the request carries a valid X-Twilio-Signature for `publicBaseUrl + path` and its form
  * parameters. The URL is the configured public one: a Host or X-Forwarded-* header cannot change it.
@@ -52,9 +43,9 @@ export function verifyTwilioSignature(ctx: AppContext, req: Request, path: strin
 }
 
 /**
- * POST /sms/inbound and POST /sms/status. Inbound: signature, then once per MessageSid, then the keyword
- * layer and the dialog (replies go through the outbox), and only then empty TwiML; a failure answers 500
- * and forgets the MessageSid so a retry is processed.
+ * POST /sms/inbound and POST /sms/status. Inbound: signature, then the family inbound service (once per
+ * MessageSid; replies go through the outbox), and only then empty TwiML; a failure answers 500 and leaves
+ * the MessageSid unrecorded so a retry is processed.
  * Example: `createHttpApp(ctx, [createSmsRoutes(deps).routes])`.
  */
 export function createSmsRoutes(deps: InboundSmsDeps): SmsRoutes {
@@ -62,6 +53,7 @@ export function createSmsRoutes(deps: InboundSmsDeps): SmsRoutes {
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 });
 
   const routes: RouteModule = (app, ctx) => {
+    const family = new FamilyInboundService(ctx, deps);
     app.post(SMS_INBOUND_PATH, form, (req: Request, res: Response) => {
       if (!verifyTwilioSignature(ctx, req, SMS_INBOUND_PATH)) {
         ctx.logger.warn({ path: SMS_INBOUND_PATH }, 'sms: rejected a request without a valid signature');
@@ -74,45 +66,32 @@ export function createSmsRoutes(deps: InboundSmsDeps): SmsRoutes {
         res.status(400).type('text/plain').send('missing MessageSid or From');
         return;
       }
-      const inbound = new InboundEventRepository(ctx.db);
-      // Handled before answering (local database work, fast): a 200 means the text is safely handled. On a
-      // failure the record is removed and Twilio gets a 500, so its retry or the fallback URL processes it.
-      // Every failure is caught here and logged by name only: a failed query's message holds its
-      // parameters (the number, the text), and Express's default handler would print it whole.
-      const work = (async () => {
-        if (!inbound.recordOnce('sms', messageSid, ctx.clock())) {
-          ctx.logger.info({ messageSid }, 'sms: duplicate inbound ignored');
-          res.status(200).type('text/xml').send(EMPTY_TWIML);
-          return;
-        }
-        let outcome: InboundOutcome;
-        try {
-          outcome = await handleInboundSms(ctx, deps, {
-            from: params.From as string,
-            body: params.Body ?? '',
-            messageSid,
-            ...(params.OptOutType ? { optOutType: params.OptOutType } : {}),
-          });
-        } catch (err) {
-          forgetQuietly(ctx, inbound, messageSid);
-          throw err;
-        }
-        // The text is handled and its effects committed: a failure to mark the record must not make Twilio
-        // send it again.
-        try {
-          inbound.finish('sms', messageSid, 'processed');
-        } catch (err) {
-          ctx.logger.error({ messageSid, err: errName(err) }, 'sms: could not mark an inbound processed');
-        }
-        ctx.logger.info(
-          { messageSid, action: outcome.action, replies: outcome.replies },
-          'sms: inbound handled',
-        );
-        res.status(200).type('text/xml').send(EMPTY_TWIML);
-      })().catch((err: unknown) => {
-        ctx.logger.error({ messageSid, err: errName(err) }, 'sms: inbound failed; left for a retry');
-        if (!res.headersSent) res.status(500).type('text/plain').send('error');
+      // Handled before answering (local database work, fast): a 200 means the text is safely handled; a 500
+      // sends Twilio's retry or fallback URL. Every failure is caught here and logged by name only: a failed
+      // query's message holds its parameters (the number, the text), and Express's default handler would
+      // print it whole.
+      const text = familyTextOf({
+        from: params.From,
+        body: params.Body ?? '',
+        messageSid,
+        ...(params.OptOutType ? { optOutType: params.OptOutType } : {}),
       });
+      const work = family
+        .receive(text)
+        .then((outcome) => {
+          if (outcome.action === 'duplicate')
+            ctx.logger.info({ messageSid }, 'sms: duplicate inbound ignored');
+          else
+            ctx.logger.info(
+              { messageSid, action: outcome.action, replies: outcome.replies },
+              'sms: inbound handled',
+            );
+          res.status(200).type('text/xml').send(EMPTY_TWIML);
+        })
+        .catch((err: unknown) => {
+          ctx.logger.error({ messageSid, err: errName(err) }, 'sms: inbound failed; left for a retry');
+          if (!res.headersSent) res.status(500).type('text/plain').send('error');
+        });
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
     });
@@ -125,18 +104,18 @@ export function createSmsRoutes(deps: InboundSmsDeps): SmsRoutes {
       const params = formParams(req);
       const sid = params.MessageSid ?? params.SmsSid;
       const status = parseProviderStatus(params.MessageStatus ?? params.SmsStatus);
-      if (sid && status) {
-        try {
-          const r = deps.sms.applyDeliveryReport(sid, status, params.ErrorCode || undefined);
+      const apply = async () => {
+        if (sid && status) {
+          const r = await deps.sms.applyDeliveryReport(sid, status, params.ErrorCode || undefined);
           if (r.markedUnreachable) ctx.logger.warn({ messageSid: sid }, 'sms: family marked unreachable');
-        } catch (err) {
-          // Twilio retries a failed callback; the name only (see the inbound route).
-          ctx.logger.error({ messageSid: sid, err: errName(err) }, 'sms: delivery report failed');
-          res.status(500).type('text/plain').send('error');
-          return;
         }
-      }
-      res.status(200).type('text/xml').send(EMPTY_TWIML);
+        res.status(200).type('text/xml').send(EMPTY_TWIML);
+      };
+      apply().catch((err: unknown) => {
+        // Twilio retries a failed callback; the name only (see the inbound route).
+        ctx.logger.error({ messageSid: sid, err: errName(err) }, 'sms: delivery report failed');
+        if (!res.headersSent) res.status(500).type('text/plain').send('error');
+      });
     });
   };
 

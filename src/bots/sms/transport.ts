@@ -3,9 +3,9 @@ import twilio from 'twilio';
 import type RequestClientType from 'twilio/lib/base/RequestClient.js';
 import type { TwilioConfig } from '../../config.js';
 import { parseRetryAfter } from '../../delivery/backoff.js';
+import type { OutboundMessage, SendResult, Transport } from '../../delivery/transport.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import type { OutboundMessage, SendResult, Transport } from '../transport.js';
 
 /** Twilio error codes that say something lasting about the number. */
 export const TWILIO_NUMBER_ERRORS: Record<string, string> = {
@@ -23,12 +23,12 @@ export interface TwilioTransportOptions {
    * Last check and final body; `{ ok: false }` stops the send without calling Twilio (with `retryAfterMs`:
    * not yet, retried). `sentSince` and `alreadyRecorded` serve the look-up before resending an uncertain row.
    */
-  prepare?: (message: OutboundMessage) => PreparedOutbound;
+  prepare?: (message: OutboundMessage) => Promise<PreparedOutbound> | PreparedOutbound;
   /**
    * Called for a permanent error with a Twilio code (21610, 21211, 21614, ...); the error it may throw is
    * logged by name and the send still ends permanently.
    */
-  onPermanentError?: (message: OutboundMessage, code: string) => void;
+  onPermanentError?: (message: OutboundMessage, code: string) => Promise<void> | void;
   /** Twilio REST API base, for tests against a local server (msw intercepts the real one). */
   client?: ReturnType<typeof twilio>;
 }
@@ -41,7 +41,7 @@ export type PreparedOutbound =
       /** The earliest time an earlier attempt of this message can have reached Twilio. */
       sentSince?: number;
       /** True when an outbox row already holds this Twilio sid (another message's). */
-      alreadyRecorded?: (sid: string) => boolean;
+      alreadyRecorded?: (sid: string) => Promise<boolean> | boolean;
     }
   | { ok: false; reason: string; retryAfterMs?: number };
 
@@ -162,14 +162,13 @@ export function createTwilioTransport(
         dateSentAfter: new Date(prepared.sentSince ?? 0),
         limit: RESEND_LOOKUP_LIMIT,
       });
-      const match = recent.find(
-        (m) =>
-          !m.direction.startsWith('inbound') &&
-          m.body.trim() === prepared.body.trim() &&
-          !prepared.alreadyRecorded?.(m.sid),
-      );
-      if (match) logger.info({ outboxId, messageSid: match.sid }, 'sms: found the earlier copy, not resent');
-      return match?.sid;
+      for (const m of recent) {
+        if (m.direction.startsWith('inbound') || m.body.trim() !== prepared.body.trim()) continue;
+        if (await prepared.alreadyRecorded?.(m.sid)) continue;
+        logger.info({ outboxId, messageSid: m.sid }, 'sms: found the earlier copy, not resent');
+        return m.sid;
+      }
+      return undefined;
     } catch (err) {
       logger.warn(
         { outboxId, err: err instanceof Error ? err.name : 'error' },
@@ -183,7 +182,7 @@ export function createTwilioTransport(
     channel: 'sms',
     async send(message) {
       const prepared = options.prepare
-        ? options.prepare(message)
+        ? await options.prepare(message)
         : { ok: true as const, body: message.body ?? '' };
       if (!prepared.ok) {
         if (prepared.retryAfterMs !== undefined)
@@ -220,7 +219,7 @@ export function createTwilioTransport(
             'sms: permanent error',
           );
           try {
-            options.onPermanentError?.(message, result.code);
+            await options.onPermanentError?.(message, result.code);
           } catch (hookErr) {
             // Only the name: a failed query's message carries its parameters, the phone number among them.
             logger.error(

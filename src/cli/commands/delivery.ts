@@ -8,7 +8,7 @@ import { checkinTimerHandlersFor } from '../../services/checkin-timers.js';
 import { OutboxRepository } from '../../store/repositories/outbox.js';
 import { TimerRepository } from '../../store/repositories/timers.js';
 import { OUTBOX_STATUSES, TIMER_STATUSES } from '../../store/schema/index.js';
-import { cliContext, runCommand } from '../context.js';
+import { runCommand } from '../context.js';
 import { CommandError, table } from '../format.js';
 
 /** Shows only the last two characters of an address: enough to tell rows apart, not to reach anyone. */
@@ -63,12 +63,12 @@ export async function runCheckins(
   },
 ): Promise<string> {
   const week = parseWeek(args.week);
-  const plan = planWeek(ctx, args.school, week, {
+  const plan = await planWeek(ctx, args.school, week, {
     calendar: loadCalendar(args.calendarPath),
     ...(args.channels ? { channels: args.channels } : {}),
   });
   if (plan.skipped === 'unknown_school') {
-    const known = new TimerRepository(ctx.db).schoolIds();
+    const known = await new TimerRepository(ctx.db).schoolIds();
     throw new CommandError(
       `No school with id ${args.school}. ${known.length ? `Known schools: ${known.join(', ')}.` : 'The roster has no schools yet; import it first.'}`,
     );
@@ -90,11 +90,14 @@ export async function runCheckins(
 }
 
 /** `outbox list`: ids, channel, purpose, status, attempts and a masked address; never bodies or numbers. */
-export function listOutbox(ctx: AppContext, opts: { status?: string; limit?: number }): string {
+export async function listOutbox(
+  ctx: AppContext,
+  opts: { status?: string; limit?: number },
+): Promise<string> {
   const repo = new OutboxRepository(ctx.db);
   const status = parseStatus(opts.status, OUTBOX_STATUSES);
-  const rows = repo.list({ ...(status ? { status } : {}), limit: parseLimit(opts.limit) });
-  const counts = Object.entries(repo.countByStatus())
+  const rows = await repo.list({ ...(status ? { status } : {}), limit: parseLimit(opts.limit) });
+  const counts = Object.entries(await repo.countByStatus())
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${s} ${n}`)
     .join(', ');
@@ -116,19 +119,22 @@ export function listOutbox(ctx: AppContext, opts: { status?: string; limit?: num
 }
 
 /** `outbox retry <id>`: a dead or failed message goes back to pending. Throws CommandError otherwise. */
-export function retryOutbox(ctx: AppContext, id: string): string {
+export async function retryOutbox(ctx: AppContext, id: string): Promise<string> {
   const repo = new OutboxRepository(ctx.db);
-  const row = repo.get(id);
+  const row = await repo.get(id);
   if (!row) throw new CommandError(`No message with id ${id}. \`outbox list\` shows the ids.`);
-  if (!repo.retry(id, ctx.clock()))
+  if (!(await repo.retry(id, ctx.clock())))
     throw new CommandError(`Message ${id} is ${row.status}; only dead or failed messages can be retried.`);
   return `Message ${id} is pending again (was ${row.status}); the relay sends it on its next round.`;
 }
 
 /** `timers list`: soonest first, with how each ended. */
-export function listTimers(ctx: AppContext, opts: { status?: string; limit?: number }): string {
+export async function listTimers(
+  ctx: AppContext,
+  opts: { status?: string; limit?: number },
+): Promise<string> {
   const status = parseStatus(opts.status, TIMER_STATUSES);
-  const rows = new TimerRepository(ctx.db).list({
+  const rows = await new TimerRepository(ctx.db).list({
     ...(status ? { status } : {}),
     limit: parseLimit(opts.limit),
   });
@@ -149,10 +155,7 @@ export function listTimers(ctx: AppContext, opts: { status?: string; limit?: num
 }
 
 /** Registers the `checkins`, `outbox` and `timers` command groups. */
-export function registerDeliveryCommands(
-  program: Command,
-  makeContext: () => AppContext = () => cliContext(),
-): void {
+export function registerDeliveryCommands(program: Command, makeContext: () => AppContext): void {
   const withCtx = (fn: (ctx: AppContext) => string | Promise<string>) => runCommand(makeContext, fn);
   const checkins = program.command('checkins').description('weekly check-ins');
   checkins

@@ -4,43 +4,47 @@ import { escalationRef, updateEscalation } from '../../services/escalations.js';
 import { NeedRepository } from '../../store/repositories/needs.js';
 import { RosterRepository } from '../../store/repositories/roster.js';
 import { ESCALATION_STATUSES } from '../../store/schema/index.js';
-import { cliContext, runCommand } from '../context.js';
+import { runCommand } from '../context.js';
 import { CommandError, table } from '../format.js';
 
 const iso = (ms: number | null) =>
   ms === null ? '-' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 /** Open (or all) escalations, minimum necessary: reference, initials and grade, trigger, status, due. */
-export function listEscalations(ctx: AppContext, options: { status?: string }): string {
+export async function listEscalations(ctx: AppContext, options: { status?: string }): Promise<string> {
   const status = options.status;
   if (status && status !== 'all' && !(ESCALATION_STATUSES as readonly string[]).includes(status))
     throw new CommandError(`Unknown status ${status}; use one of ${ESCALATION_STATUSES.join(', ')} or all.`);
-  const rows = new NeedRepository(ctx.db).escalations(
+  const rows = await new NeedRepository(ctx.db).escalations(
     status === 'all' ? undefined : ((status ?? 'open') as (typeof ESCALATION_STATUSES)[number]),
   );
   if (rows.length === 0) return `No ${status === 'all' ? '' : `${status ?? 'open'} `}escalations.`;
   const roster = new RosterRepository(ctx.db);
   const now = ctx.clock();
-  return table([
-    ['ref', 'urgent', 'student', 'trigger', 'status', 'counselor', 'due'],
-    ...rows.map((e) => {
-      const s = e.studentId ? roster.student(e.studentId) : undefined;
-      const overdue = e.status === 'open' && e.dueAt !== null && e.dueAt < now ? ' OVERDUE' : '';
-      return [
-        escalationRef(e.id),
-        e.urgent ? 'yes' : '',
-        s ? `${s.firstName[0]}. ${s.lastName[0]}. (grade ${s.grade})` : e.guardianId ? 'family' : '-',
-        e.trigger,
-        e.status,
-        e.counselorId ?? '-',
-        `${iso(e.dueAt)}${overdue}`,
-      ];
-    }),
-  ]);
+  const lines: string[][] = [];
+  for (const e of rows) {
+    const s = e.studentId ? await roster.student(e.studentId) : undefined;
+    const overdue = e.status === 'open' && e.dueAt !== null && e.dueAt < now ? ' OVERDUE' : '';
+    lines.push([
+      escalationRef(e.id),
+      e.urgent ? 'yes' : '',
+      s ? `${s.firstName[0]}. ${s.lastName[0]}. (grade ${s.grade})` : e.guardianId ? 'family' : '-',
+      e.trigger,
+      e.status,
+      e.counselorId ?? '-',
+      `${iso(e.dueAt)}${overdue}`,
+    ]);
+  }
+  return table([['ref', 'urgent', 'student', 'trigger', 'status', 'counselor', 'due'], ...lines]);
 }
 
-function change(ctx: AppContext, ref: string, by: string, status: 'claimed' | 'resolved'): string {
-  const result = updateEscalation(ctx, ref, by, status);
+async function change(
+  ctx: AppContext,
+  ref: string,
+  by: string,
+  status: 'claimed' | 'resolved',
+): Promise<string> {
+  const result = await updateEscalation(ctx, ref, by, status);
   if (!result.ok) {
     const why = {
       'escalation:not_found': `No escalation with reference ${ref} (see 'escalations list').`,
@@ -53,11 +57,8 @@ function change(ctx: AppContext, ref: string, by: string, status: 'claimed' | 'r
 }
 
 /** `escalations list|claim|resolve`: what counselors picked up, and marking it from the command line. */
-export function registerEscalationCommands(
-  program: Command,
-  makeContext: () => AppContext = cliContext,
-): void {
-  const run = (fn: (ctx: AppContext) => string) => runCommand(makeContext, fn);
+export function registerEscalationCommands(program: Command, makeContext: () => AppContext): void {
+  const run = (fn: (ctx: AppContext) => Promise<string>) => runCommand(makeContext, fn);
   const group = program.command('escalations').description('hand-offs to counselors: list, claim, resolve');
   group
     .command('list')

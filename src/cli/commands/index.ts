@@ -1,24 +1,28 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { AppContext } from '../../context.js';
 import { registerDeliveryCommands } from './delivery.js';
 import { registerEscalationCommands } from './escalations.js';
 import { registerRosterCommands } from './roster.js';
 import { registerScriptCommands } from './scripts.js';
 import { registerSlackCommands } from './slack.js';
 
-/** Each area adds its own command group here (roster, scripts, checkins, outbox, timers, ...). */
-export function registerCommands(program: Command): void {
+/**
+ * Each area adds its own command group here (roster, scripts, checkins, outbox, timers, ...). `makeContext`
+ * opens a fresh context per command; the entry point builds it from the environment.
+ */
+export function registerCommands(program: Command, makeContext: () => AppContext): void {
   program
     .command('version')
     .description('print the service version')
     .action(() => {
       console.log(packageVersion());
     });
-  registerRosterCommands(program);
-  registerDeliveryCommands(program);
+  registerRosterCommands(program, makeContext);
+  registerDeliveryCommands(program, makeContext);
   registerScriptCommands(program);
-  registerSlackCommands(program);
-  registerEscalationCommands(program);
+  registerSlackCommands(program, makeContext);
+  registerEscalationCommands(program, makeContext);
 }
 
 function packageVersion(): string {

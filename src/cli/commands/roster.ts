@@ -2,10 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { AppContext } from '../../context.js';
 import { exportRoster } from '../../roster/export.js';
 import { importRosterFiles } from '../../roster/import.js';
 import { formatImportReport } from '../../roster/report.js';
-import { cliContext } from '../context.js';
 
 /** 'cli:<login>' so the audit log says which admin ran the import. */
 function actor(): string {
@@ -16,19 +16,18 @@ function actor(): string {
   }
 }
 
-function runImport(files: string[], dryRun: boolean): void {
-  const ctx = cliContext();
+async function runImport(ctx: AppContext, files: string[], dryRun: boolean): Promise<void> {
   try {
-    const report = importRosterFiles(ctx, files, { dryRun, actor: actor() });
+    const report = await importRosterFiles(ctx, files, { dryRun, actor: actor() });
     console.log(formatImportReport(report));
     process.exitCode = report.exitCode;
   } finally {
-    ctx.db.$client.close();
+    await ctx.db.close();
   }
 }
 
 /** `roster import|validate|export`: see docs/roster.md for the file format. */
-export function registerRosterCommands(program: Command): void {
+export function registerRosterCommands(program: Command, makeContext: () => AppContext): void {
   const roster = program
     .command('roster')
     .description(
@@ -42,20 +41,22 @@ export function registerRosterCommands(program: Command): void {
     )
     .argument('<files...>', 'staff and/or students CSV files, in any order')
     .option('--dry-run', 'check and report what would change, without writing anything')
-    .action((files: string[], opts: { dryRun?: boolean }) => runImport(files, opts.dryRun ?? false));
+    .action((files: string[], opts: { dryRun?: boolean }) =>
+      runImport(makeContext(), files, opts.dryRun ?? false),
+    );
 
   roster
     .command('validate')
     .description('same as import --dry-run')
     .argument('<files...>', 'staff and/or students CSV files')
-    .action((files: string[]) => runImport(files, true));
+    .action((files: string[]) => runImport(makeContext(), files, true));
 
   roster
     .command('export')
     .description('export the roster in the import format (importing it back changes nothing)')
     .option('--out <dir>', 'write staff.csv and students.csv into this folder')
     .option('--kind <kind>', 'print only one file to standard output: staff or students')
-    .action((opts: { out?: string; kind?: string }) => {
+    .action(async (opts: { out?: string; kind?: string }) => {
       if (opts.kind !== undefined && opts.kind !== 'staff' && opts.kind !== 'students') {
         console.error('--kind must be staff or students');
         process.exitCode = 2;
@@ -68,9 +69,9 @@ export function registerRosterCommands(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const ctx = cliContext();
+      const ctx = makeContext();
       try {
-        const files = exportRoster(ctx);
+        const files = await exportRoster(ctx);
         for (const id of files.truncated)
           console.error(`warning: student ${id} has more than two guardians; only two are exported`);
         const kinds = opts.kind ? [opts.kind as 'staff' | 'students'] : (['staff', 'students'] as const);
@@ -85,7 +86,7 @@ export function registerRosterCommands(program: Command): void {
           console.log(`wrote ${path}`);
         }
       } finally {
-        ctx.db.$client.close();
+        await ctx.db.close();
       }
     });
 }

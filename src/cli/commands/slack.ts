@@ -5,7 +5,6 @@ import type { MatchReport, SlackDirectory, UnmatchedStaff } from '../../bots/sla
 import type { AppContext } from '../../context.js';
 import { createTexts } from '../../i18n/index.js';
 import { CheckinService } from '../../services/checkins.js';
-import { cliContext } from '../context.js';
 import { table } from '../format.js';
 
 const REASON: Record<UnmatchedStaff['reason'], string> = {
@@ -53,10 +52,7 @@ export function openSlack(ctx: AppContext): SlackApp | null {
 }
 
 /** Registers the `slack` command group: `slack unmatched`, `slack match`. */
-export function registerSlackCommands(
-  program: Command,
-  makeContext: () => AppContext = () => cliContext(),
-): void {
+export function registerSlackCommands(program: Command, makeContext: () => AppContext): void {
   const run = async (fn: (directory: SlackDirectory) => Promise<string>) => {
     const ctx = makeContext();
     const fail = (message: string) => {
@@ -74,7 +70,7 @@ export function registerSlackCommands(
       }
       console.log(await fn(slack.directory));
     } finally {
-      ctx.db.$client.close();
+      await ctx.db.close();
     }
   };
   const slack = program.command('slack').description('Slack workspace: who is who');

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { auditLog } from '../schema/index.js';
+import { Repository } from '../store.js';
 
 export type AuditRow = typeof auditLog.$inferSelect;
 
@@ -22,8 +23,10 @@ export interface AuditEntry extends Actor {
 }
 
 /** The append-only audit log: who changed what, when, from what to what. */
-export class AuditRepository {
-  constructor(private readonly db: DbOrTx) {}
+export class AuditRepository extends Repository {
+  constructor(handle: DbOrTx) {
+    super(handle);
+  }
 
   // Prepared once per repository: a roster import appends tens of thousands of entries.
   private insert?: ReturnType<AuditRepository['prepareInsert']>;
@@ -44,7 +47,7 @@ export class AuditRepository {
       .prepare();
   }
 
-  append(entry: AuditEntry): void {
+  async append(entry: AuditEntry): Promise<void> {
     this.insert ??= this.prepareInsert();
     this.insert.run({
       at: entry.at,
@@ -58,7 +61,7 @@ export class AuditRepository {
   }
 
   /** Entries for one record, oldest first. */
-  listFor(entity: string, entityId: string): AuditRow[] {
+  async listFor(entity: string, entityId: string): Promise<AuditRow[]> {
     return this.db
       .select()
       .from(auditLog)
@@ -68,7 +71,7 @@ export class AuditRepository {
   }
 
   /** Entries for one kind of record ('guardian', 'consent', ...), oldest first. */
-  listByEntity(entity: string): AuditRow[] {
+  async listByEntity(entity: string): Promise<AuditRow[]> {
     return this.db
       .select()
       .from(auditLog)
@@ -78,7 +81,7 @@ export class AuditRepository {
   }
 
   /** How many entries the log holds (tests and reports use it to prove nothing was written). */
-  count(): number {
+  async count(): Promise<number> {
     return this.db.select({ n: count() }).from(auditLog).get()?.n ?? 0;
   }
 }

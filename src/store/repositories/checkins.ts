@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { answers, checkins, dialogSessions, strengths } from '../schema/index.js';
+import { Repository } from '../store.js';
 
 export type CheckinRow = typeof checkins.$inferSelect;
 export type SessionRow = typeof dialogSessions.$inferSelect;
@@ -16,11 +17,13 @@ export function checkinSubject(
 }
 
 /** Check-ins, their dialog sessions, answers and strengths. */
-export class CheckinRepository {
-  constructor(private readonly db: DbOrTx) {}
+export class CheckinRepository extends Repository {
+  constructor(handle: DbOrTx) {
+    super(handle);
+  }
 
   /** Creates the check-in for a subject and week if it does not exist yet; returns the row either way. */
-  ensure(row: Omit<typeof checkins.$inferInsert, 'status'>): CheckinRow {
+  async ensure(row: Omit<typeof checkins.$inferInsert, 'status'>): Promise<CheckinRow> {
     this.db.insert(checkins).values(row).onConflictDoNothing().run();
     return this.db
       .select()
@@ -29,7 +32,7 @@ export class CheckinRepository {
       .get()!;
   }
 
-  get(period: string, subject: string): CheckinRow | undefined {
+  async get(period: string, subject: string): Promise<CheckinRow | undefined> {
     return this.db
       .select()
       .from(checkins)
@@ -38,8 +41,14 @@ export class CheckinRepository {
   }
 
   /** Moves a check-in to a new status; completed and skipped are final, missed only replaces open states. */
-  setStatus(period: string, subject: string, status: CheckinStatus, at: number, sessionId?: string): boolean {
-    const current = this.get(period, subject);
+  async setStatus(
+    period: string,
+    subject: string,
+    status: CheckinStatus,
+    at: number,
+    sessionId?: string,
+  ): Promise<boolean> {
+    const current = await this.get(period, subject);
     if (!current) return false;
     if (current.status === status) return false;
     if (current.status === 'completed' || current.status === 'skipped') return false;
@@ -57,7 +66,7 @@ export class CheckinRepository {
     return true;
   }
 
-  forNavigator(navigatorId: string, period: string): CheckinRow[] {
+  async forNavigator(navigatorId: string, period: string): Promise<CheckinRow[]> {
     return this.db
       .select()
       .from(checkins)
@@ -65,7 +74,7 @@ export class CheckinRepository {
       .all();
   }
 
-  forPeriod(period: string, kind?: 'navigator' | 'family'): CheckinRow[] {
+  async forPeriod(period: string, kind?: 'navigator' | 'family'): Promise<CheckinRow[]> {
     return this.db
       .select()
       .from(checkins)
@@ -74,7 +83,12 @@ export class CheckinRepository {
   }
 
   /** Marks every still-open check-in of a navigator's week as missed (or skipped when out of office). */
-  closeOpen(navigatorId: string, period: string, status: 'missed' | 'skipped', at: number): number {
+  async closeOpen(
+    navigatorId: string,
+    period: string,
+    status: 'missed' | 'skipped',
+    at: number,
+  ): Promise<number> {
     const result = this.db
       .update(checkins)
       .set({ status, updatedAt: at })
@@ -91,16 +105,16 @@ export class CheckinRepository {
 
   // --- sessions -------------------------------------------------------------------------------------
 
-  insertSession(row: typeof dialogSessions.$inferInsert): void {
+  async insertSession(row: typeof dialogSessions.$inferInsert): Promise<void> {
     this.db.insert(dialogSessions).values(row).run();
   }
 
   /** Saves a session only if nobody changed it since `expectedVersion` (optimistic concurrency). */
-  saveSession(
+  async saveSession(
     id: string,
     expectedVersion: number,
     patch: Pick<SessionRow, 'state' | 'version' | 'status' | 'updatedAt' | 'scriptVersion'>,
-  ): boolean {
+  ): Promise<boolean> {
     const r = this.db
       .update(dialogSessions)
       .set(patch)
@@ -109,12 +123,16 @@ export class CheckinRepository {
     return r.changes === 1;
   }
 
-  session(id: string): SessionRow | undefined {
+  async session(id: string): Promise<SessionRow | undefined> {
     return this.db.select().from(dialogSessions).where(eq(dialogSessions.id, id)).get();
   }
 
   /** The participant's session for a week, newest first (active or not). */
-  sessionFor(participantId: string, kind: 'navigator' | 'family', period: string): SessionRow | undefined {
+  async sessionFor(
+    participantId: string,
+    kind: 'navigator' | 'family',
+    period: string,
+  ): Promise<SessionRow | undefined> {
     return this.db
       .select()
       .from(dialogSessions)
@@ -129,7 +147,7 @@ export class CheckinRepository {
       .get();
   }
 
-  activeSession(participantId: string, kind: 'navigator' | 'family'): SessionRow | undefined {
+  async activeSession(participantId: string, kind: 'navigator' | 'family'): Promise<SessionRow | undefined> {
     return this.db
       .select()
       .from(dialogSessions)
@@ -145,7 +163,7 @@ export class CheckinRepository {
   }
 
   /** How many earlier weeks this participant had a session: the programme week is this plus one. */
-  weeksBefore(participantId: string, kind: 'navigator' | 'family', period: string): number {
+  async weeksBefore(participantId: string, kind: 'navigator' | 'family', period: string): Promise<number> {
     const row = this.db
       .select({ n: sql<number>`count(distinct ${dialogSessions.period})` })
       .from(dialogSessions)
@@ -162,11 +180,11 @@ export class CheckinRepository {
 
   // --- answers and strengths ------------------------------------------------------------------------
 
-  insertAnswer(row: typeof answers.$inferInsert): void {
+  async insertAnswer(row: typeof answers.$inferInsert): Promise<void> {
     this.db.insert(answers).values(row).run();
   }
 
-  answersForSession(sessionId: string): AnswerRow[] {
+  async answersForSession(sessionId: string): Promise<AnswerRow[]> {
     return this.db
       .select()
       .from(answers)
@@ -175,7 +193,7 @@ export class CheckinRepository {
       .all();
   }
 
-  answersForStudent(studentId: string, limit = 50): AnswerRow[] {
+  async answersForStudent(studentId: string, limit = 50): Promise<AnswerRow[]> {
     return this.db
       .select()
       .from(answers)
@@ -185,11 +203,11 @@ export class CheckinRepository {
       .all();
   }
 
-  insertStrength(row: typeof strengths.$inferInsert): void {
+  async insertStrength(row: typeof strengths.$inferInsert): Promise<void> {
     this.db.insert(strengths).values(row).run();
   }
 
-  strengthsOf(studentId: string): (typeof strengths.$inferSelect)[] {
+  async strengthsOf(studentId: string): Promise<(typeof strengths.$inferSelect)[]> {
     return this.db.select().from(strengths).where(eq(strengths.studentId, studentId)).all();
   }
 }

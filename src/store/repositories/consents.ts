@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { consents } from '../schema/index.js';
+import { Repository } from '../store.js';
 import { type Actor, AuditRepository } from './audit.js';
 
 export type ConsentRow = typeof consents.$inferSelect;
@@ -19,17 +20,18 @@ export interface ConsentInput {
 }
 
 /** Consent to be texted: append-only records, the newest in force; every record is audit-logged. */
-export class ConsentRepository {
+export class ConsentRepository extends Repository {
   private readonly audit: AuditRepository;
 
-  constructor(private readonly db: DbOrTx) {
-    this.audit = new AuditRepository(db);
+  constructor(handle: DbOrTx) {
+    super(handle);
+    this.audit = new AuditRepository(handle);
   }
 
   /** Appends a consent record and its audit entry; returns the stored row. */
-  record(input: ConsentInput, by: Actor): ConsentRow {
+  async record(input: ConsentInput, by: Actor): Promise<ConsentRow> {
     const channel = input.channel ?? 'sms';
-    const before = this.latest(input.guardianId, channel);
+    const before = await this.latest(input.guardianId, channel);
     const row = this.db
       .insert(consents)
       .values({
@@ -43,7 +45,7 @@ export class ConsentRepository {
       })
       .returning()
       .get();
-    this.audit.append({
+    await this.audit.append({
       entity: 'consent',
       entityId: input.guardianId,
       action: input.status === 'granted' ? 'grant' : 'revoke',
@@ -72,18 +74,18 @@ export class ConsentRepository {
   }
 
   /** The newest record for a guardian and channel. */
-  latest(guardianId: string, channel = 'sms'): ConsentRow | undefined {
+  async latest(guardianId: string, channel = 'sms'): Promise<ConsentRow | undefined> {
     this.latestQuery ??= this.prepareLatest();
     return this.latestQuery.get({ guardianId, channel });
   }
 
   /** 'granted', 'revoked' or 'none'. */
-  current(guardianId: string, channel = 'sms'): CurrentConsent {
-    return this.latest(guardianId, channel)?.status ?? 'none';
+  async current(guardianId: string, channel = 'sms'): Promise<CurrentConsent> {
+    return (await this.latest(guardianId, channel))?.status ?? 'none';
   }
 
   /** Every record for a guardian, oldest first. */
-  history(guardianId: string, channel = 'sms'): ConsentRow[] {
+  async history(guardianId: string, channel = 'sms'): Promise<ConsentRow[]> {
     return this.db
       .select()
       .from(consents)

@@ -1,18 +1,21 @@
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { type Channel, inboundEvents } from '../schema/index.js';
+import { Repository } from '../store.js';
 
 export type InboundEventRow = typeof inboundEvents.$inferSelect;
 
 /** Inbound platform events, each recorded once by its platform id (MessageSid, event_id, activity id). */
-export class InboundEventRepository {
-  constructor(private readonly db: DbOrTx) {}
+export class InboundEventRepository extends Repository {
+  constructor(handle: DbOrTx) {
+    super(handle);
+  }
 
   /**
    * Records an event and returns true only the first time its (channel, platform id) is seen. Atomic through
    * the primary key, so two copies arriving together (two processes, two connections) yield one true.
    */
-  recordOnce(channel: Channel, platformId: string, at: number): boolean {
+  async recordOnce(channel: Channel, platformId: string, at: number): Promise<boolean> {
     const r = this.db
       .insert(inboundEvents)
       .values({ id: `${channel}:${platformId}`, channel, receivedAt: at })
@@ -22,7 +25,12 @@ export class InboundEventRepository {
   }
 
   /** Marks a recorded event processed, or failed with a short error code (no message text). */
-  finish(channel: Channel, platformId: string, status: 'processed' | 'failed', error?: string): void {
+  async finish(
+    channel: Channel,
+    platformId: string,
+    status: 'processed' | 'failed',
+    error?: string,
+  ): Promise<void> {
     this.db
       .update(inboundEvents)
       .set({ status, error: error ?? null })
@@ -30,7 +38,7 @@ export class InboundEventRepository {
       .run();
   }
 
-  get(channel: Channel, platformId: string): InboundEventRow | undefined {
+  async get(channel: Channel, platformId: string): Promise<InboundEventRow | undefined> {
     return this.db
       .select()
       .from(inboundEvents)
@@ -42,7 +50,7 @@ export class InboundEventRepository {
    * Removes an event's record after its handling failed, so the platform's retry (or Twilio's fallback URL)
    * is processed instead of being taken for a duplicate.
    */
-  forget(channel: Channel, platformId: string): void {
+  async forget(channel: Channel, platformId: string): Promise<void> {
     this.db
       .delete(inboundEvents)
       .where(eq(inboundEvents.id, `${channel}:${platformId}`))

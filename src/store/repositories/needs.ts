@@ -1,16 +1,20 @@
-import { and, desc, eq, gte, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, notInArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { escalations, NEED_SEVERITIES, needs } from '../schema/index.js';
+import { idWithoutDashesLike } from '../sqlite.js';
+import { Repository } from '../store.js';
 
 export type NeedRow = typeof needs.$inferSelect;
 export type EscalationRow = typeof escalations.$inferSelect;
 const CLOSED = ['resolved', 'declined'] as const;
 
 /** Needs and escalations: what navigators and families surfaced, and the hand-offs to counselors. */
-export class NeedRepository {
-  constructor(private readonly db: DbOrTx) {}
+export class NeedRepository extends Repository {
+  constructor(handle: DbOrTx) {
+    super(handle);
+  }
 
-  openNeed(studentId: string, area: NeedRow['area']): NeedRow | undefined {
+  async openNeed(studentId: string, area: NeedRow['area']): Promise<NeedRow | undefined> {
     return this.db
       .select()
       .from(needs)
@@ -22,12 +26,12 @@ export class NeedRepository {
    * Records a need, or updates the open one for the same student and area (one open need per area):
    * the severity only goes up, the report count grows, the latest question and answer are kept.
    */
-  recordNeed(row: Omit<typeof needs.$inferInsert, 'status' | 'timesReported' | 'updatedAt'>): {
+  async recordNeed(row: Omit<typeof needs.$inferInsert, 'status' | 'timesReported' | 'updatedAt'>): Promise<{
     need: NeedRow;
     created: boolean;
     before?: NeedRow;
-  } {
-    const existing = this.openNeed(row.studentId, row.area);
+  }> {
+    const existing = await this.openNeed(row.studentId, row.area);
     if (!existing) {
       this.db
         .insert(needs)
@@ -60,7 +64,7 @@ export class NeedRepository {
     };
   }
 
-  needsOf(studentIds: string[], includeClosed = false): NeedRow[] {
+  async needsOf(studentIds: string[], includeClosed = false): Promise<NeedRow[]> {
     if (studentIds.length === 0) return [];
     return this.db
       .select()
@@ -75,7 +79,7 @@ export class NeedRepository {
   }
 
   /** Needs a family raised or re-reported for a student since `since` (ms), newest first. */
-  familyNeedsSince(studentId: string, since: number): NeedRow[] {
+  async familyNeedsSince(studentId: string, since: number): Promise<NeedRow[]> {
     return this.db
       .select()
       .from(needs)
@@ -84,22 +88,22 @@ export class NeedRepository {
       .all();
   }
 
-  allNeeds(): NeedRow[] {
+  async allNeeds(): Promise<NeedRow[]> {
     return this.db.select().from(needs).orderBy(desc(needs.updatedAt)).all();
   }
 
-  insertEscalation(row: typeof escalations.$inferInsert): EscalationRow {
+  async insertEscalation(row: typeof escalations.$inferInsert): Promise<EscalationRow> {
     this.db.insert(escalations).values(row).run();
     return this.db.select().from(escalations).where(eq(escalations.id, row.id)).get()!;
   }
 
-  escalation(id: string): EscalationRow | undefined {
+  async escalation(id: string): Promise<EscalationRow | undefined> {
     return this.db.select().from(escalations).where(eq(escalations.id, id)).get();
   }
 
   /** An escalation by its id or by the short reference staff see (the id's first characters, no dashes). */
-  escalationByRef(ref: string): EscalationRow | undefined {
-    const exact = this.escalation(ref);
+  async escalationByRef(ref: string): Promise<EscalationRow | undefined> {
+    const exact = await this.escalation(ref);
     if (exact) return exact;
     const prefix = ref.replace(/[^0-9a-z]/gi, '').toLowerCase();
     if (prefix.length === 0) return undefined;
@@ -108,18 +112,18 @@ export class NeedRepository {
     const matches = this.db
       .select()
       .from(escalations)
-      .where(sql`lower(replace(${escalations.id}, '-', '')) like ${pattern}`)
+      .where(idWithoutDashesLike(escalations.id, pattern))
       .limit(2)
       .all();
     return matches.length === 1 ? matches[0] : undefined;
   }
 
-  setEscalationStatus(
+  async setEscalationStatus(
     id: string,
     status: EscalationRow['status'],
     counselorId: string | null,
     at: number,
-  ): void {
+  ): Promise<void> {
     this.db
       .update(escalations)
       .set({ status, counselorId, updatedAt: at })
@@ -127,11 +131,11 @@ export class NeedRepository {
       .run();
   }
 
-  setEscalationDue(id: string, dueAt: number): void {
+  async setEscalationDue(id: string, dueAt: number): Promise<void> {
     this.db.update(escalations).set({ dueAt }).where(eq(escalations.id, id)).run();
   }
 
-  escalations(status?: EscalationRow['status']): EscalationRow[] {
+  async escalations(status?: EscalationRow['status']): Promise<EscalationRow[]> {
     return this.db
       .select()
       .from(escalations)

@@ -1,8 +1,10 @@
 import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { MessagePayload } from '../../messages.js';
+import { MessageOrigin, MessagePayload } from '../../messages.js';
 import type { DbOrTx } from '../db.js';
 import { auditLog, CHANNELS, guardians, OUTBOX_STATUSES, outbox } from '../schema/index.js';
+import { jsonField } from '../sqlite.js';
+import { Repository } from '../store.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type OutboxStatus = OutboxRow['status'];
@@ -18,6 +20,7 @@ export const NewOutboxMessage = z.object({
   purpose: z.string().min(1),
   locale: z.string().min(2),
   payload: MessagePayload,
+  origin: MessageOrigin.optional(),
   body: z.string().nullish(),
   urgent: z.boolean().optional(),
   notBefore: z.number().int().optional(),
@@ -63,16 +66,23 @@ export function failureReason(reason: string, maybeDelivered: boolean): string {
 export type ClaimedOutboxRow = OutboxRow & { uncertain: boolean };
 
 /** The transactional outbox: enqueue inside the caller's transaction, claim with a lease, record outcomes. */
-export class OutboxRepository {
-  constructor(private readonly db: DbOrTx) {}
+export class OutboxRepository extends Repository {
+  constructor(handle: DbOrTx) {
+    super(handle);
+  }
 
   /**
    * Writes a message in the caller's transaction (or on the database). Insert-or-ignore on the idempotency
    * key: returns the new row's id, or null when a row with that key exists already.
    */
-  static enqueue(tx: DbOrTx, message: NewOutboxMessage): string | null {
+  static enqueue(tx: DbOrTx, message: NewOutboxMessage): Promise<string | null> {
+    return new OutboxRepository(tx).enqueue(message);
+  }
+
+  /** Same as the static form, on this repository's database or transaction. */
+  async enqueue(message: NewOutboxMessage): Promise<string | null> {
     const m = NewOutboxMessage.parse(message);
-    const inserted = tx
+    const inserted = this.db
       .insert(outbox)
       .values({
         id: m.id,
@@ -84,6 +94,7 @@ export class OutboxRepository {
         purpose: m.purpose,
         locale: m.locale,
         payload: m.payload,
+        origin: m.origin ?? null,
         body: m.body ?? null,
         urgent: m.urgent ?? false,
         notBefore: m.notBefore ?? m.createdAt,
@@ -96,16 +107,11 @@ export class OutboxRepository {
     return inserted[0]?.id ?? null;
   }
 
-  /** Same as the static form, on this repository's database or transaction. */
-  enqueue(message: NewOutboxMessage): string | null {
-    return OutboxRepository.enqueue(this.db, message);
-  }
-
-  get(id: string): OutboxRow | undefined {
+  async get(id: string): Promise<OutboxRow | undefined> {
     return this.db.select().from(outbox).where(eq(outbox.id, id)).get();
   }
 
-  getByKey(idempotencyKey: string): OutboxRow | undefined {
+  async getByKey(idempotencyKey: string): Promise<OutboxRow | undefined> {
     return this.db.select().from(outbox).where(eq(outbox.idempotencyKey, idempotencyKey)).get();
   }
 
@@ -115,7 +121,7 @@ export class OutboxRepository {
    * row whose lease expired (its relay died mid-send). The status is left as it was: 'sending' in the
    * returned row tells the caller the previous attempt may have reached the platform.
    */
-  claimDue(now: number, owner: string, leaseMs: number, limit: number): ClaimedOutboxRow[] {
+  async claimDue(now: number, owner: string, leaseMs: number, limit: number): Promise<ClaimedOutboxRow[]> {
     const due = this.db
       .select({ id: outbox.id })
       .from(outbox)
@@ -149,7 +155,7 @@ export class OutboxRepository {
    * Records, durably and before the platform call, that an attempt starts: status 'sending', attempts + 1.
    * Returns false when the lease is no longer ours (the caller must not send).
    */
-  markAttempt(id: string, owner: string, now: number, leaseUntil: number): boolean {
+  async markAttempt(id: string, owner: string, now: number, leaseUntil: number): Promise<boolean> {
     const r = this.db
       .update(outbox)
       .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, leaseUntil, updatedAt: now })
@@ -159,7 +165,7 @@ export class OutboxRepository {
   }
 
   /** The platform accepted the message. */
-  markSent(id: string, now: number, providerMessageId: string | null): void {
+  async markSent(id: string, now: number, providerMessageId: string | null): Promise<void> {
     this.db
       .update(outbox)
       .set({
@@ -177,7 +183,7 @@ export class OutboxRepository {
   }
 
   /** Back to pending with a later notBefore: held by quiet hours, rate-limited, or waiting to retry. */
-  reschedule(id: string, now: number, notBefore: number, lastError?: string): void {
+  async reschedule(id: string, now: number, notBefore: number, lastError?: string): Promise<void> {
     this.db
       .update(outbox)
       .set({
@@ -193,7 +199,7 @@ export class OutboxRepository {
   }
 
   /** Ends a row as 'failed' (permanent platform error) or 'dead' (attempts exhausted), with a reason. */
-  finish(id: string, now: number, status: 'failed' | 'dead', reason: string): void {
+  async finish(id: string, now: number, status: 'failed' | 'dead', reason: string): Promise<void> {
     this.db
       .update(outbox)
       .set({ status, lastError: reason, updatedAt: now, leaseOwner: null, leaseUntil: null })
@@ -202,7 +208,7 @@ export class OutboxRepository {
   }
 
   /** An admin's retry: a dead or failed row goes back to pending with fresh attempts. */
-  retry(id: string, now: number): boolean {
+  async retry(id: string, now: number): Promise<boolean> {
     const r = this.db
       .update(outbox)
       .set({
@@ -219,7 +225,11 @@ export class OutboxRepository {
   }
 
   /** A platform's later delivery report (e.g. Twilio status callback) by its message id. */
-  recordProviderStatus(providerMessageId: string, providerStatus: string, now: number): boolean {
+  async recordProviderStatus(
+    providerMessageId: string,
+    providerStatus: string,
+    now: number,
+  ): Promise<boolean> {
     const delivered = providerStatus === 'delivered';
     const r = this.db
       .update(outbox)
@@ -230,7 +240,7 @@ export class OutboxRepository {
   }
 
   /** Newest rows first, optionally of one status. */
-  list(options: { status?: OutboxStatus; limit?: number } = {}): OutboxRow[] {
+  async list(options: { status?: OutboxStatus; limit?: number } = {}): Promise<OutboxRow[]> {
     const q = this.db.select().from(outbox);
     const filtered = options.status ? q.where(eq(outbox.status, options.status)) : q;
     return filtered
@@ -240,7 +250,7 @@ export class OutboxRepository {
   }
 
   /** Row counts per status (all statuses present, zero when none). */
-  countByStatus(): Record<OutboxStatus, number> {
+  async countByStatus(): Promise<Record<OutboxStatus, number>> {
     const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
     const rows = this.db
       .select({ status: outbox.status, n: sql<number>`count(*)` })
@@ -252,7 +262,7 @@ export class OutboxRepository {
   }
 
   /** Time zones of the given guardians, for quiet hours. */
-  guardianTimezones(ids: string[]): Map<string, string> {
+  async guardianTimezones(ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
     const rows = this.db
       .select({ id: guardians.id, timezone: guardians.timezone })
@@ -266,12 +276,12 @@ export class OutboxRepository {
    * Audit record for a message sent inside quiet hours, with why (`urgent`, or `reply` to the family's own
    * text). No body, no address.
    */
-  recordQuietHoursBypass(
+  async recordQuietHoursBypass(
     row: Pick<OutboxRow, 'id' | 'purpose' | 'recipientId'>,
     at: number,
     actor: string,
     reason: 'urgent' | 'reply',
-  ): void {
+  ): Promise<void> {
     this.db
       .insert(auditLog)
       .values({
@@ -290,10 +300,10 @@ export class OutboxRepository {
    * Records, once per death of a row (its id and the time it died), that an admin alert was raised for it.
    * Returns false when it was recorded already (the alert callback ran twice). Ids only: no body, no address.
    */
-  recordDeadLetterAlert(
+  async recordDeadLetterAlert(
     row: Pick<OutboxRow, 'id' | 'channel' | 'purpose' | 'updatedAt'>,
     at: number,
-  ): boolean {
+  ): Promise<boolean> {
     const seen = this.db
       .select({ id: auditLog.id })
       .from(auditLog)
@@ -302,7 +312,7 @@ export class OutboxRepository {
           eq(auditLog.entity, 'outbox'),
           eq(auditLog.entityId, row.id),
           eq(auditLog.action, 'dead_letter_alert'),
-          sql`json_extract(${auditLog.after}, '$.diedAt') = ${row.updatedAt}`,
+          eq(jsonField(auditLog.after, '$.diedAt'), row.updatedAt),
         ),
       )
       .get();
@@ -326,8 +336,8 @@ export class OutboxRepository {
    * The newest batch of rows of `purpose` that share one `payload.params.slot` (an alert sent to several
    * admins at once), or an empty list when there is none.
    */
-  latestSlot(purpose: string): OutboxRow[] {
-    const slot = sql`json_extract(${outbox.payload}, '$.params.slot')`;
+  async latestSlot(purpose: string): Promise<OutboxRow[]> {
+    const slot = jsonField(outbox.payload, '$.params.slot');
     const newest = this.db
       .select({ slot: sql<number | null>`max(${slot})` })
       .from(outbox)
@@ -343,7 +353,7 @@ export class OutboxRepository {
   }
 
   /** Replaces the payload of a row no relay holds yet (pending, no live lease); false when it is too late. */
-  updatePendingPayload(id: string, payload: MessagePayload, now: number): boolean {
+  async updatePendingPayload(id: string, payload: MessagePayload, now: number): Promise<boolean> {
     const r = this.db
       .update(outbox)
       .set({ payload: MessagePayload.parse(payload), updatedAt: now })

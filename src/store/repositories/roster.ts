@@ -1,14 +1,14 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { assignments, guardians, schools, staff, studentGuardians, students } from '../schema/index.js';
+import { insertionOrder } from '../sqlite.js';
+import { Repository } from '../store.js';
 import { type Actor, AuditRepository } from './audit.js';
 
 export type SchoolRow = typeof schools.$inferSelect;
 export type StaffRow = typeof staff.$inferSelect;
 export type StudentRow = typeof students.$inferSelect;
 export type GuardianRow = typeof guardians.$inferSelect;
-export type AssignmentRow = typeof assignments.$inferSelect;
-export type StudentGuardianRow = typeof studentGuardians.$inferSelect;
 
 /** The fields of a school that the roster owns (schedules are set elsewhere); a phone left out is kept. */
 export type SchoolInput = Pick<SchoolRow, 'id' | 'name' | 'timezone'> & { phone?: string | null };
@@ -62,11 +62,12 @@ function changedKeys<T extends object>(want: T, have: Record<string, unknown>): 
  * Schools, staff, students, guardians, their links and navigator assignments.
  * Every write is audit-logged here, in the same transaction, so no caller can forget it.
  */
-export class RosterRepository {
+export class RosterRepository extends Repository {
   private readonly audit: AuditRepository;
 
-  constructor(private readonly db: DbOrTx) {
-    this.audit = new AuditRepository(db);
+  constructor(handle: DbOrTx) {
+    super(handle);
+    this.audit = new AuditRepository(handle);
   }
 
   // The per-row look-ups of an import, prepared once: building a drizzle query costs ten times running it.
@@ -90,7 +91,7 @@ export class RosterRepository {
         .from(studentGuardians)
         .innerJoin(guardians, eq(guardians.id, studentGuardians.guardianId))
         .where(eq(studentGuardians.studentId, id))
-        .orderBy(asc(studentGuardians.createdAt), sql`${studentGuardians}.rowid`)
+        .orderBy(asc(studentGuardians.createdAt), insertionOrder(studentGuardians))
         .prepare(),
     };
   }
@@ -102,40 +103,40 @@ export class RosterRepository {
 
   // --- writes -------------------------------------------------------------------------------------
 
-  upsertSchool(input: SchoolInput, by: Actor): Upserted<SchoolRow> {
-    return this.upsert('school', input, this.school(input.id), by, {
+  async upsertSchool(input: SchoolInput, by: Actor): Promise<Upserted<SchoolRow>> {
+    return this.upsert('school', input, await this.school(input.id), by, {
       insert: () =>
         this.db
           .insert(schools)
           .values({ ...input, createdAt: by.at, updatedAt: by.at })
           .run(),
       update: (set) => this.db.update(schools).set(set).where(eq(schools.id, input.id)).run(),
-      read: () => this.school(input.id)!,
+      read: async () => (await this.school(input.id))!,
     });
   }
 
-  upsertStaff(input: StaffInput, by: Actor): Upserted<StaffRow> {
+  async upsertStaff(input: StaffInput, by: Actor): Promise<Upserted<StaffRow>> {
     const want = { ...input, email: input.email.toLowerCase() };
-    return this.upsert('staff', want, this.staffById(input.id), by, {
+    return this.upsert('staff', want, await this.staffById(input.id), by, {
       insert: () =>
         this.db
           .insert(staff)
           .values({ ...want, createdAt: by.at, updatedAt: by.at })
           .run(),
       update: (set) => this.db.update(staff).set(set).where(eq(staff.id, input.id)).run(),
-      read: () => this.staffById(input.id)!,
+      read: async () => (await this.staffById(input.id))!,
     });
   }
 
-  upsertStudent(input: StudentInput, by: Actor): Upserted<StudentRow> {
-    return this.upsert('student', input, this.student(input.id), by, {
+  async upsertStudent(input: StudentInput, by: Actor): Promise<Upserted<StudentRow>> {
+    return this.upsert('student', input, await this.student(input.id), by, {
       insert: () =>
         this.db
           .insert(students)
           .values({ ...input, createdAt: by.at, updatedAt: by.at })
           .run(),
       update: (set) => this.db.update(students).set(set).where(eq(students.id, input.id)).run(),
-      read: () => this.student(input.id)!,
+      read: async () => (await this.student(input.id))!,
     });
   }
 
@@ -144,8 +145,8 @@ export class RosterRepository {
    * 'unreachable' or 'invalid' guardian 'active' again. An opt-out is the family's choice and is never
    * undone by the roster, not even when the phone changes.
    */
-  upsertGuardian(input: GuardianInput, by: Actor): Upserted<GuardianRow> {
-    const existing = this.guardian(input.id);
+  async upsertGuardian(input: GuardianInput, by: Actor): Promise<Upserted<GuardianRow>> {
+    const existing = await this.guardian(input.id);
     let smsStatus: GuardianRow['smsStatus'];
     if (!existing) smsStatus = input.phone ? 'active' : 'unreachable';
     else if (existing.smsStatus === 'opted_out') smsStatus = 'opted_out';
@@ -160,12 +161,12 @@ export class RosterRepository {
           .values({ ...want, createdAt: by.at, updatedAt: by.at })
           .run(),
       update: (set) => this.db.update(guardians).set(set).where(eq(guardians.id, input.id)).run(),
-      read: () => this.guardian(input.id)!,
+      read: async () => (await this.guardian(input.id))!,
     });
   }
 
   /** Makes a student's guardians exactly `links`: adds, removes and relabels links, audit-logging each. */
-  setGuardians(studentId: string, links: GuardianLink[], by: Actor): LinksChanged {
+  async setGuardians(studentId: string, links: GuardianLink[], by: Actor): Promise<LinksChanged> {
     const have = new Map(this.q.links.all({ id: studentId }).map((l) => [l.guardianId, l]));
     const result: LinksChanged = { added: 0, removed: 0, updated: 0 };
     const entityId = (g: string) => `${studentId}:${g}`;
@@ -177,7 +178,7 @@ export class RosterRepository {
           .insert(studentGuardians)
           .values({ studentId, ...link, createdAt: by.at })
           .run();
-        this.log('student_guardian', entityId(link.guardianId), 'link', null, link, by);
+        await this.log('student_guardian', entityId(link.guardianId), 'link', null, link, by);
         result.added++;
       } else if ((old.relationship ?? null) !== (link.relationship ?? null)) {
         this.db
@@ -188,7 +189,7 @@ export class RosterRepository {
           )
           .run();
         const before = { guardianId: old.guardianId, relationship: old.relationship };
-        this.log('student_guardian', entityId(link.guardianId), 'update', before, link, by);
+        await this.log('student_guardian', entityId(link.guardianId), 'update', before, link, by);
         result.updated++;
       }
     }
@@ -200,20 +201,20 @@ export class RosterRepository {
         )
         .run();
       const before = { guardianId: old.guardianId, relationship: old.relationship };
-      this.log('student_guardian', entityId(old.guardianId), 'unlink', before, null, by);
+      await this.log('student_guardian', entityId(old.guardianId), 'unlink', before, null, by);
       result.removed++;
     }
     return result;
   }
 
   /** Puts a student on a navigator's caseload (null: on none). A change of navigator is a 'move'. */
-  assignNavigator(studentId: string, navigatorId: string | null, by: Actor): Assigned {
-    const from = this.navigatorOf(studentId);
+  async assignNavigator(studentId: string, navigatorId: string | null, by: Actor): Promise<Assigned> {
+    const from = await this.navigatorOf(studentId);
     const to = navigatorId;
     if (from === to) return { change: 'unchanged', from, to };
     if (to === null) {
       this.db.delete(assignments).where(eq(assignments.studentId, studentId)).run();
-      this.log('assignment', studentId, 'unassign', { navigatorId: from }, null, by);
+      await this.log('assignment', studentId, 'unassign', { navigatorId: from }, null, by);
       return { change: 'unassigned', from, to };
     }
     this.db
@@ -222,7 +223,7 @@ export class RosterRepository {
       .onConflictDoUpdate({ target: assignments.studentId, set: { navigatorId: to, assignedAt: by.at } })
       .run();
     const action = from === null ? 'assign' : 'move';
-    this.log(
+    await this.log(
       'assignment',
       studentId,
       action,
@@ -235,63 +236,63 @@ export class RosterRepository {
 
   // --- reads --------------------------------------------------------------------------------------
 
-  school(id: string): SchoolRow | undefined {
+  async school(id: string): Promise<SchoolRow | undefined> {
     return this.q.school.get({ id });
   }
 
   /** All schools, by name. */
-  schools(): SchoolRow[] {
+  async schools(): Promise<SchoolRow[]> {
     return this.db.select().from(schools).orderBy(asc(schools.name), asc(schools.id)).all();
   }
 
-  staffById(id: string): StaffRow | undefined {
+  async staffById(id: string): Promise<StaffRow | undefined> {
     return this.q.staff.get({ id });
   }
 
-  staffBySlackId(slackUserId: string): StaffRow | undefined {
+  async staffBySlackId(slackUserId: string): Promise<StaffRow | undefined> {
     return this.db.select().from(staff).where(eq(staff.slackUserId, slackUserId)).get();
   }
 
-  staffByTeamsId(teamsUserId: string): StaffRow | undefined {
+  async staffByTeamsId(teamsUserId: string): Promise<StaffRow | undefined> {
     return this.db.select().from(staff).where(eq(staff.teamsUserId, teamsUserId)).get();
   }
 
   /** Emails are stored lower-case; the look-up ignores case. */
-  staffByEmail(email: string): StaffRow | undefined {
+  async staffByEmail(email: string): Promise<StaffRow | undefined> {
     return this.db.select().from(staff).where(eq(staff.email, email.trim().toLowerCase())).get();
   }
 
   /** All staff, or those with one of `roles`, by id. */
-  staffList(roles?: StaffRow['role'][]): StaffRow[] {
+  async staffList(roles?: StaffRow['role'][]): Promise<StaffRow[]> {
     const q = this.db.select().from(staff);
     return (roles ? q.where(inArray(staff.role, roles)) : q).orderBy(asc(staff.id)).all();
   }
 
-  student(id: string): StudentRow | undefined {
+  async student(id: string): Promise<StudentRow | undefined> {
     return this.q.student.get({ id });
   }
 
   /** All students, by id. */
-  studentList(): StudentRow[] {
+  async studentList(): Promise<StudentRow[]> {
     return this.db.select().from(students).orderBy(asc(students.id)).all();
   }
 
-  guardian(id: string): GuardianRow | undefined {
+  async guardian(id: string): Promise<GuardianRow | undefined> {
     return this.q.guardian.get({ id });
   }
 
   /** Guardians reached at one E.164 number (two guardians may share a phone). */
-  guardiansByPhone(e164: string): GuardianRow[] {
+  async guardiansByPhone(e164: string): Promise<GuardianRow[]> {
     return this.db.select().from(guardians).where(eq(guardians.phone, e164)).orderBy(asc(guardians.id)).all();
   }
 
   /** A student's guardians in the order they were linked. */
-  guardiansOf(studentId: string): LinkedGuardian[] {
+  async guardiansOf(studentId: string): Promise<LinkedGuardian[]> {
     return this.q.guardiansOf.all({ id: studentId }).map((r) => ({ ...r.g, relationship: r.relationship }));
   }
 
   /** The students a guardian is linked to, by id. */
-  studentsOfGuardian(guardianId: string): StudentRow[] {
+  async studentsOfGuardian(guardianId: string): Promise<StudentRow[]> {
     return this.db
       .select({ s: students })
       .from(studentGuardians)
@@ -303,12 +304,12 @@ export class RosterRepository {
   }
 
   /** The navigator a student is assigned to, or null. */
-  navigatorOf(studentId: string): string | null {
+  async navigatorOf(studentId: string): Promise<string | null> {
     return this.q.navigator.get({ id: studentId })?.n ?? null;
   }
 
   /** A navigator's active students, by last and first name. */
-  caseloadOf(navigatorId: string): StudentRow[] {
+  async caseloadOf(navigatorId: string): Promise<StudentRow[]> {
     return this.db
       .select({ s: students })
       .from(assignments)
@@ -320,7 +321,7 @@ export class RosterRepository {
   }
 
   /** Number of active students per navigator. */
-  caseloadSizes(): Map<string, number> {
+  async caseloadSizes(): Promise<Map<string, number>> {
     const rows = this.db
       .select({ navigatorId: assignments.navigatorId, n: count() })
       .from(assignments)
@@ -333,27 +334,38 @@ export class RosterRepository {
 
   // --- helpers ------------------------------------------------------------------------------------
 
-  private upsert<T extends { id: string }, R extends object>(
+  private async upsert<T extends { id: string }, R extends object>(
     entity: string,
     want: T,
     existing: R | undefined,
     by: Actor,
-    ops: { insert: () => void; update: (set: Partial<T> & { updatedAt: number }) => void; read: () => R },
-  ): Upserted<R> {
+    ops: {
+      insert: () => void;
+      update: (set: Partial<T> & { updatedAt: number }) => void;
+      read: () => Promise<R>;
+    },
+  ): Promise<Upserted<R>> {
     const keys = Object.keys(want) as (keyof T)[];
     if (!existing) {
       ops.insert();
-      this.log(entity, want.id, 'create', null, want, by);
-      return { change: 'created', row: ops.read() };
+      await this.log(entity, want.id, 'create', null, want, by);
+      return { change: 'created', row: await ops.read() };
     }
     const changed = changedKeys(want, existing as Record<string, unknown>);
     if (changed.length === 0) return { change: 'unchanged', before: existing, row: existing };
     ops.update({ ...pick<T>(want as Record<string, unknown>, changed), updatedAt: by.at });
-    this.log(entity, want.id, 'update', pick<T>(existing as Record<string, unknown>, keys), want, by);
-    return { change: 'updated', before: existing, row: ops.read() };
+    await this.log(entity, want.id, 'update', pick<T>(existing as Record<string, unknown>, keys), want, by);
+    return { change: 'updated', before: existing, row: await ops.read() };
   }
 
-  private log(entity: string, entityId: string, action: string, before: unknown, after: unknown, by: Actor) {
-    this.audit.append({ entity, entityId, action, before, after, ...by });
+  private async log(
+    entity: string,
+    entityId: string,
+    action: string,
+    before: unknown,
+    after: unknown,
+    by: Actor,
+  ) {
+    await this.audit.append({ entity, entityId, action, before, after, ...by });
   }
 }

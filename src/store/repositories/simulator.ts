@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import {
   answers,
@@ -10,23 +10,27 @@ import {
   staff,
   students,
 } from '../schema/index.js';
+import { insertionOrder } from '../sqlite.js';
+import { Repository } from '../store.js';
 
 /** Read-only views for the local simulator page. */
-export class SimulatorRepository {
-  constructor(private readonly db: DbOrTx) {}
+export class SimulatorRepository extends Repository {
+  constructor(handle: DbOrTx) {
+    super(handle);
+  }
 
   /** Every guardian, by name, for the phone picker. */
-  guardians(): (typeof guardians.$inferSelect)[] {
+  async guardians(): Promise<(typeof guardians.$inferSelect)[]> {
     return this.db.select().from(guardians).orderBy(asc(guardians.name)).all();
   }
 
   /** Messages queued or sent to one participant, oldest first. */
-  messagesTo(recipientId: string, limit = 200): (typeof outbox.$inferSelect)[] {
+  async messagesTo(recipientId: string, limit = 200): Promise<(typeof outbox.$inferSelect)[]> {
     return this.db
       .select()
       .from(outbox)
       .where(eq(outbox.recipientId, recipientId))
-      .orderBy(asc(outbox.createdAt), sql`rowid`)
+      .orderBy(asc(outbox.createdAt), insertionOrder(outbox))
       .limit(limit)
       .all();
   }
@@ -35,7 +39,7 @@ export class SimulatorRepository {
    * Makes held messages due now, as urgent so quiet hours let them through (the relay audit-logs each
    * bypass). Local mode only: a person trying the simulator at night should not wait until 08:00.
    */
-  releaseHeld(now: number): number {
+  async releaseHeld(now: number): Promise<number> {
     return this.db
       .update(outbox)
       .set({ notBefore: now, urgent: true, updatedAt: now })
@@ -43,7 +47,7 @@ export class SimulatorRepository {
       .run().changes;
   }
 
-  checkinCounts(period: string) {
+  async checkinCounts(period: string) {
     return this.db
       .select({ navigatorId: checkins.navigatorId, name: staff.name, status: checkins.status })
       .from(checkins)
@@ -52,7 +56,7 @@ export class SimulatorRepository {
       .all();
   }
 
-  latestNeeds(limit = 50) {
+  async latestNeeds(limit = 50) {
     return this.db
       .select({
         firstName: students.firstName,
@@ -70,7 +74,7 @@ export class SimulatorRepository {
       .all();
   }
 
-  latestEscalations(limit = 20) {
+  async latestEscalations(limit = 20) {
     return this.db
       .select({
         firstName: students.firstName,
@@ -86,7 +90,7 @@ export class SimulatorRepository {
       .all();
   }
 
-  latestAnswers(limit = 15) {
+  async latestAnswers(limit = 15) {
     return this.db
       .select({
         firstName: students.firstName,

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { familyMessages, guardians, outbox, type SmsStatus, smsOptOuts } from '../schema/index.js';
+import { Repository } from '../store.js';
 import { type Actor, AuditRepository } from './audit.js';
 import type { GuardianRow } from './roster.js';
 
@@ -40,15 +41,16 @@ function smsToGuardian(guardianId: string): SQL | undefined {
  * language as the family or the carrier sets them (audit-logged), monotonic delivery reports, cancelling
  * pending texts after an opt-out, and the recent delivery results used to mark a family unreachable.
  */
-export class SmsRepository {
+export class SmsRepository extends Repository {
   private readonly audit: AuditRepository;
 
-  constructor(private readonly db: DbOrTx) {
-    this.audit = new AuditRepository(db);
+  constructor(handle: DbOrTx) {
+    super(handle);
+    this.audit = new AuditRepository(handle);
   }
 
   /** Sets a guardian's SMS status; returns false (and writes nothing) when it already had it. */
-  setSmsStatus(guardianId: string, status: SmsStatus, by: Actor, reason: string): boolean {
+  async setSmsStatus(guardianId: string, status: SmsStatus, by: Actor, reason: string): Promise<boolean> {
     const before = this.db.select().from(guardians).where(eq(guardians.id, guardianId)).get();
     if (!before || before.smsStatus === status) return false;
     this.db
@@ -56,7 +58,7 @@ export class SmsRepository {
       .set({ smsStatus: status, updatedAt: by.at })
       .where(eq(guardians.id, guardianId))
       .run();
-    this.audit.append({
+    await this.audit.append({
       entity: 'guardian',
       entityId: guardianId,
       action: 'sms_status',
@@ -68,11 +70,11 @@ export class SmsRepository {
   }
 
   /** Sets a guardian's language; returns false when unchanged. */
-  setLocale(guardianId: string, locale: string, by: Actor): boolean {
+  async setLocale(guardianId: string, locale: string, by: Actor): Promise<boolean> {
     const before = this.db.select().from(guardians).where(eq(guardians.id, guardianId)).get();
     if (!before || before.locale === locale) return false;
     this.db.update(guardians).set({ locale, updatedAt: by.at }).where(eq(guardians.id, guardianId)).run();
-    this.audit.append({
+    await this.audit.append({
       entity: 'guardian',
       entityId: guardianId,
       action: 'locale',
@@ -84,13 +86,13 @@ export class SmsRepository {
   }
 
   /** Guardians with one of `ids`. */
-  guardians(ids: string[]): GuardianRow[] {
+  async guardians(ids: string[]): Promise<GuardianRow[]> {
     if (ids.length === 0) return [];
     return this.db.select().from(guardians).where(inArray(guardians.id, ids)).all();
   }
 
   /** The outbox row a provider message id belongs to. */
-  reportTarget(providerMessageId: string): SmsReportTarget | undefined {
+  async reportTarget(providerMessageId: string): Promise<SmsReportTarget | undefined> {
     return this.db
       .select({
         id: outbox.id,
@@ -108,12 +110,12 @@ export class SmsRepository {
    * Stores a delivery report on an outbox row. The caller has checked the status only moves forward; the
    * `where` on the old value makes a concurrent report lose cleanly instead of overwriting a newer one.
    */
-  applyReport(
+  async applyReport(
     target: SmsReportTarget,
     providerStatus: string,
     errorCode: string | undefined,
     now: number,
-  ): boolean {
+  ): Promise<boolean> {
     const final =
       providerStatus === 'delivered' || providerStatus === 'read'
         ? { status: 'delivered' as const }
@@ -136,7 +138,7 @@ export class SmsRepository {
   }
 
   /** The newest final SMS results of a guardian (delivered, undelivered, failed), newest first. */
-  recentResults(guardianId: string, limit: number): SmsResult[] {
+  async recentResults(guardianId: string, limit: number): Promise<SmsResult[]> {
     return this.db
       .select({ providerStatus: outbox.providerStatus, lastError: outbox.lastError })
       .from(outbox)
@@ -153,7 +155,7 @@ export class SmsRepository {
   }
 
   /** True when the guardian was ever sent an SMS that left or may have left, other than `exceptId`. */
-  everTexted(guardianId: string, exceptId?: string): boolean {
+  async everTexted(guardianId: string, exceptId?: string): Promise<boolean> {
     return this.outboxHas(
       and(
         smsTo(guardianId),
@@ -164,7 +166,7 @@ export class SmsRepository {
   }
 
   /** Stores the body exactly as sent, with its encoding and segment count. */
-  recordRendered(outboxId: string, body: string, encoding: string, segments: number): void {
+  async recordRendered(outboxId: string, body: string, encoding: string, segments: number): Promise<void> {
     this.db.update(outbox).set({ body, encoding, segments }).where(eq(outbox.id, outboxId)).run();
   }
 
@@ -172,7 +174,7 @@ export class SmsRepository {
    * Cancels a guardian's pending, non-urgent SMS (after an opt-out), except the row with `keepId` (the one
    * confirmation). Returns how many were cancelled.
    */
-  cancelPending(guardianId: string, now: number, keepId?: string): number {
+  async cancelPending(guardianId: string, now: number, keepId?: string): Promise<number> {
     return this.cancelPendingWhere(smsToGuardian(guardianId), now, keepId);
   }
 
@@ -180,7 +182,7 @@ export class SmsRepository {
    * Cancels every pending, non-urgent SMS to a number, whoever it was queued for (a guardian, or the
    * number itself when no guardian has it), except the row with `keepId`. Returns how many were cancelled.
    */
-  cancelPendingTo(address: string, now: number, keepId?: string): number {
+  async cancelPendingTo(address: string, now: number, keepId?: string): Promise<number> {
     return this.cancelPendingWhere(and(eq(outbox.channel, 'sms'), eq(outbox.address, address)), now, keepId);
   }
 
@@ -210,14 +212,14 @@ export class SmsRepository {
    * Adds a number to the opted-out list (audit-logged under `ref`, a stand-in that is not the number).
    * Returns false when it was there already.
    */
-  optOutPhone(phone: string, ref: string, source: string, by: Actor): boolean {
+  async optOutPhone(phone: string, ref: string, source: string, by: Actor): Promise<boolean> {
     const r = this.db
       .insert(smsOptOuts)
       .values({ phone, source, createdAt: by.at })
       .onConflictDoNothing()
       .run();
     if (r.changes !== 1) return false;
-    this.audit.append({
+    await this.audit.append({
       entity: 'sms_opt_out',
       entityId: ref,
       action: 'opt_out',
@@ -229,11 +231,11 @@ export class SmsRepository {
   }
 
   /** Removes a number from the opted-out list (START); returns false when it was not on it. */
-  clearPhoneOptOut(phone: string, ref: string, source: string, by: Actor): boolean {
+  async clearPhoneOptOut(phone: string, ref: string, source: string, by: Actor): Promise<boolean> {
     const before = this.db.select().from(smsOptOuts).where(eq(smsOptOuts.phone, phone)).get();
     if (!before) return false;
     this.db.delete(smsOptOuts).where(eq(smsOptOuts.phone, phone)).run();
-    this.audit.append({
+    await this.audit.append({
       entity: 'sms_opt_out',
       entityId: ref,
       action: 'opt_in',
@@ -245,12 +247,12 @@ export class SmsRepository {
   }
 
   /** True when the number said STOP (and not START since). */
-  phoneOptedOut(phone: string | null | undefined): boolean {
-    return this.phoneOptedOutAt(phone) !== undefined;
+  async phoneOptedOut(phone: string | null | undefined): Promise<boolean> {
+    return (await this.phoneOptedOutAt(phone)) !== undefined;
   }
 
   /** When the number went on the opted-out list (the first STOP since the last START), or undefined. */
-  phoneOptedOutAt(phone: string | null | undefined): number | undefined {
+  async phoneOptedOutAt(phone: string | null | undefined): Promise<number | undefined> {
     if (!phone) return undefined;
     return this.db
       .select({ createdAt: smsOptOuts.createdAt })
@@ -260,7 +262,7 @@ export class SmsRepository {
   }
 
   /** True when a consent notice for the guardian is waiting, being sent, or was sent. */
-  hasConsentNotice(guardianId: string): boolean {
+  async hasConsentNotice(guardianId: string): Promise<boolean> {
     return this.outboxHas(
       and(
         smsTo(guardianId),
@@ -271,7 +273,7 @@ export class SmsRepository {
   }
 
   /** True when an outbox row holds this provider message id. */
-  hasProviderId(providerMessageId: string): boolean {
+  async hasProviderId(providerMessageId: string): Promise<boolean> {
     return this.outboxHas(eq(outbox.providerMessageId, providerMessageId));
   }
 
@@ -281,12 +283,12 @@ export class SmsRepository {
   }
 
   /** Stores a family's text received outside any check-in. */
-  recordFamilyMessage(row: FamilyMessageRow): void {
+  async recordFamilyMessage(row: FamilyMessageRow): Promise<void> {
     this.db.insert(familyMessages).values(row).run();
   }
 
   /** A guardian's texts received outside a check-in at or after `since`, oldest first. */
-  familyMessagesSince(guardianId: string, since: number): FamilyMessageRow[] {
+  async familyMessagesSince(guardianId: string, since: number): Promise<FamilyMessageRow[]> {
     return this.db
       .select()
       .from(familyMessages)

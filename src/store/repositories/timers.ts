@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import {
   assignments,
@@ -10,6 +10,8 @@ import {
   students,
   timers,
 } from '../schema/index.js';
+import { textPrefix } from '../sqlite.js';
+import { Repository } from '../store.js';
 
 export type TimerRow = typeof timers.$inferSelect;
 export type TimerStatus = TimerRow['status'];
@@ -46,12 +48,18 @@ export interface PlanningGuardian {
 }
 
 /** Durable timers, plus the few roster reads the weekly planner and the dispatcher need. */
-export class TimerRepository {
-  constructor(private readonly db: DbOrTx) {}
+export class TimerRepository extends Repository {
+  constructor(handle: DbOrTx) {
+    super(handle);
+  }
 
   /** Schedules a timer in the caller's transaction; returns its id, or null when its uniqueKey exists. */
-  static schedule(tx: DbOrTx, timer: NewTimer): string | null {
-    const rows = tx
+  static schedule(tx: DbOrTx, timer: NewTimer): Promise<string | null> {
+    return new TimerRepository(tx).schedule(timer);
+  }
+
+  async schedule(timer: NewTimer): Promise<string | null> {
+    const rows = this.db
       .insert(timers)
       .values({
         id: timer.id,
@@ -69,15 +77,11 @@ export class TimerRepository {
     return rows[0]?.id ?? null;
   }
 
-  schedule(timer: NewTimer): string | null {
-    return TimerRepository.schedule(this.db, timer);
-  }
-
-  get(id: string): TimerRow | undefined {
+  async get(id: string): Promise<TimerRow | undefined> {
     return this.db.select().from(timers).where(eq(timers.id, id)).get();
   }
 
-  getByKey(uniqueKey: string): TimerRow | undefined {
+  async getByKey(uniqueKey: string): Promise<TimerRow | undefined> {
     return this.db.select().from(timers).where(eq(timers.uniqueKey, uniqueKey)).get();
   }
 
@@ -85,7 +89,13 @@ export class TimerRepository {
    * Leases due pending timers in one UPDATE ... RETURNING, so two runners never fire the same timer.
    * With `keys`, claims exactly those pending timers whatever their fireAt (a manual run).
    */
-  claim(now: number, owner: string, leaseMs: number, limit: number, keys?: string[]): TimerRow[] {
+  async claim(
+    now: number,
+    owner: string,
+    leaseMs: number,
+    limit: number,
+    keys?: string[],
+  ): Promise<TimerRow[]> {
     const free = or(isNull(timers.leaseUntil), lt(timers.leaseUntil, now));
     const which = keys ? inArray(timers.uniqueKey, keys) : lte(timers.fireAt, now);
     const due = this.db
@@ -104,7 +114,7 @@ export class TimerRepository {
   }
 
   /** Ends a timer; the outcome is kept in its payload (`outcome`) for `timers list` and audits. */
-  finish(timer: TimerRow, now: number, outcome: TimerOutcome): void {
+  async finish(timer: TimerRow, now: number, outcome: TimerOutcome): Promise<void> {
     const payload = { ...((timer.payload as Record<string, unknown> | null) ?? {}), outcome };
     this.db
       .update(timers)
@@ -114,12 +124,12 @@ export class TimerRepository {
   }
 
   /** Gives a timer back (its handler failed or is missing) to be tried again at `fireAt`. */
-  release(id: string, fireAt: number): void {
+  async release(id: string, fireAt: number): Promise<void> {
     this.db.update(timers).set({ fireAt, leaseOwner: null, leaseUntil: null }).where(eq(timers.id, id)).run();
   }
 
   /** Cancels pending timers by unique key (e.g. a session ended before its reminder). */
-  cancel(uniqueKeys: string[]): number {
+  async cancel(uniqueKeys: string[]): Promise<number> {
     if (uniqueKeys.length === 0) return 0;
     return this.db
       .update(timers)
@@ -129,11 +139,13 @@ export class TimerRepository {
   }
 
   /** Soonest first, optionally of one status. */
-  list(options: { status?: TimerStatus; limit?: number; keyPrefix?: string } = {}): TimerRow[] {
+  async list(
+    options: { status?: TimerStatus; limit?: number; keyPrefix?: string } = {},
+  ): Promise<TimerRow[]> {
     const conditions = [
       options.status ? eq(timers.status, options.status) : undefined,
       options.keyPrefix
-        ? sql`substr(${timers.uniqueKey}, 1, ${options.keyPrefix.length}) = ${options.keyPrefix}`
+        ? eq(textPrefix(timers.uniqueKey, options.keyPrefix.length), options.keyPrefix)
         : undefined,
     ].filter((c) => c !== undefined);
     return this.db
@@ -146,7 +158,7 @@ export class TimerRepository {
   }
 
   /** The current version of a dialog session, or undefined when it does not exist. */
-  sessionVersion(sessionId: string): number | undefined {
+  async sessionVersion(sessionId: string): Promise<number | undefined> {
     return this.db
       .select({ version: dialogSessions.version })
       .from(dialogSessions)
@@ -154,11 +166,11 @@ export class TimerRepository {
       .get()?.version;
   }
 
-  school(schoolId: string): SchoolRow | undefined {
+  async school(schoolId: string): Promise<SchoolRow | undefined> {
     return this.db.select().from(schools).where(eq(schools.id, schoolId)).get();
   }
 
-  schoolIds(): string[] {
+  async schoolIds(): Promise<string[]> {
     return this.db
       .select({ id: schools.id })
       .from(schools)
@@ -167,12 +179,12 @@ export class TimerRepository {
       .map((r) => r.id);
   }
 
-  staffMember(id: string): StaffRow | undefined {
+  async staffMember(id: string): Promise<StaffRow | undefined> {
     return this.db.select().from(staff).where(eq(staff.id, id)).get();
   }
 
   /** Active navigators of a school who have at least one active student assigned. */
-  navigatorsOf(schoolId: string): PlanningNavigator[] {
+  async navigatorsOf(schoolId: string): Promise<PlanningNavigator[]> {
     return this.db
       .selectDistinct({ id: staff.id, timezone: staff.timezone, oooFrom: staff.oooFrom, oooTo: staff.oooTo })
       .from(staff)
@@ -184,7 +196,7 @@ export class TimerRepository {
   }
 
   /** Guardians of the school's active students who can be texted (a phone, SMS status active). */
-  guardiansOf(schoolId: string): PlanningGuardian[] {
+  async guardiansOf(schoolId: string): Promise<PlanningGuardian[]> {
     return this.db
       .selectDistinct({ id: guardians.id, timezone: guardians.timezone })
       .from(guardians)

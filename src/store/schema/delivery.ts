@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { MessageOrigin } from '../../messages.js';
 
 export const CHANNELS = ['local', 'slack', 'teams', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -32,6 +33,8 @@ export const outbox = sqliteTable(
     locale: text('locale').notNull(),
     /** Message key, params and choices, as the engine produced them. */
     payload: text('payload', { mode: 'json' }).notNull(),
+    /** What the message belongs to (session step, student, escalation); see `MessageOrigin`. */
+    origin: text('origin', { mode: 'json' }).$type<MessageOrigin>(),
     /** Rendered text, filled when rendered (SMS: at enqueue, so segments can be counted). */
     body: text('body'),
     /** Urgent messages (a crisis reply) bypass quiet hours; the bypass is audit-logged. */

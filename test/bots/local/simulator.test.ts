@@ -5,6 +5,7 @@ import type { AppContext } from '../../../src/context.js';
 import { parseSession } from '../../../src/dialogs/session.js';
 import type { fixedClock } from '../../../src/lib/clock.js';
 import { closeServer, createHttpApp, listen } from '../../../src/server.js';
+import { engineOf } from '../../../src/store/db.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
@@ -24,7 +25,7 @@ beforeEach(async () => {
   const test = testContext({ now: NOW, idPrefix: 'sim' });
   ctx = test;
   clock = test.clock;
-  service = buildService(ctx, { calendarFile: 'config/none.json' });
+  service = await buildService(ctx, { calendarFile: 'config/none.json' });
   server = await listen(createHttpApp(ctx, service.routes), 0, '127.0.0.1');
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -82,10 +83,10 @@ describe('local simulator', () => {
 
   it('runs a family check-in by "SMS" in Spanish, records the need, and STOP ends all texts', async () => {
     const roster = new RosterRepository(ctx.db);
-    const guardian = new SimulatorRepository(ctx.db)
-      .guardians()
-      .find((g) => g.locale === 'es' && g.phone && roster.studentsOfGuardian(g.id).length === 1)!;
-    const child = roster.studentsOfGuardian(guardian.id)[0]!;
+    const guardians = await new SimulatorRepository(ctx.db).guardians();
+    const children = await Promise.all(guardians.map((g) => roster.studentsOfGuardian(g.id)));
+    const guardian = guardians.find((g, i) => g.locale === 'es' && g.phone && children[i]!.length === 1)!;
+    const child = (await roster.studentsOfGuardian(guardian.id))[0]!;
     expect((await post(`/sim/api/family/${guardian.id}/start`)).status).toBe(200);
     let messages = await thread('family', guardian.id);
     expect(messages[0]!.text).toMatch(/STOP/);
@@ -93,12 +94,12 @@ describe('local simulator', () => {
     expect(messages[1]!.text).toMatch(/semana/);
     for (const text of ['3', 'necesitamos comida', '2'])
       await post(`/sim/api/family/${guardian.id}/sms`, { text });
-    expect(new NeedRepository(ctx.db).needsOf([child.id]).map((n) => [n.area, n.source])).toEqual([
+    expect((await new NeedRepository(ctx.db).needsOf([child.id])).map((n) => [n.area, n.source])).toEqual([
       ['food_security', 'family'],
     ]);
 
     await post(`/sim/api/family/${guardian.id}/sms`, { text: 'PARAR' });
-    expect(roster.guardian(guardian.id)!.smsStatus).toBe('opted_out');
+    expect((await roster.guardian(guardian.id))!.smsStatus).toBe('opted_out');
     messages = await thread('family', guardian.id);
     const sentBefore = messages.filter((m) => m.direction === 'out').length;
     // A new week's check-in must not text a family that said stop.
@@ -110,7 +111,9 @@ describe('local simulator', () => {
 
   it('holds family texts at night and lets the person release them, audit-logged', async () => {
     clock.set(Date.parse('2026-11-25T09:00:00Z')); // 03:00 in Chicago, 01:00 in Los Angeles
-    const guardian = new SimulatorRepository(ctx.db).guardians().find((g) => g.locale === 'en' && g.phone)!;
+    const guardian = (await new SimulatorRepository(ctx.db).guardians()).find(
+      (g) => g.locale === 'en' && g.phone,
+    )!;
     await post(`/sim/api/family/${guardian.id}/start`);
     let messages = await thread('family', guardian.id);
     // The consent notice and the first question, both held until 08:00.
@@ -121,26 +124,28 @@ describe('local simulator', () => {
     await service.relay.runOnce();
     messages = await thread('family', guardian.id);
     expect(messages.map((m) => m.status)).toEqual(['sent', 'sent']);
-    const bypass = ctx.db.$client
-      .prepare("select count(*) as n from audit_log where action = 'quiet_hours_bypass'")
+    const bypass = engineOf(ctx.db)
+      .$client.prepare("select count(*) as n from audit_log where action = 'quiet_hours_bypass'")
       .get() as { n: number };
     expect(bypass.n).toBe(2);
   });
 
   it("keeps a family's text sent outside a check-in for the navigator, and records the need it names", async () => {
     const roster = new RosterRepository(ctx.db);
-    const guardian = new SimulatorRepository(ctx.db)
-      .guardians()
-      .find((g) => g.locale === 'es' && g.phone && roster.studentsOfGuardian(g.id).length === 1)!;
-    const child = roster.studentsOfGuardian(guardian.id)[0]!;
+    const guardians = await new SimulatorRepository(ctx.db).guardians();
+    const children = await Promise.all(guardians.map((g) => roster.studentsOfGuardian(g.id)));
+    const guardian = guardians.find((g, i) => g.locale === 'es' && g.phone && children[i]!.length === 1)!;
+    const child = (await roster.studentsOfGuardian(guardian.id))[0]!;
     await post(`/sim/api/family/${guardian.id}/sms`, { text: 'Hola, no tenemos internet en casa' });
     const replies = (await thread('family', guardian.id)).filter((m) => m.direction === 'out');
     expect(replies).toHaveLength(1);
-    expect(new NeedRepository(ctx.db).needsOf([child.id]).map((n) => n.area)).toEqual(['technology_access']);
+    expect((await new NeedRepository(ctx.db).needsOf([child.id])).map((n) => n.area)).toEqual([
+      'technology_access',
+    ]);
 
-    const navigatorId = roster.navigatorOf(child.id)!;
+    const navigatorId = (await roster.navigatorOf(child.id))!;
     expect((await post(`/sim/api/navigator/${navigatorId}/start`)).status).toBe(200);
-    const session = new CheckinRepository(ctx.db).activeSession(navigatorId, 'navigator')!;
+    const session = (await new CheckinRepository(ctx.db).activeSession(navigatorId, 'navigator'))!;
     const student = parseSession(session.state).context.students.find((s) => s.id === child.id)!;
     expect(student.familyNote).toEqual({
       key: 'navigator.family_note',
@@ -151,15 +156,15 @@ describe('local simulator', () => {
   it('answers crisis wording at once and tells the counselor, even at night', async () => {
     clock.set(Date.parse('2026-11-25T09:00:00Z')); // 03:00 in Chicago
     const roster = new RosterRepository(ctx.db);
-    const guardian = new SimulatorRepository(ctx.db)
-      .guardians()
-      .find((g) => g.locale === 'en' && g.phone && roster.studentsOfGuardian(g.id).length === 1)!;
-    const child = roster.studentsOfGuardian(guardian.id)[0]!;
+    const guardians = await new SimulatorRepository(ctx.db).guardians();
+    const children = await Promise.all(guardians.map((g) => roster.studentsOfGuardian(g.id)));
+    const guardian = guardians.find((g, i) => g.locale === 'en' && g.phone && children[i]!.length === 1)!;
+    const child = (await roster.studentsOfGuardian(guardian.id))[0]!;
     await post(`/sim/api/family/${guardian.id}/sms`, { text: 'my son wants to hurt himself' });
     const reply = (await thread('family', guardian.id)).filter((m) => m.direction === 'out');
     expect(reply.map((m) => m.status)).toEqual(['sent']);
     expect(reply[0]!.text).toMatch(/988/);
-    const counselor = roster.staffList(['counselor']).find((s) => s.schoolId === child.schoolId)!;
+    const counselor = (await roster.staffList(['counselor'])).find((s) => s.schoolId === child.schoolId)!;
     const notices = await thread('staff', counselor.id);
     expect(notices).toHaveLength(1);
     expect(notices[0]!.text).toMatch(/^Urgent escalation/);
@@ -168,7 +173,7 @@ describe('local simulator', () => {
     expect((await post(`/sim/api/staff/${counselor.id}/escalation`, { ref, status: 'claimed' })).status).toBe(
       200,
     );
-    expect(new NeedRepository(ctx.db).escalations('claimed')).toHaveLength(1);
+    expect(await new NeedRepository(ctx.db).escalations('claimed')).toHaveLength(1);
     expect(
       (await post(`/sim/api/staff/${counselor.id}/escalation`, { ref: 'NOPE9999', status: 'claimed' }))
         .status,

@@ -64,7 +64,7 @@ function oooSubmission(from: string, to: string): string {
 
 describe('acknowledge within three seconds, then look the user up in Slack', () => {
   it('/checkin from a navigator not yet matched: acknowledged first, answered through response_url', async () => {
-    addUnmatchedNavigator(h, 'nav-2', 'new@district.example');
+    await addUnmatchedNavigator(h, 'nav-2', 'new@district.example');
     const order: string[] = [];
     const lookup = slowLookup(order);
     const res = await send(h, slashBody('help', NEW_USER), FORM);
@@ -75,7 +75,7 @@ describe('acknowledge within three seconds, then look the user up in Slack', () 
     const reply = calls.find((c) => c.method === 'response_url');
     expect(reply?.args).toMatchObject({ response_type: 'ephemeral' });
     expect(String(reply?.args.text)).toContain('/checkin ooo');
-    expect(new RosterRepository(h.ctx.db).staffById('nav-2')!.slackUserId).toBe(NEW_USER);
+    expect((await new RosterRepository(h.ctx.db).staffById('nav-2'))!.slackUserId).toBe(NEW_USER);
   });
 
   it('/checkin from someone not in the roster: acknowledged first, told so through response_url', async () => {
@@ -92,7 +92,7 @@ describe('acknowledge within three seconds, then look the user up in Slack', () 
   });
 
   it('the out-of-office modal: acknowledged first, then saved and the App Home refreshed', async () => {
-    addUnmatchedNavigator(h, 'nav-2', 'new@district.example');
+    await addUnmatchedNavigator(h, 'nav-2', 'new@district.example');
     const order: string[] = [];
     const lookup = slowLookup(order);
     const body = oooSubmission('2026-12-21', '2026-12-31');
@@ -101,7 +101,7 @@ describe('acknowledge within three seconds, then look the user up in Slack', () 
     await finish();
     expect(res.status).toBe(200);
     expect(order).toEqual(['acknowledged', 'looked up']);
-    const nav = new RosterRepository(h.ctx.db).staffById('nav-2')!;
+    const nav = (await new RosterRepository(h.ctx.db).staffById('nav-2'))!;
     expect([nav.oooFrom, nav.oooTo]).toEqual(['2026-12-21', '2026-12-31']);
     const home = calls.filter((c) => c.method === 'views.publish').at(-1);
     expect(home?.args.user_id).toBe(NEW_USER);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderCard } from '../../../src/bots/slack/blocks.js';
 import { parseCheckinCommand } from '../../../src/bots/slack/command.js';
-import { dialogOrigin } from '../../../src/bots/slack/ids.js';
 import { createTexts } from '../../../src/i18n/index.js';
 
 const texts = createTexts({ defaultLocale: 'en' });
@@ -63,13 +62,4 @@ describe('/checkin parsing', () => {
   ])('%j', (text, expected) => {
     expect(parseCheckinCommand(text, '2026-11-24')).toEqual(expected);
   });
-});
-
-it('reads the session and step from a dialog outbox key', () => {
-  expect(dialogOrigin('dialog:sess-1|staff:nav-1|2026-W48|3:1:needs')).toEqual({
-    sessionId: 'sess-1',
-    version: 3,
-    stepId: 'needs',
-  });
-  expect(dialogOrigin('digest|staff:nav-1|2026-W48|-')).toBeNull();
 });

@@ -37,14 +37,20 @@ function context(env: Record<string, string> = { SLACK_BOT_TOKEN: 'xoxb-test', S
     clock: fixedClock(NOW),
     ids: sequentialIds('c'),
   };
-  seed(c);
+  return c;
+}
+
+/** The context with the harness's school, nav-1, and three staff not yet matched to Slack. */
+async function seededContext(): Promise<AppContext> {
+  const c = context();
+  await seed(c);
   const roster = new RosterRepository(c.db);
   for (const [id, name, role, email] of [
     ['nav-2', 'Found Person', 'navigator', 'found@district.example'],
     ['nav-3', 'Missing Person', 'navigator', 'missing@district.example'],
     ['cou-1', 'Gone Counselor', 'counselor', 'gone@district.example'],
   ] as const)
-    roster.upsertStaff(
+    await roster.upsertStaff(
       {
         id,
         schoolId: 'SCH',
@@ -61,7 +67,7 @@ function context(env: Record<string, string> = { SLACK_BOT_TOKEN: 'xoxb-test', S
   return c;
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   calls.length = 0;
   responders.clear();
   responders.set('auth.test', () => ({ ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T1' }));
@@ -70,9 +76,12 @@ beforeEach(() => {
     if (a.email === 'gone@district.example') return { ok: true, user: { id: 'U0GONE', deleted: true } };
     return { ok: false, error: 'users_not_found' };
   });
-  ctx = context();
+  ctx = await seededContext();
 });
-afterEach(() => vi.restoreAllMocks());
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await ctx.db.close();
+});
 
 describe('npm run cli -- slack unmatched', () => {
   it('lists staff id, name, role, email and reason; saves nothing; never logs the email', async () => {
@@ -88,7 +97,7 @@ describe('npm run cli -- slack unmatched', () => {
     expect(out).not.toContain('found@district.example');
     expect(out).toContain('2 not found in Slack');
     expect(out).toContain('1 more found in Slack by email; run `slack match`');
-    expect(new RosterRepository(ctx.db).staffById('nav-2')!.slackUserId).toBeNull(); // a dry run
+    expect((await new RosterRepository(ctx.db).staffById('nav-2'))!.slackUserId).toBeNull(); // a dry run
     expect(calls.filter((c) => c.method === 'users.lookupByEmail')).toHaveLength(3);
     expect(logs).toContain('nav-3'); // reported in the log by staff id ...
     expect(logs).not.toContain('@district.example'); // ... never by email
@@ -100,8 +109,8 @@ describe('npm run cli -- slack match', () => {
     const out = await matchNow(openSlack(ctx)!.directory);
     expect(out).toContain('Matched now: 1. Already matched: 1. Not found: 2.');
     expect(out).toContain('missing@district.example');
-    expect(new RosterRepository(ctx.db).staffById('nav-2')!.slackUserId).toBe('U0TWO');
-    expect(new AuditRepository(ctx.db).listFor('staff', 'nav-2').at(-1)).toMatchObject({
+    expect((await new RosterRepository(ctx.db).staffById('nav-2'))!.slackUserId).toBe('U0TWO');
+    expect((await new AuditRepository(ctx.db).listFor('staff', 'nav-2')).at(-1)).toMatchObject({
       action: 'slack_match',
       actor: 'slack:lookup_by_email',
     });

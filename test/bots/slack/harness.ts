@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 import { createSlackApp, type SlackApp } from '../../../src/bots/slack/app.js';
 import type { AppContext } from '../../../src/context.js';
 import { createRelay, type Relay } from '../../../src/delivery/relay.js';
-import { TransportRegistry } from '../../../src/delivery/transports.js';
+import { TransportRegistry } from '../../../src/delivery/transport.js';
 import { createTexts, type Texts } from '../../../src/i18n/index.js';
 import type { fixedClock } from '../../../src/lib/clock.js';
 import { createLogger } from '../../../src/lib/logger.js';
@@ -88,11 +88,11 @@ export interface Harness {
 }
 
 /** A school with one navigator (matched to Slack) and three students: Ana (7), Ben (8), Cam (7). */
-export function seed(ctx: AppContext): void {
+export async function seed(ctx: AppContext): Promise<void> {
   const roster = new RosterRepository(ctx.db);
   const by = { actor: 'test', at: NOW - 86_400_000 };
-  roster.upsertSchool({ id: 'SCH', name: 'Lincoln Middle', timezone: 'America/Chicago' }, by);
-  roster.upsertStaff(
+  await roster.upsertSchool({ id: 'SCH', name: 'Lincoln Middle', timezone: 'America/Chicago' }, by);
+  await roster.upsertStaff(
     {
       id: 'nav-1',
       schoolId: 'SCH',
@@ -111,8 +111,8 @@ export function seed(ctx: AppContext): void {
     ['S-2', 'Ben', 'Brown', '8'],
     ['S-3', 'Cam', 'Chen', '7'],
   ] as const) {
-    roster.upsertStudent({ id, schoolId: 'SCH', firstName, lastName, grade }, by);
-    roster.assignNavigator(id, 'nav-1', by);
+    await roster.upsertStudent({ id, schoolId: 'SCH', firstName, lastName, grade }, by);
+    await roster.assignNavigator(id, 'nav-1', by);
   }
 }
 
@@ -127,7 +127,7 @@ export async function startHarness(): Promise<Harness> {
   vi.setSystemTime(NOW);
   const ctx = testContext({ now: NOW, env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET } });
   ctx.logger = createLogger({ level: 'info', destination: { write: (line: string) => logs.push(line) } });
-  seed(ctx);
+  await seed(ctx);
   const texts = createTexts({ defaultLocale: 'en' });
   const service = new CheckinService(ctx, texts);
   const slack = createSlackApp({ ctx, texts, checkins: service });
@@ -145,6 +145,7 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       await slack.stop();
       await closeServer(server);
+      await ctx.db.close();
       vi.useRealTimers();
     },
   };
@@ -348,8 +349,13 @@ export function slash(h: Harness, text: string) {
 }
 
 /** Adds a navigator the bot has not matched to Slack yet (no Slack id in the roster). */
-export function addUnmatchedNavigator(h: Harness, id: string, email: string, name = `Navigator ${id}`): void {
-  new RosterRepository(h.ctx.db).upsertStaff(
+export async function addUnmatchedNavigator(
+  h: Harness,
+  id: string,
+  email: string,
+  name = `Navigator ${id}`,
+): Promise<void> {
+  await new RosterRepository(h.ctx.db).upsertStaff(
     {
       id,
       schoolId: 'SCH',

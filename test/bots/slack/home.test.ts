@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { familyReach } from '../../../src/bots/slack/caseload.js';
+import { familyReach } from '../../../src/services/caseload.js';
 import { CheckinRepository, checkinSubject } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
@@ -18,11 +18,14 @@ async function homeText(): Promise<string> {
 }
 
 /** A past week for nav-1 with the given status per student. */
-function pastWeek(period: string, statuses: Record<string, 'completed' | 'skipped' | 'missed' | 'pending'>) {
+async function pastWeek(
+  period: string,
+  statuses: Record<string, 'completed' | 'skipped' | 'missed' | 'pending'>,
+) {
   const repo = new CheckinRepository(h.ctx.db);
   for (const [studentId, status] of Object.entries(statuses)) {
     const subject = checkinSubject('navigator', { navigatorId: 'nav-1', studentId });
-    repo.ensure({
+    await repo.ensure({
       id: `${period}-${studentId}`,
       kind: 'navigator',
       period,
@@ -32,22 +35,26 @@ function pastWeek(period: string, statuses: Record<string, 'completed' | 'skippe
       createdAt: NOW - 14 * DAY,
       updatedAt: NOW - 14 * DAY,
     });
-    if (status !== 'pending') repo.setStatus(period, subject, status, NOW - 10 * DAY);
+    if (status !== 'pending') await repo.setStatus(period, subject, status, NOW - 10 * DAY);
   }
 }
 
-function guardian(id: string, studentId: string, phone: string | null) {
+async function guardian(id: string, studentId: string, phone: string | null) {
   const roster = new RosterRepository(h.ctx.db);
-  roster.upsertGuardian({ id, name: `Guardian ${id}`, phone, locale: 'es', timezone: 'America/Chicago' }, by);
-  const links = roster
-    .guardiansOf(studentId)
-    .map((g) => ({ guardianId: g.id, relationship: g.relationship }));
-  roster.setGuardians(studentId, [...links, { guardianId: id, relationship: 'parent' }], by);
+  await roster.upsertGuardian(
+    { id, name: `Guardian ${id}`, phone, locale: 'es', timezone: 'America/Chicago' },
+    by,
+  );
+  const links = (await roster.guardiansOf(studentId)).map((g) => ({
+    guardianId: g.id,
+    relationship: g.relationship,
+  }));
+  await roster.setGuardians(studentId, [...links, { guardianId: id, relationship: 'parent' }], by);
 }
 
 describe('App Home', () => {
   it('shows what the family said this week and the short history of earlier weeks', async () => {
-    new NeedRepository(h.ctx.db).recordNeed({
+    await new NeedRepository(h.ctx.db).recordNeed({
       id: 'need-f',
       studentId: 'S-2',
       area: 'housing_stability',
@@ -56,8 +63,8 @@ describe('App Home', () => {
       raisedBy: 'guardian:G-1',
       createdAt: NOW - 2 * DAY,
     });
-    pastWeek('2026-W47', { 'S-1': 'completed', 'S-2': 'skipped', 'S-3': 'missed' });
-    pastWeek('2026-W46', { 'S-1': 'completed', 'S-2': 'completed', 'S-3': 'completed' });
+    await pastWeek('2026-W47', { 'S-1': 'completed', 'S-2': 'skipped', 'S-3': 'missed' });
+    await pastWeek('2026-W46', { 'S-1': 'completed', 'S-2': 'completed', 'S-3': 'completed' });
     const text = await homeText();
     expect(text).toContain("Family: Ben's family says this week is hard (");
     expect(text).toContain('They may want a call.');
@@ -74,16 +81,16 @@ describe('App Home', () => {
 });
 
 describe("the family's SMS status, shown to the navigator", () => {
-  function seedGuardians() {
-    guardian('G-ana', 'S-1', '+13125550101');
-    new SmsRepository(h.ctx.db).setSmsStatus('G-ana', 'opted_out', by, 'stop');
-    guardian('G-ben', 'S-2', null);
-    guardian('G-cam', 'S-3', '+13125550103');
-    guardian('G-cam2', 'S-3', null); // one reachable guardian is enough
+  async function seedGuardians() {
+    await guardian('G-ana', 'S-1', '+13125550101');
+    await new SmsRepository(h.ctx.db).setSmsStatus('G-ana', 'opted_out', by, 'stop');
+    await guardian('G-ben', 'S-2', null);
+    await guardian('G-cam', 'S-3', '+13125550103');
+    await guardian('G-cam2', 'S-3', null); // one reachable guardian is enough
   }
 
   it('App Home: a short note under a student whose family cannot be texted', async () => {
-    seedGuardians();
+    await seedGuardians();
     const text = await homeText();
     expect(text).toContain("Family can't be texted: opted out");
     expect(text).toContain("Family can't be texted: no phone on file");
@@ -92,7 +99,7 @@ describe("the family's SMS status, shown to the navigator", () => {
   });
 
   it('the caseload list (/checkin status, weekly prompt) shows the same note', async () => {
-    seedGuardians();
+    await seedGuardians();
     const status = JSON.parse((await slash(h, 'status')).text) as { blocks: unknown[] };
     const text = JSON.stringify(status.blocks);
     const ana = text.indexOf('*Ana*');

@@ -1,7 +1,7 @@
 import { HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { createRelay } from '../../../src/delivery/relay.js';
-import { TransportRegistry } from '../../../src/delivery/transports.js';
+import { TransportRegistry } from '../../../src/delivery/transport.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import {
   calls,
@@ -22,7 +22,8 @@ import {
 
 const h = useSlackHarness();
 
-const rows = (purpose: string) => new OutboxRepository(h.ctx.db).list().filter((r) => r.purpose === purpose);
+const rows = async (purpose: string) =>
+  (await new OutboxRepository(h.ctx.db).list()).filter((r) => r.purpose === purpose);
 const homeOpened = () => eventBody({ type: 'app_home_opened', user: NAV_USER, channel: DM, tab: 'home' });
 /** Sends a request and waits for the work after the acknowledgement, without running the relay. */
 async function sendAndSettle(body: string, type: string) {
@@ -34,7 +35,7 @@ async function sendAndSettle(body: string, type: string) {
 describe('short replies in the DM go through the outbox', () => {
   it('"no check-in in progress" is queued for the navigator and sent by the relay', async () => {
     await say(h, 'hello');
-    const [row] = rows('slack:reply');
+    const [row] = await rows('slack:reply');
     expect(row).toMatchObject({
       channel: 'slack',
       recipientKind: 'staff',
@@ -61,7 +62,10 @@ describe('short replies in the DM go through the outbox', () => {
       }),
       JSON_TYPE,
     );
-    expect(rows('slack:reply')[0]).toMatchObject({ recipientId: 'slack:U0STRANGER', address: 'U0STRANGER' });
+    expect((await rows('slack:reply'))[0]).toMatchObject({
+      recipientId: 'slack:U0STRANGER',
+      address: 'U0STRANGER',
+    });
     expect(String(calls.find((c) => c.method === 'chat.postMessage')?.args.text)).toContain(
       "couldn't find you",
     );
@@ -71,7 +75,7 @@ describe('short replies in the DM go through the outbox', () => {
     await clickWithoutCard(h, { sid: 'gone', step: 'old', c: '1' }, '77.1');
     const ephemeral = calls.find((c) => c.method === 'chat.postEphemeral');
     expect(String(ephemeral?.args.text)).toContain('That question has moved on');
-    expect(rows('slack:reply')).toEqual([]);
+    expect(await rows('slack:reply')).toEqual([]);
   });
 });
 
@@ -79,21 +83,21 @@ describe('App Home goes through the outbox', () => {
   it('is rendered when the relay sends it, so changes made while it waited are shown, in one publish', async () => {
     await sendAndSettle(homeOpened(), JSON_TYPE);
     await sendAndSettle(slashBody('ooo 2026-12-21 2026-12-31'), FORM);
-    expect(rows('slack:home')).toHaveLength(1); // the second change found a publish still waiting
+    expect(await rows('slack:home')).toHaveLength(1); // the second change found a publish still waiting
     expect(calls.filter((c) => c.method === 'views.publish')).toEqual([]);
     await h.relay.runOnce();
     const published = calls.filter((c) => c.method === 'views.publish');
     expect(published).toHaveLength(1);
     expect(published[0]!.args.user_id).toBe(NAV_USER);
     expect(JSON.stringify(published[0]!.args.view)).toContain('On from 2026-12-21 to 2026-12-31');
-    expect(rows('slack:home')[0]).toMatchObject({
+    expect((await rows('slack:home'))[0]).toMatchObject({
       status: 'sent',
       recipientKind: 'staff',
       recipientId: 'nav-1',
     });
 
     await post(h, homeOpened(), JSON_TYPE); // after it was sent, a new change queues a new publish
-    expect(rows('slack:home')).toHaveLength(2);
+    expect(await rows('slack:home')).toHaveLength(2);
     expect(calls.filter((c) => c.method === 'views.publish')).toHaveLength(2);
   });
 
@@ -120,11 +124,11 @@ describe('a 429 from chat.postMessage, end to end through the relay', () => {
       }
       return { ok: true, channel: DM, ts: '1764000000.000100' };
     });
-    expect(rows('checkin:navigator').length).toBeGreaterThan(0);
+    expect((await rows('checkin:navigator')).length).toBeGreaterThan(0);
 
     const round1 = await relay.runOnce();
     expect(round1).toMatchObject({ retried: 1, sent: 0 });
-    const tried = new OutboxRepository(h.ctx.db).list().filter((r) => r.attempts > 0);
+    const tried = (await new OutboxRepository(h.ctx.db).list()).filter((r) => r.attempts > 0);
     expect(tried).toHaveLength(1); // the rest of the conversation waits behind it
     const card = tried[0]!;
     expect(card).toMatchObject({ purpose: 'checkin:navigator', status: 'pending', notBefore: NOW + 30_000 });
@@ -134,7 +138,7 @@ describe('a 429 from chat.postMessage, end to end through the relay', () => {
     expect((await relay.runOnce()).claimed).toBe(0);
     h.ctx.clock.advance(1);
     await relay.runOnce();
-    expect(new OutboxRepository(h.ctx.db).get(card.id)).toMatchObject({
+    expect(await new OutboxRepository(h.ctx.db).get(card.id)).toMatchObject({
       status: 'sent',
       attempts: 2,
       providerMessageId: `${DM}:1764000000.000100`,

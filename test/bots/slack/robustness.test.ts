@@ -1,5 +1,6 @@
 import { HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
+import { engineOf } from '../../../src/store/db.js';
 import { AuditRepository } from '../../../src/store/repositories/audit.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
@@ -26,9 +27,9 @@ const h = useSlackHarness();
 
 const homeOpened = () =>
   eventBody({ type: 'app_home_opened', user: NAV_USER, channel: 'D0NAV', tab: 'home' });
-const answers = () => {
-  const row = new CheckinRepository(h.ctx.db).sessionFor('nav-1', 'navigator', WEEK);
-  return row ? new CheckinRepository(h.ctx.db).answersForSession(row.id).length : 0;
+const answers = async () => {
+  const row = await new CheckinRepository(h.ctx.db).sessionFor('nav-1', 'navigator', WEEK);
+  return row ? (await new CheckinRepository(h.ctx.db).answersForSession(row.id)).length : 0;
 };
 
 describe('request signing', () => {
@@ -56,7 +57,7 @@ describe('request signing', () => {
     const res = await post(h, body, JSON_TYPE, options(body));
     expect(res.status).toBe(401);
     expect(calls.filter((c) => c.method !== 'auth.test')).toEqual([]);
-    expect(h.ctx.db.select().from(inboundEvents).all()).toEqual([]);
+    expect(engineOf(h.ctx.db).select().from(inboundEvents).all()).toEqual([]);
   });
 });
 
@@ -64,20 +65,20 @@ describe('at most once', () => {
   it('a retried event (X-Slack-Retry-Num: 1, same event_id) has no second effect', async () => {
     await slash(h, '');
     await say(h, '1'); // connect: met (typed)
-    const before = answers();
+    const before = await answers();
     await say(h, 'Loves chess', 'EvSame');
-    expect(answers()).toBe(before + 1);
+    expect(await answers()).toBe(before + 1);
     const res = await say(h, 'Loves chess', 'EvSame', {
       'x-slack-retry-num': '1',
       'x-slack-retry-reason': 'http_timeout',
     });
     expect(res.status).toBe(200);
-    expect(answers()).toBe(before + 1);
+    expect(await answers()).toBe(before + 1);
   });
 
   it("ignores the bot's own messages and other bots", async () => {
     await slash(h, '');
-    const before = answers();
+    const before = await answers();
     await post(
       h,
       eventBody({
@@ -103,7 +104,7 @@ describe('at most once', () => {
       }),
       JSON_TYPE,
     );
-    expect(answers()).toBe(before);
+    expect(await answers()).toBe(before);
   });
 });
 
@@ -113,7 +114,7 @@ describe('personal data in logs', () => {
     await say(h, '1'); // connect: met; the next question takes typed text
     // The database refuses the answer with a message quoting what was typed, as drizzle's DrizzleQueryError
     // quotes a failed query's params.
-    h.ctx.db.$client.exec(
+    engineOf(h.ctx.db).$client.exec(
       "CREATE TRIGGER refuse BEFORE INSERT ON answers BEGIN SELECT RAISE(ABORT, 'refused: ' || NEW.raw_text); END",
     );
     const note = 'Ana told me her dad lost his job';
@@ -122,7 +123,7 @@ describe('personal data in logs', () => {
     expect(failed).toHaveLength(1);
     expect(JSON.parse(failed[0]!)).toMatchObject({ err: 'SqliteError' });
     expect(logs.join('\n')).not.toContain('lost his job');
-    const event = h.ctx.db
+    const event = engineOf(h.ctx.db)
       .select()
       .from(inboundEvents)
       .all()
@@ -144,11 +145,11 @@ describe('personal data in logs', () => {
 describe('App Home', () => {
   it("shows this week's caseload with status, open needs, out of office and history", async () => {
     const roster = new RosterRepository(h.ctx.db);
-    expect(roster.staffById('nav-1')).toBeDefined();
+    expect(await roster.staffById('nav-1')).toBeDefined();
     await slash(h, 'ooo 2026-12-21 2026-12-31');
     await slash(h, '');
     await say(h, '1');
-    new NeedRepository(h.ctx.db).recordNeed({
+    await new NeedRepository(h.ctx.db).recordNeed({
       id: 'need-1',
       studentId: 'S-1',
       area: 'food_security',
@@ -179,15 +180,15 @@ describe('/checkin', () => {
   it('ooo sets the dates with an audit entry; bad ranges are refused without a write', async () => {
     const bad = await slash(h, 'ooo 2026-12-31 2026-12-21');
     expect(JSON.parse(bad.text).text).toContain('must not be before');
-    expect(new RosterRepository(h.ctx.db).staffById('nav-1')!.oooFrom).toBeNull();
+    expect((await new RosterRepository(h.ctx.db).staffById('nav-1'))!.oooFrom).toBeNull();
     const ok = await slash(h, 'ooo 2026-12-21 2026-12-31');
     expect(JSON.parse(ok.text).text).toContain('2026-12-21');
-    const nav = new RosterRepository(h.ctx.db).staffById('nav-1')!;
+    const nav = (await new RosterRepository(h.ctx.db).staffById('nav-1'))!;
     expect([nav.oooFrom, nav.oooTo]).toEqual(['2026-12-21', '2026-12-31']);
-    const audit = new AuditRepository(h.ctx.db).listFor('staff', 'nav-1').at(-1)!;
+    const audit = (await new AuditRepository(h.ctx.db).listFor('staff', 'nav-1')).at(-1)!;
     expect(audit).toMatchObject({ action: 'ooo_set', actor: `slack:${NAV_USER}` });
     await slash(h, 'ooo off');
-    expect(new RosterRepository(h.ctx.db).staffById('nav-1')!.oooTo).toBeNull();
+    expect((await new RosterRepository(h.ctx.db).staffById('nav-1'))!.oooTo).toBeNull();
   });
 
   it('status lists the caseload; help explains the commands', async () => {
@@ -251,8 +252,8 @@ describe('transport', () => {
 describe('who is who', () => {
   it('matches by email, remembers the id with an audit entry, and reports who was not found', async () => {
     const roster = new RosterRepository(h.ctx.db);
-    addUnmatchedNavigator(h, 'nav-2', 'found@district.example', 'nav-2');
-    addUnmatchedNavigator(h, 'nav-3', 'missing@district.example', 'nav-3');
+    await addUnmatchedNavigator(h, 'nav-2', 'found@district.example', 'nav-2');
+    await addUnmatchedNavigator(h, 'nav-3', 'missing@district.example', 'nav-3');
     responders.set('users.lookupByEmail', (a) =>
       a.email === 'found@district.example'
         ? { ok: true, user: { id: 'U0TWO' } }
@@ -269,8 +270,8 @@ describe('who is who', () => {
         reason: 'not_found',
       },
     ]);
-    expect(roster.staffById('nav-2')!.slackUserId).toBe('U0TWO');
-    expect(new AuditRepository(h.ctx.db).listFor('staff', 'nav-2').at(-1)).toMatchObject({
+    expect((await roster.staffById('nav-2'))!.slackUserId).toBe('U0TWO');
+    expect((await new AuditRepository(h.ctx.db).listFor('staff', 'nav-2')).at(-1)).toMatchObject({
       action: 'slack_match',
     });
   });

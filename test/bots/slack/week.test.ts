@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { engineOf } from '../../../src/store/db.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { escalations } from '../../../src/store/schema/index.js';
@@ -19,12 +20,12 @@ import {
 
 const h = useSlackHarness();
 
-const statuses = () =>
+const statuses = async () =>
   Object.fromEntries(
-    new CheckinRepository(h.ctx.db).forNavigator('nav-1', WEEK).map((c) => [c.studentId, c.status]),
+    (await new CheckinRepository(h.ctx.db).forNavigator('nav-1', WEEK)).map((c) => [c.studentId, c.status]),
   );
-const position = () => {
-  const row = new CheckinRepository(h.ctx.db).activeSession('nav-1', 'navigator');
+const position = async () => {
+  const row = await new CheckinRepository(h.ctx.db).activeSession('nav-1', 'navigator');
   return row ? (row.state as { position: { stepId: string } }).position.stepId : null;
 };
 const cardText = () => JSON.stringify(latestCard().blocks);
@@ -56,10 +57,10 @@ describe('a navigator week in Slack', () => {
 
     // Ana: buttons, a typed answer in the DM, a note in a modal, checkboxes + Done.
     await click(h, { choice: 'met' });
-    expect(position()).toBe('strengths');
+    expect(await position()).toBe('strengths');
     expect(cardText()).toContain('Write a note');
     await say(h, 'Great at drawing');
-    expect(position()).toBe('interests');
+    expect(await position()).toBe('interests');
     expect(cardText()).toContain('✓');
 
     await click(h, { actionId: 'checkin.note' });
@@ -69,12 +70,12 @@ describe('a navigator week in Slack', () => {
     await submitView(modal.callback_id, modal.private_metadata, {
       note: { text: { type: 'plain_text_input', value: 'Soccer and robotics' } },
     });
-    expect(position()).toBe('academics');
+    expect(await position()).toBe('academics');
 
     await click(h, { choice: '4' });
     await click(h, { choice: 'on_track' });
     await click(h, { choice: 'good' });
-    expect(position()).toBe('needs');
+    expect(await position()).toBe('needs');
     const checkboxes = elements(latestCard().blocks).filter((e) => e.type === 'checkboxes');
     expect(checkboxes.length).toBe(2); // 14 options in groups of at most ten
     await click(
@@ -91,33 +92,28 @@ describe('a navigator week in Slack', () => {
         },
       },
     );
-    expect(position()).toBe('celebrate');
+    expect(await position()).toBe('celebrate');
     await click(h, { choice: 'skip' });
     await click(h, { choice: 'no' });
-    expect(statuses()['S-1']).toBe('completed');
-    const areas = new NeedRepository(h.ctx.db)
-      .needsOf(['S-1'])
-      .map((n) => n.area)
-      .sort();
+    expect((await statuses())['S-1']).toBe('completed');
+    const areas = (await new NeedRepository(h.ctx.db).needsOf(['S-1'])).map((n) => n.area).sort();
     expect(areas).toEqual(['food_security', 'transportation']);
-    expect(
-      new CheckinRepository(h.ctx.db)
-        .strengthsOf('S-1')
-        .map((s) => s.text)
-        .sort(),
-    ).toEqual(['Great at drawing', 'Soccer and robotics']);
+    expect((await new CheckinRepository(h.ctx.db).strengthsOf('S-1')).map((s) => s.text).sort()).toEqual([
+      'Great at drawing',
+      'Soccer and robotics',
+    ]);
 
     // Ben: answer one question, stop, then resume with /checkin.
     expect(cardText()).toContain('*Ben* · grade 8');
     await click(h, { choice: 'met' });
     await click(h, { actionId: 'checkin.stop' });
-    expect(statuses()['S-2']).toBe('in_progress');
+    expect((await statuses())['S-2']).toBe('in_progress');
     await slash(h, 'resume');
-    expect(position()).toBe('strengths');
+    expect(await position()).toBe('strengths');
     // A button left over from an earlier question ('connect') must not answer the current one.
-    const before = position();
+    const before = await position();
     await clickWithoutCard(h, { sid: 't-2', step: 'connect', st: 'S-2', c: 'met' }, '9.9');
-    expect(position()).toBe(before);
+    expect(await position()).toBe(before);
     expect(calls.filter((c) => c.method === 'chat.postEphemeral').length).toBeGreaterThan(0);
     for (const step of ['skip', 'skip', '3', 'some_missed', 'okay']) await click(h, { choice: step });
     await click(
@@ -127,7 +123,7 @@ describe('a navigator week in Slack', () => {
     );
     await click(h, { choice: 'skip' });
     await click(h, { choice: 'no' });
-    expect(statuses()['S-2']).toBe('completed');
+    expect((await statuses())['S-2']).toBe('completed');
 
     // Cam: ask a counselor from the card (modal with a note), then finish the week.
     await click(h, { actionId: 'checkin.counselor' });
@@ -138,7 +134,7 @@ describe('a navigator week in Slack', () => {
     await submitView(counselor.callback_id, counselor.private_metadata, {
       note: { text: { value: 'Seemed withdrawn' } },
     });
-    const raised = h.ctx.db.select().from(escalations).all();
+    const raised = engineOf(h.ctx.db).select().from(escalations).all();
     expect(raised).toHaveLength(1);
     expect(raised[0]).toMatchObject({
       studentId: 'S-3',
@@ -147,8 +143,8 @@ describe('a navigator week in Slack', () => {
     });
     await click(h, { choice: 'absent' });
     await click(h, { choice: 'no' });
-    expect(statuses()).toEqual({ 'S-1': 'completed', 'S-2': 'completed', 'S-3': 'completed' });
-    expect(new CheckinRepository(h.ctx.db).activeSession('nav-1', 'navigator')).toBeUndefined();
+    expect(await statuses()).toEqual({ 'S-1': 'completed', 'S-2': 'completed', 'S-3': 'completed' });
+    expect(await new CheckinRepository(h.ctx.db).activeSession('nav-1', 'navigator')).toBeUndefined();
 
     // The DM stays short: one message per student plus intro, pause, counselor note, resume and outro.
     const posts = calls.filter((c) => c.method === 'chat.postMessage').length;

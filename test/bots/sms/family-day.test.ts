@@ -11,10 +11,10 @@ const STRANGER = '+15550100999';
 const EVENING = Date.parse('2026-11-24T23:30:00Z');
 const HOUR = 3_600_000;
 
-function setup(env: Record<string, string> = {}) {
+async function setup(env: Record<string, string> = {}) {
   const db = openTestDatabase();
   const t = smsContext(db, env);
-  seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
+  await seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
   let n = 0;
   const text = (body: string, from = PHONE) =>
     handleInboundSms(
@@ -31,7 +31,7 @@ function setup(env: Record<string, string> = {}) {
 
 describe("once-a-day replies count the family's day, not UTC's", () => {
   it('a Chicago family texting at 17:30 and 18:30 is acknowledged once; again the next morning', async () => {
-    const t = setup();
+    const t = await setup();
     t.clock.set(EVENING);
     expect(await t.text('we need help with rent')).toMatchObject({ action: 'family_message', replies: 1 });
     t.clock.advance(HOUR);
@@ -41,8 +41,8 @@ describe("once-a-day replies count the family's day, not UTC's", () => {
   });
 
   it("uses the guardian's own zone: in Los Angeles 23:30 UTC and 00:30 UTC are one day too", async () => {
-    const t = setup();
-    t.db.transaction((tx) =>
+    const t = await setup();
+    await t.db.transaction((tx) =>
       new RosterRepository(tx).upsertGuardian(
         { id: 'g-1', name: 'Guardian g-1', phone: PHONE, locale: 'en', timezone: 'America/Los_Angeles' },
         { actor: 'test', at: 0 },
@@ -55,13 +55,13 @@ describe("once-a-day replies count the family's day, not UTC's", () => {
   });
 
   it("an unknown number gets one neutral reply a day in the district's default zone", async () => {
-    const t = setup();
+    const t = await setup();
     t.clock.set(EVENING);
     expect(await t.text('hola', STRANGER)).toMatchObject({ action: 'unknown_number', replies: 1 });
     t.clock.advance(HOUR);
     expect(await t.text('hola?', STRANGER)).toMatchObject({ action: 'unknown_number', replies: 0 });
 
-    const ny = setup({ DEFAULT_TIMEZONE: 'America/New_York' });
+    const ny = await setup({ DEFAULT_TIMEZONE: 'America/New_York' });
     ny.clock.set(Date.parse('2026-11-25T04:30:00Z')); // 23:30 in New York
     expect(await ny.text('hola', STRANGER)).toMatchObject({ replies: 1 });
     ny.clock.advance(HOUR); // 00:30 in New York, still Tuesday in Chicago

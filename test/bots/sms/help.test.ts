@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatSchoolPhone, handleInboundSms, type InboundSmsDeps } from '../../../src/bots/sms/inbound.js';
+import { handleInboundSms, type InboundSmsDeps } from '../../../src/bots/sms/inbound.js';
+import { formatSchoolPhone } from '../../../src/services/family-inbound.js';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { useScriptedApi } from '../../helpers/msw.js';
@@ -16,9 +17,9 @@ async function helpReply(schoolPhone: string | null, locale = 'en', extra: Parti
   api.requests.length = 0;
   const db = openTestDatabase();
   const env = smsContext(db);
-  seedFamily(db, [{ id: 'g-1', phone: PHONE, locale }]);
+  await seedFamily(db, [{ id: 'g-1', phone: PHONE, locale }]);
   if (schoolPhone !== null)
-    new RosterRepository(db).upsertSchool(
+    await new RosterRepository(db).upsertSchool(
       { id: 'S1', name: 'Lincoln', timezone: 'America/Chicago', phone: schoolPhone },
       { actor: 'test', at: 0 },
     );

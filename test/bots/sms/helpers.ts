@@ -51,7 +51,7 @@ export function smsContext(db: Db, env: Record<string, string> = {}) {
 }
 
 /** Seeds a school, students and guardians; consent granted unless `consent: false`. */
-export function seedFamily(
+export async function seedFamily(
   db: Db,
   guardians: Array<{
     id: string;
@@ -60,13 +60,13 @@ export function seedFamily(
     students?: string[];
     consent?: boolean;
   }>,
-): void {
+): Promise<void> {
   const by = { actor: 'test', at: 0 };
   const roster = new RosterRepository(db);
   const consents = new ConsentRepository(db);
-  roster.upsertSchool({ id: 'S1', name: 'Lincoln', timezone: 'America/Chicago' }, by);
+  await roster.upsertSchool({ id: 'S1', name: 'Lincoln', timezone: 'America/Chicago' }, by);
   for (const g of guardians) {
-    roster.upsertGuardian(
+    await roster.upsertGuardian(
       {
         id: g.id,
         name: `Guardian ${g.id}`,
@@ -77,13 +77,19 @@ export function seedFamily(
       by,
     );
     for (const s of g.students ?? [`st-${g.id}`]) {
-      if (!roster.student(s))
-        roster.upsertStudent({ id: s, schoolId: 'S1', firstName: 'Ana', lastName: 'Diaz', grade: '5' }, by);
-      const links = roster.guardiansOf(s).map((l) => ({ guardianId: l.id, relationship: l.relationship }));
-      roster.setGuardians(s, [...links, { guardianId: g.id, relationship: 'parent' }], by);
+      if (!(await roster.student(s)))
+        await roster.upsertStudent(
+          { id: s, schoolId: 'S1', firstName: 'Ana', lastName: 'Diaz', grade: '5' },
+          by,
+        );
+      const links = (await roster.guardiansOf(s)).map((l) => ({
+        guardianId: l.id,
+        relationship: l.relationship,
+      }));
+      await roster.setGuardians(s, [...links, { guardianId: g.id, relationship: 'parent' }], by);
     }
     if (g.consent !== false)
-      consents.record(
+      await consents.record(
         { guardianId: g.id, status: 'granted', source: 'roster_import', locale: g.locale ?? 'en' },
         by,
       );
@@ -147,8 +153,8 @@ export function useSmsServer(): typeof startServer {
 }
 
 /** Opens a family check-in session for a guardian, so their texts go to the dialog. */
-export function activeCheckin(db: Db, guardianId: string, at = START): void {
-  new CheckinRepository(db).insertSession({
+export async function activeCheckin(db: Db, guardianId: string, at = START): Promise<void> {
+  await new CheckinRepository(db).insertSession({
     id: `sess-${guardianId}`,
     kind: 'family',
     participantId: guardianId,
@@ -168,7 +174,7 @@ export function queueFamilyText(
   guardianId: string,
   address: string,
   m: { id: string; idempotencyKey: string; body: string; createdAt: number },
-): string | null {
+): Promise<string | null> {
   return OutboxRepository.enqueue(db, {
     ...m,
     channel: 'sms',
@@ -182,12 +188,12 @@ export function queueFamilyText(
 }
 
 /** A text sent to the guardian in an earlier week (so the next routine text is not their first). */
-export function textedBefore(db: Db, guardianId: string, phone: string): void {
-  const id = queueFamilyText(db, guardianId, phone, {
+export async function textedBefore(db: Db, guardianId: string, phone: string): Promise<void> {
+  const id = (await queueFamilyText(db, guardianId, phone, {
     id: `earlier-${guardianId}`,
     idempotencyKey: `earlier|${guardianId}`,
     body: 'Thank you.',
     createdAt: START - 7 * 86_400_000,
-  })!;
-  new OutboxRepository(db).markSent(id, START - 7 * 86_400_000, `SMearlier${guardianId}`);
+  }))!;
+  await new OutboxRepository(db).markSent(id, START - 7 * 86_400_000, `SMearlier${guardianId}`);
 }

@@ -2,7 +2,7 @@ import { HttpResponse, http } from 'msw';
 import { createTwilioTransport } from '../../../src/bots/sms/transport.js';
 import type { AppContext } from '../../../src/context.js';
 import { createRelay } from '../../../src/delivery/relay.js';
-import { TransportRegistry } from '../../../src/delivery/transports.js';
+import { TransportRegistry } from '../../../src/delivery/transport.js';
 import type { FamilySmsService } from '../../../src/services/family-sms.js';
 import { MESSAGES_URL } from './helpers.js';
 

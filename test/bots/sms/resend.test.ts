@@ -1,6 +1,6 @@
 import { HttpResponse, http } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OutboundMessage } from '../../../src/bots/transport.js';
+import type { OutboundMessage } from '../../../src/delivery/transport.js';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { useScriptedApi } from '../../helpers/msw.js';
@@ -45,17 +45,17 @@ afterEach(() => {
   listFails = false;
 });
 
-function setup() {
+async function setup() {
   const db = openTestDatabase();
   const t = smsContext(db);
-  seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
-  textedBefore(db, 'g-1', PHONE);
-  const id = queueFamilyText(db, 'g-1', PHONE, {
+  await seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
+  await textedBefore(db, 'g-1', PHONE);
+  const id = (await queueFamilyText(db, 'g-1', PHONE, {
     id: 'o-1',
     idempotencyKey: 'checkin|g-1|q1',
     body: BODY,
     createdAt: t.clock(),
-  })!;
+  }))!;
   const message = (uncertain: boolean): OutboundMessage => ({
     id,
     idempotencyKey: 'checkin|g-1|q1',
@@ -73,7 +73,7 @@ function setup() {
 
 describe('resending a text whose earlier attempt may have reached Twilio', () => {
   it('finds the earlier copy by number, time and body, and does not send again', async () => {
-    const t = setup();
+    const t = await setup();
     listed.push({ sid: 'SMinbound', body: BODY, direction: 'inbound' }, { sid: 'SMearlier', body: BODY });
     const result = await t.transport.send(t.message(true));
     expect(result).toEqual({ ok: true, providerMessageId: 'SMearlier' });
@@ -83,7 +83,7 @@ describe('resending a text whose earlier attempt may have reached Twilio', () =>
   });
 
   it('sends when no copy with that body is found, or the copy belongs to another outbox row', async () => {
-    const t = setup();
+    const t = await setup();
     listed.push({ sid: 'SMother', body: 'Another text' }, { sid: 'SMearlierg-1', body: BODY });
     // SMearlierg-1 is the provider id of the earlier week's row (textedBefore).
     const result = await t.transport.send(t.message(true));
@@ -92,7 +92,7 @@ describe('resending a text whose earlier attempt may have reached Twilio', () =>
   });
 
   it('sends when the look-up itself fails (a rare duplicate rather than a lost text)', async () => {
-    const t = setup();
+    const t = await setup();
     listFails = true;
     const result = await t.transport.send(t.message(true));
     expect(result.ok).toBe(true);
@@ -100,7 +100,7 @@ describe('resending a text whose earlier attempt may have reached Twilio', () =>
   });
 
   it('does not look anything up for an ordinary send', async () => {
-    const t = setup();
+    const t = await setup();
     await t.transport.send(t.message(false));
     expect(queries).toHaveLength(0);
     expect(api.requests).toHaveLength(1);
@@ -109,7 +109,7 @@ describe('resending a text whose earlier attempt may have reached Twilio', () =>
 
 describe('a send that failed without an answer may have reached Twilio', () => {
   it('a network error is maybeDelivered; the retry finds the copy Twilio took and does not send again', async () => {
-    const t = setup();
+    const t = await setup();
     api.script.push('network');
     expect(await t.transport.send(t.message(false))).toMatchObject({
       ok: false,
@@ -117,7 +117,7 @@ describe('a send that failed without an answer may have reached Twilio', () => {
       maybeDelivered: true,
     });
 
-    const u = setup();
+    const u = await setup();
     api.requests.length = 0;
     api.script.push('network');
     expect((await u.relay.runOnce()).retried).toBe(1);
@@ -127,6 +127,6 @@ describe('a send that failed without an answer may have reached Twilio', () => {
     await u.relay.runOnce();
     expect(api.requests).toHaveLength(1);
     expect(queries).toHaveLength(1);
-    expect(u.outbox.get('o-1')).toMatchObject({ status: 'sent', providerMessageId: 'SMtaken' });
+    expect(await u.outbox.get('o-1')).toMatchObject({ status: 'sent', providerMessageId: 'SMtaken' });
   });
 });

@@ -29,8 +29,8 @@ function queryError(): Error {
 async function setup(dialog: () => void = () => undefined) {
   const db = openTestDatabase();
   const t = smsContext(db);
-  seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
-  activeCheckin(db, 'g-1');
+  await seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
+  await activeCheckin(db, 'g-1');
   const server = await startServer(t.ctx, { sms: t.sms, continueFamilyDialog: dialog });
   const post = (path: string, params: Record<string, string>) =>
     server.post(path, params, { 'x-twilio-signature': sign(`${PUBLIC_BASE_URL}${path}`, params) });

@@ -51,8 +51,8 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
   async function setup() {
     const db = openTestDatabase();
     const { ctx, sms } = smsContext(db);
-    seedFamily(db, [{ id: 'g-1', phone: '+15550100001' }]);
-    activeCheckin(db, 'g-1');
+    await seedFamily(db, [{ id: 'g-1', phone: '+15550100001' }]);
+    await activeCheckin(db, 'g-1');
     const dialog: string[] = [];
     let failures = 0;
     const server = await startServer(ctx, {
@@ -65,7 +65,7 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
         dialog.push(`${id}:${text}`);
       },
     });
-    const recorded = () => new InboundEventRepository(db).get('sms', 'SM1') !== undefined;
+    const recorded = async () => (await new InboundEventRepository(db).get('sms', 'SM1')) !== undefined;
     return { db, server, dialog, recorded, failNext: () => (failures += 1) };
   }
 
@@ -81,7 +81,7 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/xml/);
     expect(await res.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
-    expect(recorded()).toBe(true);
+    expect(await recorded()).toBe(true);
   });
 
   it('a handler failure answers 500 and forgets the MessageSid, so the retry is processed once', async () => {
@@ -90,14 +90,14 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
     failNext();
     const failed = await server.post('/sms/inbound', params, headers);
     expect(failed.status).toBe(500);
-    expect(recorded()).toBe(false);
+    expect(await recorded()).toBe(false);
     expect(dialog).toEqual([]);
     const retried = await server.post('/sms/inbound', params, headers);
     expect(retried.status).toBe(200);
     const again = await server.post('/sms/inbound', params, headers);
     expect(again.status).toBe(200);
     expect(dialog).toEqual(['g-1:good']);
-    expect(new InboundEventRepository(db).get('sms', 'SM1')?.status).toBe('processed');
+    expect((await new InboundEventRepository(db).get('sms', 'SM1'))?.status).toBe('processed');
   });
 
   it('a STOP whose handling failed is not lost: the retry opts the number out', async () => {
@@ -121,7 +121,7 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
     expect((await server.post('/sms/inbound', stop, headers)).status).toBe(500);
     expect((await server.post('/sms/inbound', stop, headers)).status).toBe(200);
     spy.mockRestore();
-    expect(roster.guardian('g-1')?.smsStatus).toBe('opted_out');
+    expect((await roster.guardian('g-1'))?.smsStatus).toBe('opted_out');
   });
 
   const forged: Array<[string, () => Record<string, string>]> = [
@@ -148,9 +148,9 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
       const res = await server.post('/sms/inbound', params, headers());
       expect(res.status).toBe(403);
       await server.idle();
-      expect(recorded()).toBe(false);
+      expect(await recorded()).toBe(false);
       expect(dialog).toEqual([]);
-      expect(new OutboxRepository(db).list()).toEqual([]);
+      expect(await new OutboxRepository(db).list()).toEqual([]);
     });
   }
 
@@ -159,7 +159,7 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
     const local = `${server.base}/sms/inbound`;
     const res = await server.post('/sms/inbound', params, { 'x-twilio-signature': sign(local, params) });
     expect(res.status).toBe(403);
-    expect(recorded()).toBe(false);
+    expect(await recorded()).toBe(false);
   });
 
   it('accepts the default port written out (:443), as Twilio may sign either form', async () => {
@@ -169,7 +169,7 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
     });
     expect(res.status).toBe(200);
     await server.idle();
-    expect(recorded()).toBe(true);
+    expect(await recorded()).toBe(true);
   });
 
   it('records a MessageSid once when the same request arrives twice in sequence', async () => {
@@ -179,7 +179,7 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
     expect((await server.post('/sms/inbound', params, headers)).status).toBe(200);
     await server.idle();
     expect(dialog).toEqual(['g-1:good']);
-    expect(new InboundEventRepository(db).get('sms', 'SM1')?.status).toBe('processed');
+    expect((await new InboundEventRepository(db).get('sms', 'SM1'))?.status).toBe('processed');
   });
 
   it('records a MessageSid once when two copies arrive at the same moment', async () => {
@@ -199,6 +199,6 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
     const big = { ...params, Body: 'x'.repeat(20_000) };
     const res = await server.post('/sms/inbound', big, { 'x-twilio-signature': sign(INBOUND_URL, big) });
     expect(res.status).toBe(413);
-    expect(recorded()).toBe(false);
+    expect(await recorded()).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTwilioTransport } from '../../../src/bots/sms/transport.js';
 import { createRelay } from '../../../src/delivery/relay.js';
-import { TransportRegistry } from '../../../src/delivery/transports.js';
+import { TransportRegistry } from '../../../src/delivery/transport.js';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
@@ -16,20 +16,20 @@ const OLD_PHONE = '+15550100001';
 const NEW_PHONE = '+15550100002';
 const STRANGER = '+15550100999';
 
-function setup() {
+async function setup() {
   const db = openTestDatabase();
   const t = smsContext(db);
-  seedFamily(db, [{ id: 'g-1', phone: OLD_PHONE }]);
-  textedBefore(db, 'g-1', OLD_PHONE);
+  await seedFamily(db, [{ id: 'g-1', phone: OLD_PHONE }]);
+  await textedBefore(db, 'g-1', OLD_PHONE);
   const roster = new RosterRepository(db);
   const outbox = new OutboxRepository(db);
-  const queue = (step: string, address: string) =>
-    queueFamilyText(db, 'g-1', address, {
+  const queue = async (step: string, address: string) =>
+    (await queueFamilyText(db, 'g-1', address, {
       id: `o-${step}`,
       idempotencyKey: `checkin|g-1|${step}`,
       body: 'How is Ana this week?',
       createdAt: t.clock(),
-    })!;
+    }))!;
   /** The family gives the school a new number while a text to the old one waits. */
   const changePhone = () =>
     roster.upsertGuardian(
@@ -43,40 +43,40 @@ const refused = (code: number) => ({ status: 400, body: { code, message: 'refuse
 
 describe("a permanent send error concerns the number the text went to, not the guardian's current one", () => {
   it('21610 on the old number lists the old number; the guardian at the new number is still texted', async () => {
-    const t = setup();
-    const old = t.queue('q1', OLD_PHONE);
-    t.changePhone();
+    const t = await setup();
+    const old = await t.queue('q1', OLD_PHONE);
+    await t.changePhone();
     api.script.push(refused(21610));
     await t.relay.runOnce();
-    expect(t.outbox.get(old)?.status).toBe('failed');
-    expect(t.sms.phoneOptedOut(OLD_PHONE)).toBe(true);
-    expect(t.sms.phoneOptedOut(NEW_PHONE)).toBe(false);
-    expect(t.roster.guardian('g-1')?.smsStatus).toBe('active');
-    textedBefore(t.db, 'g-1', NEW_PHONE);
-    const next = t.queue('q2', NEW_PHONE);
+    expect((await t.outbox.get(old))?.status).toBe('failed');
+    expect(await t.sms.phoneOptedOut(OLD_PHONE)).toBe(true);
+    expect(await t.sms.phoneOptedOut(NEW_PHONE)).toBe(false);
+    expect((await t.roster.guardian('g-1'))?.smsStatus).toBe('active');
+    await textedBefore(t.db, 'g-1', NEW_PHONE);
+    const next = await t.queue('q2', NEW_PHONE);
     await t.relay.runOnce();
     expect(api.requests.map((r) => r.To)).toEqual([OLD_PHONE, NEW_PHONE]);
-    expect(t.outbox.get(next)?.providerMessageId).toMatch(/^SM/);
+    expect((await t.outbox.get(next))?.providerMessageId).toMatch(/^SM/);
   });
 
   it('21211 on the old number does not mark the guardian at a new number invalid', async () => {
-    const t = setup();
-    t.queue('q1', OLD_PHONE);
-    t.changePhone();
+    const t = await setup();
+    await t.queue('q1', OLD_PHONE);
+    await t.changePhone();
     api.script.push(refused(21211));
     await t.relay.runOnce();
-    expect(t.roster.guardian('g-1')?.smsStatus).toBe('active');
+    expect((await t.roster.guardian('g-1'))?.smsStatus).toBe('active');
 
-    const u = setup();
-    u.queue('q1', OLD_PHONE);
+    const u = await setup();
+    await u.queue('q1', OLD_PHONE);
     api.script.push(refused(21211));
     await u.relay.runOnce();
-    expect(u.roster.guardian('g-1')?.smsStatus).toBe('invalid');
+    expect((await u.roster.guardian('g-1'))?.smsStatus).toBe('invalid');
   });
 
   it('21610 on a reply to a number no guardian has still puts that number on the list', async () => {
-    const t = setup();
-    t.sms.enqueueReply(t.db, {
+    const t = await setup();
+    await t.sms.enqueueReply(t.db, {
       address: STRANGER,
       locale: 'en',
       purpose: 'sms:unknown_number',
@@ -86,17 +86,17 @@ describe("a permanent send error concerns the number the text went to, not the g
     });
     api.script.push(refused(21610));
     await t.relay.runOnce();
-    expect(t.sms.phoneOptedOut(STRANGER)).toBe(true);
-    expect(t.sms.phoneOptedOut(OLD_PHONE)).toBe(false);
-    seedFamily(t.db, [{ id: 'g-2', phone: STRANGER }]);
-    expect(t.sms.blockFor('g-2', { urgent: false, replyToInbound: false })).toBe('sms:opted_out');
+    expect(await t.sms.phoneOptedOut(STRANGER)).toBe(true);
+    expect(await t.sms.phoneOptedOut(OLD_PHONE)).toBe(false);
+    await seedFamily(t.db, [{ id: 'g-2', phone: STRANGER }]);
+    expect(await t.sms.blockFor('g-2', { urgent: false, replyToInbound: false })).toBe('sms:opted_out');
   });
 });
 
 describe('a failure while recording what the error says', () => {
   it('ends the send permanently and logs the error by name only, never its message', async () => {
-    const t = setup();
-    const id = t.queue('q1', OLD_PHONE);
+    const t = await setup();
+    const id = await t.queue('q1', OLD_PHONE);
     const transport = createTwilioTransport(t.ctx.config.twilio!, t.ctx.logger, {
       clock: t.ctx.clock,
       prepare: (m) => t.sms.prepareOutbound(m),
@@ -114,7 +114,7 @@ describe('a failure while recording what the error says', () => {
     });
     api.script.push(refused(21610));
     await relay.runOnce();
-    expect(t.outbox.get(id)).toMatchObject({ status: 'failed' });
+    expect(await t.outbox.get(id)).toMatchObject({ status: 'failed' });
     const logs = t.logLines.join('\n');
     expect(logs).toContain('DrizzleQueryError');
     expect(logs).not.toContain('0100001');

@@ -18,18 +18,18 @@ const startServer = useSmsServer();
 async function setup() {
   const db = openTestDatabase();
   const t = smsContext(db);
-  seedFamily(db, [{ id: 'g-1', phone: '+15550100001' }]);
+  await seedFamily(db, [{ id: 'g-1', phone: '+15550100001' }]);
   const server = await startServer(t.ctx, { sms: t.sms, continueFamilyDialog: () => undefined });
   const outbox = new OutboxRepository(db);
   /** A text the relay has handed to Twilio as `sid`. */
-  const sent = (sid: string) => {
-    const id = queueFamilyText(db, 'g-1', '+15550100001', {
+  const sent = async (sid: string) => {
+    const id = (await queueFamilyText(db, 'g-1', '+15550100001', {
       id: `o-${sid}`,
       idempotencyKey: `k-${sid}`,
       body: 'hi',
       createdAt: t.clock(),
-    })!;
-    outbox.markSent(id, t.clock(), sid);
+    }))!;
+    await outbox.markSent(id, t.clock(), sid);
     t.clock.advance(1000);
     return id;
   };
@@ -53,20 +53,20 @@ async function setup() {
 describe('POST /sms/status', () => {
   it('moves forward only: a late "sent" never overwrites "delivered"', async () => {
     const t = await setup();
-    const id = t.sent('SMa');
+    const id = await t.sent('SMa');
     expect(await t.callback('SMa', 'queued')).toBe(200);
     await t.callback('SMa', 'delivered');
     await t.callback('SMa', 'sent');
     await t.callback('SMa', 'sending');
-    expect(t.outbox.get(id)).toMatchObject({ providerStatus: 'delivered', status: 'delivered' });
+    expect(await t.outbox.get(id)).toMatchObject({ providerStatus: 'delivered', status: 'delivered' });
   });
 
   it('a final failure is not replaced by a later "delivered", and records the error code', async () => {
     const t = await setup();
-    const id = t.sent('SMb');
+    const id = await t.sent('SMb');
     await t.callback('SMb', 'undelivered', '30003');
     await t.callback('SMb', 'delivered');
-    expect(t.outbox.get(id)).toMatchObject({
+    expect(await t.outbox.get(id)).toMatchObject({
       providerStatus: 'undelivered',
       status: 'failed',
       lastError: 'provider:30003',
@@ -75,23 +75,23 @@ describe('POST /sms/status', () => {
 
   it('in order: queued, sending, sent, delivered', async () => {
     const t = await setup();
-    const id = t.sent('SMc');
+    const id = await t.sent('SMc');
     for (const s of ['queued', 'sending', 'sent']) {
       await t.callback('SMc', s);
-      expect(t.outbox.get(id)?.providerStatus).toBe(s);
+      expect((await t.outbox.get(id))?.providerStatus).toBe(s);
     }
     await t.callback('SMc', 'delivered');
-    expect(t.outbox.get(id)?.providerStatus).toBe('delivered');
+    expect((await t.outbox.get(id))?.providerStatus).toBe('delivered');
   });
 
   it('rejects an unsigned or forged callback with 403 and changes nothing', async () => {
     const t = await setup();
-    const id = t.sent('SMd');
+    const id = await t.sent('SMd');
     const params = { MessageSid: 'SMd', MessageStatus: 'failed' };
     expect((await t.server.post('/sms/status', params)).status).toBe(403);
     const wrongUrl = { 'x-twilio-signature': sign(`${PUBLIC_BASE_URL}/sms/inbound`, params) };
     expect((await t.server.post('/sms/status', params, wrongUrl)).status).toBe(403);
-    expect(t.outbox.get(id)?.providerStatus).toBe('accepted');
+    expect((await t.outbox.get(id))?.providerStatus).toBe('accepted');
   });
 
   it('three undeliverable results in a row (30003/30005/30006) mark the family unreachable', async () => {
@@ -100,27 +100,27 @@ describe('POST /sms/status', () => {
       ['SM1', '30003'],
       ['SM2', '30005'],
     ]) {
-      t.sent(sid!);
+      await t.sent(sid!);
       await t.callback(sid!, 'undelivered', code);
     }
-    expect(t.roster.guardian('g-1')?.smsStatus).toBe('active');
-    t.sent('SM3');
+    expect((await t.roster.guardian('g-1'))?.smsStatus).toBe('active');
+    await t.sent('SM3');
     await t.callback('SM3', 'failed', '30006');
-    expect(t.roster.guardian('g-1')?.smsStatus).toBe('unreachable');
+    expect((await t.roster.guardian('g-1'))?.smsStatus).toBe('unreachable');
   });
 
   it('a delivered text breaks the streak, and carrier filtering (30007) does not count', async () => {
     const t = await setup();
-    t.sent('SM1');
+    await t.sent('SM1');
     await t.callback('SM1', 'undelivered', '30003');
-    t.sent('SM2');
+    await t.sent('SM2');
     await t.callback('SM2', 'undelivered', '30003');
-    t.sent('SM3');
+    await t.sent('SM3');
     await t.callback('SM3', 'delivered');
-    t.sent('SM4');
+    await t.sent('SM4');
     await t.callback('SM4', 'undelivered', '30007');
-    t.sent('SM5');
+    await t.sent('SM5');
     await t.callback('SM5', 'undelivered', '30003');
-    expect(t.roster.guardian('g-1')?.smsStatus).toBe('active');
+    expect((await t.roster.guardian('g-1'))?.smsStatus).toBe('active');
   });
 });

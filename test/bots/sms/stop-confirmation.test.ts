@@ -9,13 +9,15 @@ describe('STOP confirmation with a clock that moves', () => {
     const ctx = testContext({ now: Date.parse('2026-11-24T18:00:00Z') });
     let now = Date.parse('2026-11-24T18:00:00Z');
     ctx.clock = Object.assign(() => ++now, { set: () => {}, advance: () => {} });
-    const service = buildService(ctx, { calendarFile: 'config/none.json' });
-    const guardian = new SimulatorRepository(ctx.db).guardians().find((g) => g.phone && g.locale === 'en')!;
+    const service = await buildService(ctx, { calendarFile: 'config/none.json' });
+    const guardian = (await new SimulatorRepository(ctx.db).guardians()).find(
+      (g) => g.phone && g.locale === 'en',
+    )!;
     await service.simulateFamilyText(guardian.id, 'STOP');
     await service.relay.runOnce();
-    const rows = new SimulatorRepository(ctx.db).messagesTo(guardian.id);
+    const rows = await new SimulatorRepository(ctx.db).messagesTo(guardian.id);
     expect(rows.map((r) => [r.purpose, r.status])).toEqual([['sms:opt_out_confirm', 'sent']]);
-    expect(new RosterRepository(ctx.db).guardian(guardian.id)!.smsStatus).toBe('opted_out');
+    expect((await new RosterRepository(ctx.db).guardian(guardian.id))!.smsStatus).toBe('opted_out');
     await service.stop();
   });
 });

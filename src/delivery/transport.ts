@@ -1,4 +1,4 @@
-import type { MessagePayload } from '../messages.js';
+import type { MessageOrigin, MessagePayload } from '../messages.js';
 import type { Channel } from '../store/schema/index.js';
 
 /** A message the relay hands to a channel's transport. */
@@ -11,6 +11,8 @@ export interface OutboundMessage {
   address: string;
   locale: string;
   payload: MessagePayload;
+  /** What the message belongs to (check-in step, student, escalation), for channels that group messages. */
+  origin?: MessageOrigin | null;
   /** Rendered text when the outbox row already has it (SMS renders at enqueue to count segments). */
   body?: string | null;
   urgent: boolean;
@@ -51,4 +53,50 @@ export type SendResult =
 export interface Transport {
   channel: Channel;
   send(message: OutboundMessage): Promise<SendResult>;
+}
+
+/** Channel → transport. The relay asks it for the transport of each row's channel. */
+export class TransportRegistry {
+  private readonly byChannel = new Map<Channel, Transport>();
+
+  constructor(transports: Transport[] = []) {
+    for (const t of transports) this.register(t);
+  }
+
+  /** Adds or replaces the transport of `transport.channel`. */
+  register(transport: Transport): this {
+    this.byChannel.set(transport.channel, transport);
+    return this;
+  }
+
+  get(channel: Channel): Transport | undefined {
+    return this.byChannel.get(channel);
+  }
+
+  channels(): Channel[] {
+    return [...this.byChannel.keys()];
+  }
+}
+
+/**
+ * Classifies an HTTP answer the way platforms mean it: 2xx sent; 429, 408, 425 and 5xx transient (with
+ * Retry-After); any other 4xx permanent. `code` is the platform's error code when the body has one.
+ */
+export function classifyHttpStatus(
+  status: number,
+  retryAfterMs: number | undefined,
+  code?: string,
+): Exclude<SendResult, { ok: true }> | null {
+  if (status >= 200 && status < 300) return null;
+  const withCode = code ? { code } : { code: String(status) };
+  if (status === 429 || status === 408 || status === 425 || status >= 500) {
+    return {
+      ok: false,
+      kind: 'transient',
+      reason: status === 429 ? 'rate_limited' : `http_${status}`,
+      ...withCode,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    };
+  }
+  return { ok: false, kind: 'permanent', reason: `http_${status}`, ...withCode };
 }

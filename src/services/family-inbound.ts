@@ -1,0 +1,369 @@
+import { parsePhoneNumberWithError } from 'libphonenumber-js';
+import type { AppContext } from '../context.js';
+import type { MessagePayload } from '../messages.js';
+import { classifyInbound, type InboundKind } from '../sms/classify.js';
+import { LANGUAGE_ENDONYMS, TWILIO_OPT_OUT_WORDS } from '../sms/common-words.js';
+import { REPLY_PURPOSE } from '../sms/consent.js';
+import { fold } from '../sms/normalize.js';
+import type { DbOrTx } from '../store/db.js';
+import { CheckinRepository } from '../store/repositories/checkins.js';
+import { InboundEventRepository } from '../store/repositories/inbound.js';
+import { type GuardianRow, RosterRepository } from '../store/repositories/roster.js';
+import { SmsRepository } from '../store/repositories/sms.js';
+import type { Channel } from '../store/schema/index.js';
+import { keepFamilyMessage, raiseFamilyCrisis } from './family-messages.js';
+import { type FamilySmsService, phoneRef } from './family-sms.js';
+
+/** Text keys of the replies to a family's text (locales/<lng>/family.json). */
+const KEYS = {
+  help: 'family.help',
+  helpNoPhone: 'family.help_no_phone',
+  optOutConfirm: 'family.stop_confirm',
+  optInConfirm: 'family.start_confirm',
+  languageSet: 'family.language_switched',
+  languageList: 'family.language_list',
+  crisis: 'family.crisis',
+  unknownNumber: 'family.unknown_number',
+  messageReceived: 'family.message_received',
+} as const;
+
+/**
+ * A text a family sent, as a channel adapter hands it over.
+ * Example: `{ channel: 'sms', eventId: 'SM123', from: '+13125550100', body: 'STOP' }`.
+ */
+export interface FamilyText {
+  channel: Channel;
+  /** The platform's id of the message (Twilio's MessageSid): each is handled at most once. */
+  eventId: string;
+  /** The number it came from, E.164. */
+  from: string;
+  body: string;
+  /**
+   * A keyword the carrier already recognised and answered itself (Twilio Advanced Opt-Out's OptOutType): it
+   * is authoritative, and we send no confirmation or HELP answer of our own.
+   */
+  carrierKeyword?: 'opt_out' | 'opt_in' | 'help';
+}
+
+/** What the family inbound service needs besides the context. */
+export interface FamilyInboundDeps {
+  sms: FamilySmsService;
+  /** Hands a text to the family's check-in conversation (wired to the check-in service). */
+  continueFamilyDialog(guardianId: string, text: string): Promise<unknown> | unknown;
+  /**
+   * True when the sender has the carrier's own STOP handling (Twilio's default on US long codes): the carrier
+   * then confirms its eight English opt-out words itself, and a second confirmation from us would be refused
+   * with 21610 anyway. False for the local simulator.
+   */
+  carrierHandlesOptOut?: boolean;
+  /**
+   * The school's phone as the HELP text shows it, '' when it has none. Default: the phone the roster
+   * stored for the school, in national format.
+   */
+  schoolPhone?: (schoolId: string) => string;
+}
+
+/** What a text led to, for the adapter's log line and for tests (no message text). */
+export interface FamilyInboundOutcome {
+  action:
+    | 'opt_out'
+    | 'opt_in'
+    | 'help'
+    | 'language'
+    | 'language_list'
+    | 'crisis'
+    | 'dialog'
+    | 'family_message'
+    | 'ignored_opted_out'
+    | 'unknown_number'
+    | 'duplicate'
+    | 'none';
+  guardianId?: string;
+  replies: number;
+  escalationId?: string;
+}
+
+const CARRIER_WORDS = new Set(TWILIO_OPT_OUT_WORDS.map((w) => fold(w)));
+
+/** A stored E.164 number as a family would dial it at home: '+13125550100' becomes '(312) 555-0100'. */
+export function formatSchoolPhone(e164: string | null): string {
+  if (!e164) return '';
+  try {
+    return parsePhoneNumberWithError(e164).formatNational();
+  } catch {
+    // The roster stores only numbers it has normalised; a stray value is shown as stored, not dropped.
+    return e164;
+  }
+}
+
+/**
+ * Everything a family's text can mean, whichever channel brought it: opt-out, opt-in, HELP and language
+ * keywords, crisis wording, an answer for the family's check-in, or words kept for the navigator. Every
+ * reply goes through the outbox; nothing a family says is dropped. Never logs the number or the text.
+ * Example: `await new FamilyInboundService(ctx, deps).receive({ channel: 'sms', eventId, from, body })`.
+ */
+export class FamilyInboundService {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly deps: FamilyInboundDeps,
+  ) {}
+
+  /**
+   * Handles one text, once per `eventId` (also when two copies arrive together): the record and everything
+   * the text decides commit together, then an answer goes to the check-in conversation. A failure throws
+   * and leaves no record, so the platform's retry is handled, not taken for a duplicate.
+   */
+  async receive(text: FamilyText): Promise<FamilyInboundOutcome> {
+    const outcome = await this.ctx.db.transaction(async (tx): Promise<FamilyInboundOutcome> => {
+      const first = await new InboundEventRepository(tx).recordOnce(
+        text.channel,
+        text.eventId,
+        this.ctx.clock(),
+      );
+      if (!first) return { action: 'duplicate', replies: 0 };
+      return this.decide(tx, text);
+    });
+    if (outcome.action === 'duplicate') return outcome;
+    if (outcome.action === 'dialog' && outcome.guardianId) {
+      // After the commit: the conversation runs its own transaction, and this one must not wait on it.
+      try {
+        await this.deps.continueFamilyDialog(outcome.guardianId, text.body);
+      } catch (err) {
+        await this.forget(text);
+        throw err;
+      }
+    }
+    // The text is handled and its effects committed: failing to mark it must not make the platform resend.
+    try {
+      await new InboundEventRepository(this.ctx.db).finish(text.channel, text.eventId, 'processed');
+    } catch (err) {
+      this.ctx.logger.error(
+        { eventId: text.eventId, err: errName(err) },
+        'family inbound: could not mark a text processed',
+      );
+    }
+    return outcome;
+  }
+
+  private async forget(text: FamilyText): Promise<void> {
+    try {
+      await new InboundEventRepository(this.ctx.db).forget(text.channel, text.eventId);
+    } catch (err) {
+      this.ctx.logger.error(
+        { eventId: text.eventId, err: errName(err) },
+        'family inbound: could not forget a failed text',
+      );
+    }
+  }
+
+  /** The keyword layer first, then crisis wording, then the conversation or the navigator. */
+  private async decide(tx: DbOrTx, text: FamilyText): Promise<FamilyInboundOutcome> {
+    const { sms } = this.deps;
+    const guardians = await sms.guardiansByPhone(text.from, tx);
+    const guardian = await pickGuardian(tx, guardians);
+    const kind = withCarrierVerdict(text.carrierKeyword, classifyInbound(text.body, guardian?.locale));
+    if (!guardian) return this.fromUnknownNumber(tx, text, kind);
+
+    const reply = (
+      purpose: string,
+      period: string,
+      payload: MessagePayload,
+      extra: { locale?: string; urgent?: boolean } = {},
+    ) =>
+      sms.enqueueReply(tx, {
+        guardian,
+        address: text.from,
+        locale: extra.locale ?? guardian.locale,
+        purpose,
+        payload,
+        urgent: extra.urgent ?? false,
+        period,
+      });
+    const carrierAnswered = text.carrierKeyword !== undefined;
+    // The number said STOP before (perhaps for another guardian row), or every guardian at it opted out.
+    const optedOut =
+      (await sms.phoneOptedOut(text.from, tx)) || guardians.every((g) => g.smsStatus === 'opted_out');
+    const actor = `sms:${guardian.id}`;
+    // Once-a-day replies count the family's day: a Chicago text at 17:30 and one at 18:30 share it.
+    const today = sms.familyDay(guardian);
+    const done = (action: FamilyInboundOutcome['action'], id: string | null) => ({
+      action,
+      guardianId: guardian.id,
+      replies: id ? 1 : 0,
+    });
+
+    switch (kind.kind) {
+      case 'opt_out': {
+        const carrierConfirms =
+          text.carrierKeyword === 'opt_out' ||
+          (this.deps.carrierHandlesOptOut === true && CARRIER_WORDS.has(kind.word));
+        // Opt out first, then queue the one confirmation: it is written after the opt-out, which is what lets
+        // it through the opt-out list at send time. None when the number had opted out already.
+        await sms.optOut(tx, guardians, optOutSource(text), actor, undefined, text.from);
+        const id =
+          carrierConfirms || optedOut
+            ? null
+            : await reply(
+                REPLY_PURPOSE.optOutConfirm,
+                today,
+                await this.schoolPayload(tx, guardian, KEYS.optOutConfirm),
+              );
+        return done('opt_out', id);
+      }
+      case 'opt_in': {
+        // A weak word (YES) opts in only a family that opted out; from anyone else it is an answer.
+        if (!kind.strong && !optedOut && !guardians.some((g) => g.smsStatus === 'opted_out')) break;
+        await sms.optIn(tx, guardians, 'sms_keyword', actor, text.from);
+        const id = carrierAnswered
+          ? null
+          : await reply(
+              REPLY_PURPOSE.optInConfirm,
+              today,
+              await this.schoolPayload(tx, guardian, KEYS.optInConfirm),
+            );
+        return done('opt_in', id);
+      }
+      case 'help': {
+        // Carriers require HELP to be answered, also for a number that opted out. Without a phone the text
+        // would end "call ."; the variant points to the school office instead.
+        const payload = await this.schoolPayload(tx, guardian, KEYS.help);
+        if (!payload.params?.phone) payload.key = KEYS.helpNoPhone;
+        const id = carrierAnswered ? null : await reply(REPLY_PURPOSE.help, text.eventId, payload);
+        return done('help', id);
+      }
+      case 'language': {
+        const locale = kind.locale;
+        if (locale) await sms.setLanguage(tx, guardians, locale, actor);
+        if (optedOut) return done('ignored_opted_out', null);
+        const id = locale
+          ? await reply(REPLY_PURPOSE.language, text.eventId, { key: KEYS.languageSet }, { locale })
+          : await reply(REPLY_PURPOSE.language, text.eventId, {
+              key: KEYS.languageList,
+              params: { languages: LANGUAGE_ENDONYMS.join(', ') },
+            });
+        return done(locale ? 'language' : 'language_list', id);
+      }
+      case 'crisis': {
+        // The family started this contact: the crisis reply goes out even after an opt-out (sms/consent.ts).
+        const id = await reply(REPLY_PURPOSE.crisis, text.eventId, { key: KEYS.crisis }, { urgent: true });
+        const escalation = await raiseFamilyCrisis(tx, this.ctx, { guardian }, kind.trigger, text.body);
+        return { ...done('crisis', id), escalationId: escalation.id };
+      }
+      case 'dialog':
+        break;
+    }
+    const inCheckin = (await new CheckinRepository(tx).activeSession(guardian.id, 'family')) !== undefined;
+    if (!optedOut && inCheckin) return done('dialog', null);
+    // Outside a check-in (or after an opt-out) the text is kept for the navigator; only an active family
+    // gets the once-a-day acknowledgement.
+    await keepFamilyMessage(tx, this.ctx, guardian, text.body);
+    if (optedOut) return done('ignored_opted_out', null);
+    return done(
+      'family_message',
+      await reply(REPLY_PURPOSE.messageReceived, today, { key: KEYS.messageReceived }),
+    );
+  }
+
+  /**
+   * A number no guardian has: one short neutral reply a day that says nothing about any student (not even
+   * whether the number was ever known), and the crisis path, which never waits on a roster.
+   */
+  private async fromUnknownNumber(
+    tx: DbOrTx,
+    text: FamilyText,
+    kind: InboundKind,
+  ): Promise<FamilyInboundOutcome> {
+    const { sms } = this.deps;
+    const base = { address: text.from, locale: this.ctx.config.defaultLocale as string, urgent: false };
+    if (kind.kind === 'crisis') {
+      const id = await sms.enqueueReply(tx, {
+        ...base,
+        locale: kind.locale,
+        urgent: true,
+        purpose: REPLY_PURPOSE.crisis,
+        payload: { key: KEYS.crisis },
+        period: text.eventId,
+      });
+      const escalation = await raiseFamilyCrisis(
+        tx,
+        this.ctx,
+        { address: text.from },
+        kind.trigger,
+        text.body,
+      );
+      return { action: 'crisis', replies: id ? 1 : 0, escalationId: escalation.id };
+    }
+    // The opt-out belongs to the number: kept even though no guardian has it (yet), and the neutral reply
+    // a quiet-hours hold may still keep is cancelled with it.
+    if (kind.kind === 'opt_out') {
+      await sms.optOut(tx, [], optOutSource(text), 'sms:unknown', undefined, text.from);
+      return { action: 'opt_out', replies: 0 };
+    }
+    const list = new SmsRepository(tx);
+    const listed = await list.phoneOptedOut(text.from);
+    if (listed && kind.kind === 'opt_in') {
+      await list.clearPhoneOptOut(text.from, phoneRef(text.from), 'sms_keyword', {
+        actor: 'sms:unknown',
+        at: this.ctx.clock(),
+      });
+      return { action: 'opt_in', replies: 0 };
+    }
+    if (listed) return { action: 'ignored_opted_out', replies: 0 };
+    const id = await sms.enqueueReply(tx, {
+      ...base,
+      purpose: REPLY_PURPOSE.unknownNumber,
+      payload: { key: KEYS.unknownNumber },
+      period: sms.familyDay(),
+    });
+    return { action: 'unknown_number', replies: id ? 1 : 0 };
+  }
+
+  /** A reply that names the school and its phone (STOP/START confirmations, HELP). */
+  private async schoolPayload(tx: DbOrTx, guardian: GuardianRow, key: string): Promise<MessagePayload> {
+    const roster = new RosterRepository(tx);
+    const student = (await roster.studentsOfGuardian(guardian.id))[0];
+    const school = student ? await roster.school(student.schoolId) : undefined;
+    if (!school) return { key, params: { school: '', phone: '' } };
+    const phone = this.deps.schoolPhone ? this.deps.schoolPhone(school.id) : formatSchoolPhone(school.phone);
+    return { key, params: { school: school.name, phone } };
+  }
+}
+
+/**
+ * Two guardians may share one phone. Keyword changes (opt-out, opt-in, language) concern the phone, so
+ * they apply to every guardian at it; a conversation concerns one guardian: the one with an active family
+ * session (the newest), else the first by id.
+ */
+async function pickGuardian(tx: DbOrTx, guardians: GuardianRow[]): Promise<GuardianRow | undefined> {
+  const checkins = new CheckinRepository(tx);
+  let best: { g: GuardianRow; at: number } | undefined;
+  for (const g of guardians) {
+    const s = await checkins.activeSession(g.id, 'family');
+    if (s && (!best || s.updatedAt > best.at)) best = { g, at: s.updatedAt };
+  }
+  return best?.g ?? guardians[0];
+}
+
+/** The carrier's verdict wins over our reading of the words (it already acted on it). */
+function withCarrierVerdict(carrier: FamilyText['carrierKeyword'], classified: InboundKind): InboundKind {
+  switch (carrier) {
+    case 'opt_out':
+      return classified.kind === 'opt_out' ? classified : { kind: 'opt_out', word: 'stop' };
+    case 'opt_in':
+      return { kind: 'opt_in', word: 'start', strong: true };
+    case 'help':
+      return { kind: 'help' };
+    default:
+      return classified;
+  }
+}
+
+/** Where an opt-out came from, for the consent record and the opted-out list. */
+function optOutSource(text: FamilyText): string {
+  return text.carrierKeyword === 'opt_out' ? 'advanced_opt_out' : 'sms_keyword';
+}
+
+/** An error's class name, the only part of it that may be logged (its message can hold a query's parameters). */
+function errName(err: unknown): string {
+  return err instanceof Error ? err.name : 'error';
+}

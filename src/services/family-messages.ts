@@ -1,0 +1,79 @@
+import type { AppContext } from '../context.js';
+import { matchNeedAreas } from '../dialogs/needs.js';
+import { familyNeedLexicon } from '../scripts/index.js';
+import type { DbOrTx } from '../store/db.js';
+import type { EscalationRow } from '../store/repositories/needs.js';
+import { type GuardianRow, RosterRepository } from '../store/repositories/roster.js';
+import { SmsRepository } from '../store/repositories/sms.js';
+import { raiseEscalation } from './escalations.js';
+import { phoneRef } from './family-sms.js';
+import { recordNeed } from './needs.js';
+
+/** Who wrote a text that needs a person: a guardian on the roster, or only a number. */
+export type FamilySender = { guardian: GuardianRow } | { address: string };
+
+/**
+ * Raises the urgent escalation for a family text that matched crisis wording, in the caller's transaction.
+ * The summary (seen in shared channels) names the trigger and the guardian id only; the note (seen by the
+ * assigned counselor) holds the text, and for an unknown number the number, so someone can call back.
+ * Example: `await raiseFamilyCrisis(tx, ctx, { guardian }, 'no_food', 'no tenemos comida')`.
+ */
+export async function raiseFamilyCrisis(
+  tx: DbOrTx,
+  ctx: AppContext,
+  sender: FamilySender,
+  trigger: EscalationRow['trigger'],
+  body: string,
+): Promise<EscalationRow> {
+  const guardian = 'guardian' in sender ? sender.guardian : undefined;
+  const address = 'address' in sender ? sender.address : '';
+  // A guardian with one child names the student; with several, the counselor sees the family.
+  const students = guardian ? await new RosterRepository(tx).studentsOfGuardian(guardian.id) : [];
+  const row = await raiseEscalation(tx, ctx, {
+    studentId: students.length === 1 ? students[0]!.id : null,
+    guardianId: guardian?.id ?? null,
+    trigger,
+    urgent: true,
+    source: 'family',
+    raisedBy: guardian ? `guardian:${guardian.id}` : 'sms:unknown',
+    summary: `Urgent: a family text matched crisis wording (${trigger}) from ${
+      guardian ? `guardian ${guardian.id}` : `unknown number ${phoneRef(address)}`
+    }`,
+    note: guardian ? `Family text: ${body}` : `From ${address}: ${body}`,
+  });
+  ctx.logger.warn({ escalationId: row.id, trigger }, 'family: urgent escalation from a text');
+  return row;
+}
+
+/**
+ * Keeps a family's text that no conversation takes, for the navigator (see `familyMessagesSince`), and
+ * records a family need for each of the guardian's active children when the text names one ("necesitamos
+ * comida" → food_security). Returns the need areas recorded.
+ */
+export async function keepFamilyMessage(
+  tx: DbOrTx,
+  ctx: AppContext,
+  guardian: GuardianRow,
+  body: string,
+): Promise<string[]> {
+  await new SmsRepository(tx).recordFamilyMessage({
+    id: ctx.ids(),
+    guardianId: guardian.id,
+    body,
+    receivedAt: ctx.clock(),
+  });
+  const areas = matchNeedAreas(body, guardian.locale, familyNeedLexicon());
+  if (areas.length === 0) return [];
+  const children = (await new RosterRepository(tx).studentsOfGuardian(guardian.id)).filter((s) => s.active);
+  for (const student of children)
+    for (const area of areas)
+      await recordNeed(tx, ctx, {
+        studentId: student.id,
+        area,
+        severity: 'medium',
+        source: 'family',
+        actor: `guardian:${guardian.id}`,
+        answerText: body,
+      });
+  return areas;
+}

@@ -1,0 +1,39 @@
+import { eq } from 'drizzle-orm';
+import type { DbOrTx } from '../db.js';
+import { staff } from '../schema/index.js';
+import { Repository } from '../store.js';
+import { type Actor, AuditRepository } from './audit.js';
+
+/** A staff member's out-of-office dates (ISO dates, inclusive), as they set them themselves. */
+export class OutOfOfficeRepository extends Repository {
+  private readonly audit: AuditRepository;
+
+  constructor(handle: DbOrTx) {
+    super(handle);
+    this.audit = new AuditRepository(handle);
+  }
+
+  /** Sets (or clears, with nulls) the dates, audit-logged. Returns false when nothing changed. */
+  async set(staffId: string, from: string | null, to: string | null, by: Actor): Promise<boolean> {
+    const before = this.db
+      .select({ oooFrom: staff.oooFrom, oooTo: staff.oooTo })
+      .from(staff)
+      .where(eq(staff.id, staffId))
+      .get();
+    if (!before || (before.oooFrom === from && before.oooTo === to)) return false;
+    this.db
+      .update(staff)
+      .set({ oooFrom: from, oooTo: to, updatedAt: by.at })
+      .where(eq(staff.id, staffId))
+      .run();
+    await this.audit.append({
+      entity: 'staff',
+      entityId: staffId,
+      action: from ? 'ooo_set' : 'ooo_clear',
+      before,
+      after: { oooFrom: from, oooTo: to },
+      ...by,
+    });
+    return true;
+  }
+}

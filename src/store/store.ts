@@ -1,0 +1,160 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  closeSqlite,
+  mapSqliteError,
+  openSqlite,
+  type SqliteDb,
+  sqliteAnswers,
+  sqliteSchemaVersion,
+  sqliteTransactions,
+} from './sqlite.js';
+
+// The async seam between services and the database. Services write
+// `await store.transaction(async (tx) => { await new NeedRepository(tx).recordNeed(…) })` and never learn which
+// engine answers.
+//
+// One SQLite connection is shared by the whole process, and a transaction on it is connection-wide: any
+// statement issued while it is open joins it. So transactions must not interleave. Every use of the
+// connection — a transaction, or a single repository call outside one — waits its turn on one queue
+// (`exclusive`). Code running inside a transaction holds the connection (AsyncLocalStorage marks the async
+// context), so a repository call made there, even on the root store, runs at once and joins the transaction
+// instead of waiting for itself. A transaction must never await the network: it holds the queue meanwhile.
+
+const ENGINE = Symbol('engine');
+
+/** What a repository is built on: the store itself, or a transaction in progress. */
+export interface Handle {
+  /** @internal the engine's query handle; only repositories in src/store read it. */
+  readonly [ENGINE]: SqliteDb;
+  /** True for a transaction in progress: its repositories run at once, the queue is already held. */
+  readonly held: boolean;
+  /** Runs `fn` in a nested transaction (a savepoint inside one already open). */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+/** A transaction in progress. Repositories built on it run inside it. */
+export interface Tx extends Handle {
+  readonly held: true;
+}
+
+/** The database of the service: one per process. */
+export class Store implements Handle {
+  readonly [ENGINE]: SqliteDb;
+  readonly held = false;
+  private readonly holder = new AsyncLocalStorage<Store>();
+  private tail: Promise<unknown> = Promise.resolve();
+  private depth = 0;
+  private closed = false;
+
+  constructor(db: SqliteDb) {
+    this[ENGINE] = db;
+  }
+
+  /** Runs `work` alone on the connection, or at once when the caller already holds it. */
+  exclusive<T>(work: () => T | Promise<T>): Promise<T> {
+    if (this.holder.getStore() === this) return runMapped(work);
+    const turn = this.tail.then(() => this.holder.run(this, () => runMapped(work)));
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /**
+   * Runs `fn` in one transaction: all its writes commit together or none do. Nested calls become savepoints.
+   * A unique-key conflict surfaces as `UniqueViolation`.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.holder.getStore() === this) return this.savepoint(fn);
+    return this.exclusive(async () => {
+      const db = this[ENGINE];
+      sqliteTransactions.begin(db);
+      try {
+        const result = await fn(this.tx());
+        sqliteTransactions.commit(db);
+        return result;
+      } catch (err) {
+        sqliteTransactions.rollback(db);
+        throw err;
+      }
+    });
+  }
+
+  /** Schema version (applied migrations), for /healthz and start-up logs. */
+  schemaVersion(): Promise<number> {
+    return this.exclusive(() => sqliteSchemaVersion(this[ENGINE]));
+  }
+
+  /** True when the database answers a trivial query. */
+  answers(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return this.exclusive(() => sqliteAnswers(this[ENGINE]));
+  }
+
+  /** Waits for work in progress, then closes the connection. Closing twice is harmless. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.tail;
+    closeSqlite(this[ENGINE]);
+  }
+
+  private async savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const db = this[ENGINE];
+    const name = `sp${++this.depth}`;
+    sqliteTransactions.savepoint(db, name);
+    try {
+      const result = await fn(this.tx());
+      sqliteTransactions.release(db, name);
+      return result;
+    } catch (err) {
+      sqliteTransactions.rollbackTo(db, name);
+      throw mapSqliteError(err);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private tx(): Tx {
+    return { [ENGINE]: this[ENGINE], held: true, transaction: (fn) => this.savepoint(fn) };
+  }
+}
+
+async function runMapped<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw mapSqliteError(err);
+  }
+}
+
+/**
+ * Base of every repository. Its methods are async and query `this.db` directly. Built on the root store, each
+ * public method call waits its turn on the connection's queue (so it never lands inside another caller's open
+ * transaction); built on a transaction, calls run at once inside it.
+ */
+export abstract class Repository {
+  protected readonly db: SqliteDb;
+
+  constructor(handle: Handle) {
+    this.db = handle[ENGINE];
+    if (handle.held || !(handle instanceof Store)) return;
+    const store = handle;
+    // biome-ignore lint/correctness/noConstructorReturn: the queued view is what callers must get.
+    return new Proxy(this, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function' || property === 'constructor') return value;
+        return (...args: unknown[]) => store.exclusive(() => value.apply(target, args));
+      },
+    });
+  }
+}
+
+/** Opens the SQLite database at `path` (or ':memory:'), applying pending migrations unless told not to. */
+export function openStore(path: string, options: { migrate?: boolean } = {}): Store {
+  return new Store(openSqlite(path, options));
+}
+
+/** The engine's own handle, for the store's tests and the benchmark's raw baseline only. */
+export function engineOf(handle: Handle): SqliteDb {
+  return handle[ENGINE];
+}
