@@ -1,8 +1,5 @@
 import { z } from 'zod';
-
-/** Locales the product ships texts for. Family texts exist in all of them; navigator texts in en and es. */
-export const SUPPORTED_LOCALES = ['en', 'es', 'ar', 'zh', 'vi', 'pt', 'ht', 'so', 'ru'] as const;
-export type Locale = (typeof SUPPORTED_LOCALES)[number];
+import { type Locale, SUPPORTED_LOCALES } from './vocabulary.js';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().trim().optional());

@@ -40,14 +40,6 @@ export function normalizeText(text: string): string {
     .trim();
 }
 
-/** Splits a comma-separated synonym list ("food, comida, hungry"; '、' and ';' work too) into folded words. */
-export function splitWords(list: string): string[] {
-  return list
-    .split(/[,;、，]/)
-    .map(normalizeText)
-    .filter((w) => w.length > 0);
-}
-
 interface Span {
   id: string;
   start: number;

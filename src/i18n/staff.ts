@@ -16,8 +16,6 @@ export const STAFF_SOURCE_LOCALE = 'en';
 /** A staff text key, e.g. 'weekSummary' (`staff.weekSummary` for i18next). */
 export type StaffKey = keyof typeof enStaff;
 export type StaffParams = Record<string, string | number>;
-/** Languages every staff text ships in; `scripts check` reports a key missing in any of them. */
-export const STAFF_LOCALES = ['en', 'es'] as const;
 
 export interface StaffTexts {
   /** Renders a key in the person's language; a regional tag uses its base language, anything else English. */

@@ -5,8 +5,8 @@ import {
   validatePhoneNumberLength,
 } from 'libphonenumber-js';
 import { z } from 'zod';
-import { type Locale, SUPPORTED_LOCALES } from '../config.js';
 import { STAFF_ROLES, type StaffRole } from '../store/schema/index.js';
+import { type Locale, SUPPORTED_LOCALES } from '../vocabulary.js';
 import { localeFromRoster } from './languages.js';
 
 /** A field check's result: the normalised value, or the reason it was refused. */

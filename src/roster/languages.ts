@@ -1,4 +1,4 @@
-import { type Locale, SUPPORTED_LOCALES } from '../config.js';
+import { type Locale, SUPPORTED_LOCALES } from '../vocabulary.js';
 
 /**
  * Names a student information system may put in a "home language" column, folded to lower case without

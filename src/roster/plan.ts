@@ -1,4 +1,4 @@
-import type { Config, Locale } from '../config.js';
+import type { Config } from '../config.js';
 import type {
   GuardianInput,
   GuardianLink,
@@ -7,6 +7,7 @@ import type {
   StaffInput,
   StudentInput,
 } from '../store/repositories/roster.js';
+import type { Locale } from '../vocabulary.js';
 import { guardianColumn } from './columns.js';
 import type { RosterProblem } from './report.js';
 import type { GuardianRecord, Origin, SchoolMention, StaffRecord, StudentRecord } from './validate.js';

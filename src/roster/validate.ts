@@ -1,5 +1,6 @@
-import type { Config, Locale } from '../config.js';
+import type { Config } from '../config.js';
 import type { StaffRole } from '../store/schema/index.js';
+import type { Locale } from '../vocabulary.js';
 import { GUARDIAN_FIELDS, GUARDIANS_PER_STUDENT, guardianColumn } from './columns.js';
 import type { RosterRow } from './csv.js';
 import {

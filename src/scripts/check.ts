@@ -11,7 +11,7 @@ import {
 } from '../dialogs/script.js';
 import { smsSegments } from '../dialogs/sms.js';
 import type { LocaleResources } from '../i18n/index.js';
-import { STAFF_LOCALES, staffKeys } from '../i18n/staff.js';
+import { staffKeys } from '../i18n/staff.js';
 import { LANGUAGE_ENDONYMS, TWILIO_OPT_OUT_WORDS } from '../sms/common-words.js';
 import { fold } from '../sms/normalize.js';
 import {
@@ -21,6 +21,7 @@ import {
   SmsWords,
   smsWordsIssues,
 } from '../sms/word-files.js';
+import { STAFF_LOCALES } from '../vocabulary.js';
 import { lookupText } from './index.js';
 
 /** Languages every family text must exist in; navigator texts exist in English and Spanish. */

@@ -1,4 +1,4 @@
-import { type Locale, SUPPORTED_LOCALES } from '../config.js';
+import { type Locale, SUPPORTED_LOCALES } from '../vocabulary.js';
 import { containsPhrase, fold, foldKeepingAccents, isNoSpaceScript } from './normalize.js';
 import { CRISIS_TRIGGERS, type CrisisTrigger } from './word-files.js';
 import {

@@ -1,4 +1,4 @@
-import type { Locale } from '../config.js';
+import type { Locale } from '../vocabulary.js';
 
 // The two word lists that are not one language's words, so they stay in code rather than in a district's
 // locales/<lng>/sms-words.json: Twilio's keywords are a carrier contract that must work whatever the files

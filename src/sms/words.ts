@@ -1,5 +1,5 @@
-import { type Locale, SUPPORTED_LOCALES } from '../config.js';
 import { LOCALES_DIR } from '../i18n/index.js';
+import { type Locale, SUPPORTED_LOCALES } from '../vocabulary.js';
 import { TWILIO_OPT_OUT_WORDS } from './common-words.js';
 import { type CrisisTrigger, readSmsWords, type SmsWords } from './word-files.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isLabelKey, label } from '../../src/bots/slack/labels.js';
 import { loadLocaleResources } from '../../src/i18n/index.js';
-import { createStaffTexts, STAFF_LOCALES, staffKeys } from '../../src/i18n/staff.js';
+import { createStaffTexts, isStaffKey, staffKeys, staffText } from '../../src/i18n/staff.js';
 import { checkScripts, checkStaffTexts, formatProblem } from '../../src/scripts/check.js';
 import { SCRIPT_SOURCES } from '../../src/scripts/index.js';
+import { STAFF_LOCALES } from '../../src/vocabulary.js';
 
 const resources = loadLocaleResources();
 const staff = (lng: string) => resources[lng]!.staff as Record<string, string>;
@@ -15,14 +15,14 @@ describe('staff texts', () => {
   });
 
   it('render with i18next in the navigator’s language, a regional tag using its base language', () => {
-    expect(label('en', 'grade', { grade: 4 })).toBe('grade 4');
-    expect(label('es-MX', 'weekSummary', { done: 2, total: 5 })).toBe('2 de 5 hechos');
-    expect(label('ES', 'counselorFor', { name: 'Ana' })).toBe('Un consejero hará seguimiento de *Ana*.');
+    expect(staffText('en', 'grade', { grade: 4 })).toBe('grade 4');
+    expect(staffText('es-MX', 'weekSummary', { done: 2, total: 5 })).toBe('2 de 5 hechos');
+    expect(staffText('ES', 'counselorFor', { name: 'Ana' })).toBe('Un consejero hará seguimiento de *Ana*.');
     // A value is never read as a placeholder or a nested key: a family's words are typed by a person.
-    expect(label('en', 'familySaid', { text: '{{name}} $t(staff.done)' })).toBe(
+    expect(staffText('en', 'familySaid', { text: '{{name}} $t(staff.done)' })).toBe(
       'Family: {{name}} $t(staff.done)',
     );
-    expect(label('en', 'help').split('\n')).toHaveLength(5);
+    expect(staffText('en', 'help').split('\n')).toHaveLength(5);
   });
 
   it('fall back to English for a language without staff texts, and count it', () => {
@@ -43,9 +43,9 @@ describe('staff texts', () => {
   });
 
   it('name only keys of the English file (keys read back from outbox rows)', () => {
-    expect(isLabelKey('weekHeading')).toBe(true);
-    expect(isLabelKey('staff.weekHeading')).toBe(false);
-    expect(isLabelKey('toString')).toBe(false);
+    expect(isStaffKey('weekHeading')).toBe(true);
+    expect(isStaffKey('staff.weekHeading')).toBe(false);
+    expect(isStaffKey('toString')).toBe(false);
   });
 });
 

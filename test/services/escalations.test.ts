@@ -8,8 +8,8 @@ import {
   ESCALATION_DUE_MS,
   escalationRef,
   escalationTimerHandlers,
-  updateEscalation,
 } from '../../src/services/escalations.js';
+import { updateEscalation } from '../../src/services/staff-actions.js';
 import { AuditRepository } from '../../src/store/repositories/audit.js';
 import { NeedRepository } from '../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../src/store/repositories/roster.js';

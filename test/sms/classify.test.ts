@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SUPPORTED_LOCALES } from '../../src/config.js';
 import { classifyInbound } from '../../src/sms/classify.js';
 import { fold } from '../../src/sms/normalize.js';
 import { OPT_OUT_WORDS } from '../../src/sms/words.js';
+import { SUPPORTED_LOCALES } from '../../src/vocabulary.js';
 
 /** Opt-out words as families type them, per language. */
 const OPT_OUT_TABLE: Record<string, string[]> = {

@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SUPPORTED_LOCALES } from '../../src/config.js';
 import { LOCALES_DIR } from '../../src/i18n/index.js';
 import { TWILIO_OPT_OUT_WORDS } from '../../src/sms/common-words.js';
 import { readSmsWords } from '../../src/sms/word-files.js';
 import { FILLER_WORDS, LANGUAGE_LIST_WORDS, NOT_CRISIS, OPT_OUT_WORDS } from '../../src/sms/words.js';
+import { SUPPORTED_LOCALES } from '../../src/vocabulary.js';
 
 const shipped = (locale: string) =>
   JSON.parse(readFileSync(join(LOCALES_DIR, locale, 'sms-words.json'), 'utf8')) as Record<string, unknown>;

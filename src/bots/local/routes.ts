@@ -10,7 +10,7 @@ import type { DialogInput } from '../../dialogs/types.js';
 import type { Texts } from '../../i18n/index.js';
 import type { MessagePayload } from '../../messages.js';
 import type { CheckinOutcome, CheckinService } from '../../services/checkins.js';
-import { updateEscalation } from '../../services/escalations.js';
+import { updateEscalation } from '../../services/staff-actions.js';
 
 const PAGE = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/simulator.html');
 

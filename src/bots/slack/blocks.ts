@@ -1,8 +1,8 @@
 import type { types as SlackTypes } from '@slack/bolt';
 import type { RenderedMessage } from '../../i18n/index.js';
+import { type StaffKey, staffText } from '../../i18n/staff.js';
 import type { CheckinStatus, FamilyReach } from '../../services/caseload.js';
 import { ACTION, encode, type QuestionRef, type StudentAction } from './ids.js';
-import { type LabelKey, label } from './labels.js';
 
 type ActionsBlock = SlackTypes.ActionsBlock;
 type Button = SlackTypes.Button;
@@ -61,7 +61,7 @@ export function escapeMrkdwn(text: string): string {
 }
 
 export function studentTitle(locale: string, s: { firstName: string; grade: string }): string {
-  return `*${escapeMrkdwn(s.firstName)}* · ${label(locale, 'grade', { grade: s.grade })}`;
+  return `*${escapeMrkdwn(s.firstName)}* · ${staffText(locale, 'grade', { grade: s.grade })}`;
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
@@ -84,9 +84,12 @@ function inputs(model: CardModel): KnownBlock[] {
       {
         type: 'actions',
         block_id: 'answer',
-        elements: [button(label(locale, 'writeNote'), ACTION.note, encode(q), 'primary'), ...specialButtons],
+        elements: [
+          button(staffText(locale, 'writeNote'), ACTION.note, encode(q), 'primary'),
+          ...specialButtons,
+        ],
       },
-      { type: 'context', elements: [mrkdwn(label(locale, 'typeOrNote'))] },
+      { type: 'context', elements: [mrkdwn(staffText(locale, 'typeOrNote'))] },
     ];
   }
   if (!model.multiple) {
@@ -114,11 +117,11 @@ function inputs(model: CardModel): KnownBlock[] {
       block_id: 'answer',
       elements: [
         ...groups,
-        button(label(locale, 'done'), ACTION.done, encode(q), 'primary'),
+        button(staffText(locale, 'done'), ACTION.done, encode(q), 'primary'),
         ...specialButtons,
       ],
     },
-    { type: 'context', elements: [mrkdwn(label(locale, 'pickThenDone'))] },
+    { type: 'context', elements: [mrkdwn(staffText(locale, 'pickThenDone'))] },
   ];
 }
 
@@ -127,9 +130,9 @@ function footer(model: CardModel): ActionsBlock | null {
   const elements: Button[] = [];
   if (model.student)
     elements.push(
-      button(label(model.locale, 'askCounselor'), ACTION.counselor, encode({ st: model.student.id })),
+      button(staffText(model.locale, 'askCounselor'), ACTION.counselor, encode({ st: model.student.id })),
     );
-  elements.push(button(label(model.locale, 'stop'), ACTION.stop, encode({ sid: model.question.sid })));
+  elements.push(button(staffText(model.locale, 'stop'), ACTION.stop, encode({ sid: model.question.sid })));
   return { type: 'actions', block_id: 'card_tools', elements };
 }
 
@@ -171,7 +174,7 @@ const STATUS_ICON: Record<CheckinStatus, string> = {
   skipped: ':fast_forward:',
   missed: ':x:',
 };
-const STATUS_LABEL: Record<CheckinStatus, LabelKey> = {
+const STATUS_LABEL: Record<CheckinStatus, StaffKey> = {
   pending: 'statusPending',
   in_progress: 'statusInProgress',
   completed: 'statusCompleted',
@@ -180,10 +183,10 @@ const STATUS_LABEL: Record<CheckinStatus, LabelKey> = {
 };
 
 export function statusText(locale: string, status: CheckinStatus): string {
-  return `${STATUS_ICON[status]} ${label(locale, STATUS_LABEL[status])}`;
+  return `${STATUS_ICON[status]} ${staffText(locale, STATUS_LABEL[status])}`;
 }
 
-const FAMILY_REACH_LABEL: Record<FamilyReach, LabelKey> = {
+const FAMILY_REACH_LABEL: Record<FamilyReach, StaffKey> = {
   opted_out: 'familyOptedOut',
   invalid: 'familyInvalid',
   unreachable: 'familyUnreachable',
@@ -200,8 +203,8 @@ export interface CaseloadEntry extends CardStudent {
 }
 
 function studentMenu(locale: string, s: CaseloadEntry): Overflow {
-  const option = (key: LabelKey, a: StudentAction['a']) => ({
-    text: plain(label(locale, key)),
+  const option = (key: StaffKey, a: StudentAction['a']) => ({
+    text: plain(staffText(locale, key)),
     value: encode<StudentAction>({ a, st: s.id }),
   });
   const options = [option('askCounselor', 'counselor')];
@@ -217,19 +220,19 @@ export function caseloadBlocks(
   entries: CaseloadEntry[],
   options: { canResume: boolean },
 ): KnownBlock[] {
-  if (entries.length === 0) return [{ type: 'section', text: mrkdwn(label(locale, 'noStudents')) }];
+  if (entries.length === 0) return [{ type: 'section', text: mrkdwn(staffText(locale, 'noStudents')) }];
   const done = entries.filter((e) => e.status === 'completed' || e.status === 'skipped').length;
   const started = entries.some((e) => e.status !== 'pending');
   const blocks: KnownBlock[] = [
     {
       type: 'section',
       text: mrkdwn(
-        `*${label(locale, 'weekHeading', { period })}*\n${label(locale, 'weekSummary', { done, total: entries.length })}`,
+        `*${staffText(locale, 'weekHeading', { period })}*\n${staffText(locale, 'weekSummary', { done, total: entries.length })}`,
       ),
       ...(options.canResume
         ? {
             accessory: button(
-              label(locale, started ? 'resume' : 'start'),
+              staffText(locale, started ? 'resume' : 'start'),
               ACTION.resume,
               'resume',
               'primary',
@@ -244,7 +247,10 @@ export function caseloadBlocks(
       text: mrkdwn(`${studentTitle(locale, e)} — ${statusText(locale, e.status)}`),
       accessory: studentMenu(locale, e),
     });
-    const lines = [...(e.family ? [label(locale, FAMILY_REACH_LABEL[e.family])] : []), ...(e.details ?? [])];
+    const lines = [
+      ...(e.family ? [staffText(locale, FAMILY_REACH_LABEL[e.family])] : []),
+      ...(e.details ?? []),
+    ];
     if (lines.length > 0)
       blocks.push({ type: 'context', elements: lines.slice(0, 10).map((d) => mrkdwn(escapeMrkdwn(d))) });
   }

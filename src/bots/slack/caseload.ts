@@ -1,7 +1,7 @@
 import type { Texts } from '../../i18n/index.js';
+import { staffText } from '../../i18n/staff.js';
 import type { CaseloadStudent } from '../../services/caseload.js';
 import type { CaseloadEntry } from './blocks.js';
-import { label } from './labels.js';
 
 /**
  * A student of the week as the caseload list shows them; with details (App Home), the lines under the name:
@@ -12,8 +12,8 @@ export function caseloadEntry(texts: Texts, locale: string, student: CaseloadStu
   if (!details) return entry;
   const lines = [
     details.openNeeds.length === 0
-      ? label(locale, 'noOpenNeeds')
-      : label(locale, 'openNeeds', {
+      ? staffText(locale, 'noOpenNeeds')
+      : staffText(locale, 'openNeeds', {
           list: details.openNeeds
             .map(
               (n) => `${texts.t(`navigator.area.${n.area}`, locale).text} (${n.status.replaceAll('_', ' ')})`,
@@ -24,7 +24,7 @@ export function caseloadEntry(texts: Texts, locale: string, student: CaseloadStu
   const said = details.familySaid;
   if (said)
     lines.push(
-      label(locale, 'familySaid', {
+      staffText(locale, 'familySaid', {
         text: texts.t(said.key, locale, said.params).text,
       }),
     );

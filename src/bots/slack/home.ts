@@ -1,10 +1,10 @@
 import type { types as SlackTypes } from '@slack/bolt';
 import type { Texts } from '../../i18n/index.js';
+import { staffText } from '../../i18n/staff.js';
 import type { NavigatorHome } from '../../services/navigator-conversation.js';
 import { caseloadBlocks, type KnownBlock } from './blocks.js';
 import { caseloadEntry } from './caseload.js';
 import { ACTION, encode, VIEW } from './ids.js';
-import { label } from './labels.js';
 
 type View = SlackTypes.View;
 
@@ -21,22 +21,22 @@ export function homeView(texts: Texts, home: NavigatorHome): View {
   const blocks: KnownBlock[] = [
     ...caseloadBlocks(locale, week.period, entries, { canResume: week.canResume }),
     { type: 'divider' },
-    { type: 'header', text: pt(label(locale, 'oooHeading')) },
+    { type: 'header', text: pt(staffText(locale, 'oooHeading')) },
   ];
   blocks.push({
     type: 'section',
-    text: md(ooo ? label(locale, 'oooOn', { from: ooo.from, to: ooo.to }) : label(locale, 'oooOff')),
+    text: md(ooo ? staffText(locale, 'oooOn', { from: ooo.from, to: ooo.to }) : staffText(locale, 'oooOff')),
   });
   blocks.push({
     type: 'actions',
     block_id: 'ooo',
     elements: [
-      { type: 'button', text: pt(label(locale, 'oooSet')), action_id: ACTION.oooSet, value: 'set' },
+      { type: 'button', text: pt(staffText(locale, 'oooSet')), action_id: ACTION.oooSet, value: 'set' },
       ...(ooo
         ? [
             {
               type: 'button' as const,
-              text: pt(label(locale, 'oooClear')),
+              text: pt(staffText(locale, 'oooClear')),
               action_id: ACTION.oooClear,
               value: 'clear',
             },
@@ -44,17 +44,17 @@ export function homeView(texts: Texts, home: NavigatorHome): View {
         : []),
     ],
   });
-  blocks.push({ type: 'divider' }, { type: 'header', text: pt(label(locale, 'historyHeading')) });
+  blocks.push({ type: 'divider' }, { type: 'header', text: pt(staffText(locale, 'historyHeading')) });
   const weeks = home.history;
   blocks.push({
     type: 'context',
     elements: [
       md(
         weeks.length === 0
-          ? label(locale, 'noHistory')
+          ? staffText(locale, 'noHistory')
           : weeks
               .map((w) =>
-                label(locale, 'historyLine', {
+                staffText(locale, 'historyLine', {
                   period: w.period,
                   done: w.completed + w.skipped,
                   total: w.total,
@@ -73,15 +73,15 @@ export function noteModal(locale: string, question: string, ref: string): View {
     type: 'modal',
     callback_id: VIEW.note,
     private_metadata: ref,
-    title: pt(label(locale, 'noteTitle')),
-    submit: pt(label(locale, 'send')),
-    close: pt(label(locale, 'cancel')),
+    title: pt(staffText(locale, 'noteTitle')),
+    submit: pt(staffText(locale, 'send')),
+    close: pt(staffText(locale, 'cancel')),
     blocks: [
       { type: 'section', text: md(question.slice(0, 2900)) },
       {
         type: 'input',
         block_id: 'note',
-        label: pt(label(locale, 'noteLabel')),
+        label: pt(staffText(locale, 'noteLabel')),
         element: { type: 'plain_text_input', action_id: 'text', multiline: true, max_length: 2000 },
       },
     ],
@@ -94,16 +94,16 @@ export function counselorModal(locale: string, studentTitle: string, studentId: 
     type: 'modal',
     callback_id: VIEW.counselor,
     private_metadata: encode(studentId ? { st: studentId } : {}),
-    title: pt(label(locale, 'counselorTitle')),
-    submit: pt(label(locale, 'send')),
-    close: pt(label(locale, 'cancel')),
+    title: pt(staffText(locale, 'counselorTitle')),
+    submit: pt(staffText(locale, 'send')),
+    close: pt(staffText(locale, 'cancel')),
     blocks: [
       { type: 'section', text: md(studentTitle) },
       {
         type: 'input',
         block_id: 'note',
         optional: true,
-        label: pt(label(locale, 'counselorLabel')),
+        label: pt(staffText(locale, 'counselorLabel')),
         element: { type: 'plain_text_input', action_id: 'text', multiline: true, max_length: 2000 },
       },
     ],
@@ -115,15 +115,15 @@ export function oooModal(locale: string, from: string | null, to: string | null,
   const picker = (blockId: string, key: 'oooFrom' | 'oooTo', initial: string | null) => ({
     type: 'input' as const,
     block_id: blockId,
-    label: pt(label(locale, key)),
+    label: pt(staffText(locale, key)),
     element: { type: 'datepicker' as const, action_id: 'date', initial_date: initial ?? today },
   });
   return {
     type: 'modal',
     callback_id: VIEW.ooo,
-    title: pt(label(locale, 'oooHeading')),
-    submit: pt(label(locale, 'send')),
-    close: pt(label(locale, 'cancel')),
+    title: pt(staffText(locale, 'oooHeading')),
+    submit: pt(staffText(locale, 'send')),
+    close: pt(staffText(locale, 'cancel')),
     blocks: [picker('from', 'oooFrom', from), picker('to', 'oooTo', to)],
   };
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { isStaffKey, type StaffKey } from '../../i18n/staff.js';
 import type { MessagePayload } from '../../messages.js';
 import type { ChatMessages } from '../../services/chat-messages.js';
 import type { StaffMember } from '../../services/staff-directory.js';
-import { isLabelKey, type LabelKey } from './labels.js';
 
 // The adapter's own messages (App Home, short replies in the DM) go through the outbox like check-in cards.
 // The relay hands a transport the payload, not the purpose, so the payload key says what to do; the purpose
@@ -19,7 +19,7 @@ export const REPLY_KEY = 'slack.reply';
 /** What an outbox payload asks of the Slack transport beyond a check-in card. */
 export type OwnMessage =
   | { kind: 'home' }
-  | { kind: 'reply'; label: LabelKey; params: Record<string, string | number> };
+  | { kind: 'reply'; label: StaffKey; params: Record<string, string | number> };
 
 const ReplyParams = z.object({ label: z.string() }).catchall(z.union([z.string(), z.number()]));
 
@@ -28,7 +28,7 @@ export function ownMessage(payload: MessagePayload): OwnMessage | null {
   if (payload.key === HOME_KEY) return { kind: 'home' };
   if (payload.key !== REPLY_KEY) return null;
   const parsed = ReplyParams.safeParse(payload.params ?? {});
-  if (!parsed.success || !isLabelKey(parsed.data.label)) return null;
+  if (!parsed.success || !isStaffKey(parsed.data.label)) return null;
   const { label, ...params } = parsed.data;
   return { kind: 'reply', label, params };
 }
@@ -49,7 +49,7 @@ export function queueHome(messages: ChatMessages, member: StaffMember): Promise<
 export function queueReply(
   messages: ChatMessages,
   to: { member: StaffMember | undefined; slackUserId: string; locale: string },
-  label: LabelKey,
+  label: StaffKey,
   params: Record<string, string | number> = {},
 ): Promise<string | null> {
   return messages.queueReply(

@@ -1,11 +1,11 @@
 import type { webApi } from '@slack/bolt';
 import type { AppContext } from '../../context.js';
 import type { Texts } from '../../i18n/index.js';
+import { type StaffKey, staffText } from '../../i18n/staff.js';
 import type { ChatMessages } from '../../services/chat-messages.js';
 import type { NavigatorConversation, NavigatorResult } from '../../services/navigator-conversation.js';
 import type { OutOfOffice } from '../../services/out-of-office.js';
 import type { StaffDirectory, StaffMember } from '../../services/staff-directory.js';
-import { type LabelKey, label } from './labels.js';
 import { queueHome, queueReply } from './own-messages.js';
 import type { SlackDirectory } from './staff.js';
 
@@ -30,7 +30,7 @@ export interface Replies {
    * A short answer to what someone did. In a channel (a click): an ephemeral message, sent at once because it
    * belongs to that interaction. Otherwise a DM, through the outbox like every other message.
    */
-  tell(member: StaffMember | undefined, userId: string, key: LabelKey, channel?: string): Promise<void>;
+  tell(member: StaffMember | undefined, userId: string, key: StaffKey, channel?: string): Promise<void>;
   /** Says what the conversation service reported, then refreshes the App Home when the week changed. */
   show(member: StaffMember, userId: string, result: NavigatorResult, channel?: string): Promise<void>;
   /** Queues an App Home publish; the relay renders and sends it (rate limits and retries apply). */
@@ -43,7 +43,7 @@ export function createReplies(deps: ListenerDeps): Replies {
 
   const tell: Replies['tell'] = async (member, userId, key, channel) => {
     const locale = member ? localeOf(member) : texts.defaultLocale;
-    if (channel) await client.chat.postEphemeral({ channel, user: userId, text: label(locale, key) });
+    if (channel) await client.chat.postEphemeral({ channel, user: userId, text: staffText(locale, key) });
     else await queueReply(messages, { member, slackUserId: userId, locale }, key);
   };
 

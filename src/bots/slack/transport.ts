@@ -2,12 +2,12 @@ import type { webApi } from '@slack/bolt';
 import type { AppContext } from '../../context.js';
 import type { OutboundMessage, SendResult, Transport } from '../../delivery/transport.js';
 import type { Texts } from '../../i18n/index.js';
+import { staffText } from '../../i18n/staff.js';
 import { caseloadBlocks, type KnownBlock, renderCard } from './blocks.js';
 import { type CardPlan, type CardSources, planCard, providerId } from './card.js';
 import { caseloadEntry } from './caseload.js';
 import { classifySlackError, slackErrorCode } from './errors.js';
 import { homeView } from './home.js';
-import { label } from './labels.js';
 import { type OwnMessage, ownMessage } from './own-messages.js';
 
 /**
@@ -57,7 +57,7 @@ export function createSlackTransport(
       if (own.kind === 'reply') {
         const posted = await client.chat.postMessage({
           channel: message.address,
-          text: label(locale, own.label, own.params),
+          text: staffText(locale, own.label, own.params),
         });
         return posted.channel && posted.ts
           ? { ok: true, providerMessageId: providerId({ channel: posted.channel, ts: posted.ts }) }

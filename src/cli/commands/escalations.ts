@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
-import { escalationRef, updateEscalation } from '../../services/escalations.js';
+import { escalationRef } from '../../services/escalations.js';
+import { updateEscalation } from '../../services/staff-actions.js';
 import { NeedRepository } from '../../store/repositories/needs.js';
 import { RosterRepository } from '../../store/repositories/roster.js';
 import { ESCALATION_STATUSES } from '../../store/schema/index.js';

@@ -9,12 +9,11 @@ import {
   NEED_SOURCES,
   NEED_STATUSES,
   SESSION_STATUSES,
-} from '../../dialogs/taxonomy.js';
+} from '../../vocabulary.js';
 import { guardians, staff, students } from './roster.js';
 
-export type { NeedArea } from '../../dialogs/taxonomy.js';
-// The taxonomy lives with the pure engine (which must not import drizzle-orm); re-exported here so every
-// existing import path keeps working (the other types come from src/dialogs/taxonomy.ts).
+export type { NeedArea } from '../../vocabulary.js';
+// The taxonomy is shared vocabulary (src/vocabulary.ts); re-exported here beside the tables that use it.
 export {
   CHECKIN_KINDS,
   CHECKIN_STATUSES,

@@ -1,8 +1,9 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { MessageOrigin } from '../../messages.js';
 
-export const CHANNELS = ['local', 'slack', 'teams', 'sms'] as const;
-export type Channel = (typeof CHANNELS)[number];
+import { CHANNELS } from '../../vocabulary.js';
+
+export { CHANNELS, type Channel } from '../../vocabulary.js';
 export const OUTBOX_STATUSES = [
   'pending',
   'sending',

@@ -1,9 +1,9 @@
 import type { App, SlashCommand } from '@slack/bolt';
+import { type StaffKey, staffText } from '../../../i18n/staff.js';
 import type { StaffMember } from '../../../services/staff-directory.js';
 import { caseloadBlocks, type KnownBlock } from '../blocks.js';
 import { caseloadEntry } from '../caseload.js';
 import { parseCheckinCommand } from '../command.js';
-import { type LabelKey, label } from '../labels.js';
 import type { ListenerDeps, Replies } from '../replies.js';
 
 type CommandReply = { response_type: 'ephemeral'; text: string; blocks?: KnownBlock[] };
@@ -19,9 +19,9 @@ export function registerCommands(app: App, deps: ListenerDeps, replies: Replies)
   ): Promise<{ reply: CommandReply; after?: () => Promise<unknown> }> => {
     const locale = replies.localeOf(member);
     const actor = `slack:${command.user_id}`;
-    const say = (key: LabelKey, params?: Record<string, string | number>): CommandReply => ({
+    const say = (key: StaffKey, params?: Record<string, string | number>): CommandReply => ({
       response_type: 'ephemeral',
-      text: label(locale, key, params),
+      text: staffText(locale, key, params),
     });
     const parsed = parseCheckinCommand(command.text ?? '', outOfOffice.today(member));
     switch (parsed.kind) {
@@ -70,7 +70,7 @@ export function registerCommands(app: App, deps: ListenerDeps, replies: Replies)
     await ack();
     const member = await directory.staffFor(command.user_id);
     if (!member) {
-      await respond({ response_type: 'ephemeral', text: label(texts.defaultLocale, 'notInRoster') });
+      await respond({ response_type: 'ephemeral', text: staffText(texts.defaultLocale, 'notInRoster') });
       return;
     }
     const { reply, after } = await checkinCommand(member, command);

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
+import { staffText } from '../../../i18n/staff.js';
 import { validateOutOfOffice } from '../../../services/out-of-office.js';
 import { CounselorMeta, decode, QuestionRef, questionAt, VIEW } from '../ids.js';
-import { label } from '../labels.js';
 import type { ListenerDeps, Replies } from '../replies.js';
 
 /** Modal submissions: a note answering a question, a request for a counselor, out-of-office dates. */
@@ -39,7 +39,11 @@ export function registerViews(app: App, deps: ListenerDeps, replies: Replies): v
       return ack({
         response_action: 'errors',
         errors: {
-          to: label(known ? replies.localeOf(known) : texts.defaultLocale, checked.problem, checked.params),
+          to: staffText(
+            known ? replies.localeOf(known) : texts.defaultLocale,
+            checked.problem,
+            checked.params,
+          ),
         },
       });
     await ack();
