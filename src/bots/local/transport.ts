@@ -1,5 +1,5 @@
 import type { OutboundMessage, Transport } from '../../delivery/transport.js';
-import type { Channel } from '../../store/schema/index.js';
+import type { Channel } from '../../vocabulary.js';
 
 /** The last check before "sending" (the SMS consent rule), shared with the Twilio transport. */
 export type PrepareOutbound = (message: OutboundMessage) => Prepared | Promise<Prepared>;
