@@ -4,12 +4,14 @@ import { createSlackApp } from './bots/slack/app.js';
 import { handleInboundSms, type InboundSmsDeps } from './bots/sms/inbound.js';
 import { createSmsRoutes } from './bots/sms/routes.js';
 import { createTwilioTransport } from './bots/sms/transport.js';
+import { createTeamsApp } from './bots/teams/app.js';
 import type { TwilioConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { createDeadLetterAlert } from './delivery/dead-letter.js';
 import { rateLimitsFrom } from './delivery/rate-limits.js';
 import { createRelay, type Relay } from './delivery/relay.js';
 import { type Transport, TransportRegistry } from './delivery/transport.js';
+import { createUrgentFallback } from './delivery/urgent-fallback.js';
 import { seedDemoRoster } from './demo/seed.js';
 import { createTexts, type Texts } from './i18n/index.js';
 import { EMPTY_CALENDAR, loadCalendar } from './jobs/calendar.js';
@@ -18,8 +20,10 @@ import { timerKinds } from './jobs/timer-runner.js';
 import type { RouteModule } from './server.js';
 import { checkinTimerHandlers } from './services/checkin-timers.js';
 import { CheckinService, defaultChannelPolicy } from './services/checkins.js';
+import { digestTimerHandlers } from './services/digest-delivery.js';
 import { escalationTimerHandlers } from './services/escalations.js';
 import { FamilySmsService } from './services/family-sms.js';
+import { retentionTimerHandlers, scheduleRetention } from './services/retention.js';
 import { RosterRepository } from './store/repositories/roster.js';
 
 /** The calendar file an admin edits (breaks and holidays per school); missing means no breaks. */
@@ -83,11 +87,17 @@ export async function buildService(
     transports,
     rateLimits: rateLimitsFrom(ctx.config.rateLimits),
     onDead: createDeadLetterAlert(ctx, { route: (staff) => policy.navigatorChannel(staff) }),
+    onUrgentFailing: createUrgentFallback(ctx, { route: (staff) => policy.navigatorChannel(staff) }),
   });
   const calendarFile = options.calendarFile ?? CALENDAR_FILE;
   const scheduler = createScheduler({
     ctx,
-    handlers: timerKinds(checkinTimerHandlers(checkins), escalationTimerHandlers()),
+    handlers: timerKinds(
+      checkinTimerHandlers(checkins),
+      escalationTimerHandlers(),
+      digestTimerHandlers(),
+      retentionTimerHandlers(),
+    ),
     channels: { sms: policy.smsAvailable },
     calendar: () => {
       try {
@@ -102,11 +112,15 @@ export async function buildService(
     },
   });
 
-  const slack = ctx.config.slack ? createSlackApp({ ctx, texts, checkins, verifyToken: false }) : undefined;
+  const slack = ctx.config.slack ? createSlackApp({ ctx, texts, checkins }) : undefined;
   if (slack) transports.register(slack.transport);
+  // Slack and Teams side by side: the roster says who is where (staff-routing prefers Slack, then Teams).
+  const teams = ctx.config.teams ? createTeamsApp({ ctx, texts, checkins }) : undefined;
+  if (teams) transports.register(teams.transport);
 
   const routes: RouteModule[] = [];
   if (slack) routes.push(slack.routes);
+  if (teams) routes.push(teams.routes);
   // The simulator's family phone: the same inbound pipeline as Twilio's webhook, after its signature check.
   const simulateFamilyText = async (guardianId: string, text: string) => {
     const phone = (await new RosterRepository(ctx.db).guardian(guardianId))?.phone;
@@ -142,21 +156,15 @@ export async function buildService(
         unknownLocale: texts.counters.unknownLocale,
         missingKey: texts.counters.missingKey,
       },
+      ...(teams ? { teams: teams.health() } : {}),
     }),
     async start() {
+      // In the background, like Slack's token check: Microsoft being slow must not keep the service down.
+      if (teams) void teams.checkCredentials();
       if (slack) {
         await slack.start();
         // Staff without a Slack id are matched by e-mail, so the first weekly prompt reaches them. In the
         // background: Slack being slow or down must not keep the service from starting.
-        // Bolt's own token check would crash the process on a bad token; check here and say so instead.
-        slack.client.auth
-          .test()
-          .catch((err: unknown) =>
-            ctx.logger.error(
-              { err: err instanceof Error ? err.message : 'error' },
-              'slack: SLACK_BOT_TOKEN was refused; navigators will not get Slack messages until it is fixed',
-            ),
-          );
         slack.directory
           .matchAll()
           .then((m) =>
@@ -172,6 +180,7 @@ export async function buildService(
             ),
           );
       }
+      await scheduleRetention(ctx);
       relay.start();
       scheduler.start();
     },

@@ -43,6 +43,16 @@ const RawEnv = z.object({
   QUIET_HOURS_START: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(23).default(20)),
   QUIET_HOURS_END: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(23).default(8)),
   LARGE_CASELOAD_WARNING: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(20)),
+  URGENT_RETRY_HOURS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 14)
+      .default(24),
+  ),
+  RETENTION_MESSAGE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(365)),
+  RETENTION_AUDIT_YEARS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(7)),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
@@ -124,6 +134,10 @@ export interface Config {
   largeCaseloadWarning: number;
   /** Overrides of the platforms' default send rates (RATE_LIMIT_* keys); empty means the defaults. */
   rateLimits: RateLimitSettings;
+  /** How long an urgent message keeps being retried before it is dead (URGENT_RETRY_HOURS, default 24 h). */
+  urgentRetryMs: number;
+  /** Message bodies are redacted after `messageDays`; audit entries are deleted after `auditYears`. */
+  retention: { messageDays: number; auditYears: number };
   slack?: SlackConfig;
   teams?: TeamsConfig;
   twilio?: TwilioConfig;
@@ -138,13 +152,24 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The SQLite file of a `file:` URL. Anything else is refused, naming only the scheme: a URL may carry a
+ * password, and a path made from it would put the database somewhere nobody chose.
+ */
 function databasePathFrom(url: string): string {
   if (url === ':memory:' || url === 'file::memory:') return ':memory:';
-  if (url.startsWith('file:')) return url.slice('file:'.length);
-  if (/^postgres(ql)?:/.test(url)) {
-    throw new ConfigError(['DATABASE_URL: PostgreSQL is not supported yet; use a file: URL (SQLite)']);
+  if (url.startsWith('file:')) {
+    const path = url.slice('file:'.length).trim();
+    if (path === '')
+      throw new ConfigError(['DATABASE_URL: file: needs a path, e.g. file:./data/checkins.db']);
+    return path;
   }
-  return url;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql')
+    throw new ConfigError(['DATABASE_URL: PostgreSQL is not supported yet; use a file: URL (SQLite)']);
+  throw new ConfigError([
+    `DATABASE_URL: ${scheme ? `${scheme}: URLs are` : 'this value is'} not supported; use a file: URL such as file:./data/checkins.db`,
+  ]);
 }
 
 /**
@@ -297,6 +322,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     quietHours: { start: e.QUIET_HOURS_START, end: e.QUIET_HOURS_END },
     largeCaseloadWarning: e.LARGE_CASELOAD_WARNING,
     rateLimits: rateLimits.settings,
+    urgentRetryMs: Math.round(e.URGENT_RETRY_HOURS * 3_600_000),
+    retention: { messageDays: e.RETENTION_MESSAGE_DAYS, auditYears: e.RETENTION_AUDIT_YEARS },
     ...(slack ? { slack } : {}),
     ...(teams ? { teams } : {}),
     ...(twilio ? { twilio } : {}),

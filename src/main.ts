@@ -1,32 +1,59 @@
 import 'dotenv/config';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildService } from './app.js';
 import { ConfigError, enabledChannels, loadConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { systemClock, uuid } from './lib/clock.js';
 import { createLogger } from './lib/logger.js';
-import { closeServer, createHttpApp, listen } from './server.js';
+import { closeServer, createHttpApp, listen, portProblem } from './server.js';
 import { openDatabase } from './store/db.js';
+import { DatabaseUnavailable } from './store/sqlite.js';
+
+/** A start-up mistake: one line on stderr that names the setting and the fix, then exit code 1. */
+class StartupFailure extends Error {}
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      console.error('See .env.example for every setting and what it means.');
-      process.exit(1);
-    }
+    if (err instanceof ConfigError)
+      throw new StartupFailure(`${err.message}\nSee .env.example for every setting and what it means.`);
     throw err;
   }
   const logger = createLogger({ level: config.logLevel });
-  const db = openDatabase(config.databasePath);
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(config.databasePath);
+  } catch (err) {
+    if (err instanceof DatabaseUnavailable) throw new StartupFailure(err.message);
+    throw err;
+  }
   const ctx: AppContext = { config, db, logger, clock: systemClock, ids: uuid };
 
-  const service = await buildService(ctx);
-  const app = createHttpApp(ctx, service.routes, { health: service.health });
+  // The port is taken before anything is built or seeded: a busy port must fail with nothing written.
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const host = config.localMode ? '127.0.0.1' : '0.0.0.0';
   // The simulator shows roster data without sign-in: in local mode, listen on this machine only.
-  const server = await listen(app, config.port, config.localMode ? '127.0.0.1' : '0.0.0.0');
+  const server = await listen(
+    (req, res) => {
+      if (handler) handler(req, res);
+      else res.writeHead(503, { 'retry-after': '1' }).end();
+    },
+    config.port,
+    host,
+  ).catch(async (err: unknown) => {
+    const problem = portProblem(err, config.port);
+    if (!problem) throw err;
+    await db.close();
+    throw new StartupFailure(problem);
+  });
+
+  const service = await buildService(ctx);
+  handler = createHttpApp(ctx, service.routes, {
+    health: service.health,
+    delivery: () => service.relay.health(),
+  });
   await service.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -58,6 +85,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  if (err instanceof StartupFailure) console.error(err.message);
+  // Only the error's name: a message may quote a setting's value (a URL with its password).
+  else
+    console.error(
+      `start-up failed: ${err instanceof Error ? err.name : 'error'}`,
+      err instanceof Error ? err.stack?.split('\n').slice(1, 4).join('\n') : '',
+    );
   process.exit(1);
 });

@@ -99,6 +99,27 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: ':memory:' }).databasePath).toBe(':memory:');
   });
 
+  it('accepts only file: URLs, never echoing a password, and refuses an empty path', () => {
+    const [mysql] = problemsOf({ DATABASE_URL: 'mysql://u:pw-secret@host/x' });
+    expect(mysql).toBe(
+      'DATABASE_URL: mysql: URLs are not supported; use a file: URL such as file:./data/checkins.db',
+    );
+    expect(problemsOf({ DATABASE_URL: 'postgresql://u:pw-secret@host/x' }).join()).not.toContain('pw-secret');
+    expect(problemsOf({ DATABASE_URL: 'data/checkins.db' })[0]).toMatch(
+      /^DATABASE_URL: this value is not supported/,
+    );
+    expect(problemsOf({ DATABASE_URL: 'file:' })).toEqual([
+      'DATABASE_URL: file: needs a path, e.g. file:./data/checkins.db',
+    ]);
+    expect(loadConfig({ DATABASE_URL: 'file:./x.db' }).databasePath).toBe('./x.db');
+  });
+
+  it('keeps urgent messages trying for 24 hours unless URGENT_RETRY_HOURS says otherwise', () => {
+    expect(loadConfig({}).urgentRetryMs).toBe(24 * 3_600_000);
+    expect(loadConfig({ URGENT_RETRY_HOURS: '48' }).urgentRetryMs).toBe(48 * 3_600_000);
+    expect(problemsOf({ URGENT_RETRY_HOURS: '0' })[0]).toMatch(/^URGENT_RETRY_HOURS/);
+  });
+
   it('allows a stricter quiet-hours window but never a wider one', () => {
     expect(loadConfig({ QUIET_HOURS_END: '9', QUIET_HOURS_START: '19' }).quietHours).toEqual({
       start: 19,

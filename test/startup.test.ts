@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/store/db.js';
+import { RosterRepository } from '../src/store/repositories/roster.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -51,6 +54,7 @@ describe('service start-up', () => {
       database: { ok: true, schemaVersion: expect.any(Number) },
       channels: ['local'],
       localMode: true,
+      delivery: { ok: true, failingChannels: [], urgentWaiting: 0 },
       translationFallbacks: { unknownLocale: 0, missingKey: 0 },
     });
     const page = await fetch(`http://127.0.0.1:${port}/`);
@@ -66,5 +70,87 @@ describe('service start-up', () => {
     expect(second.lines.find((l) => l.includes('demo roster ready'))).toMatch(/"created":0/);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+  });
+});
+
+/** Runs the service with `env` until it exits; a start-up mistake must end it quickly. */
+function runToExit(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+  });
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, stdout, stderr: stderr.trim() })),
+  );
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'startup-fail-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe('start-up mistakes: one clear line naming the setting, exit code 1, nothing written', () => {
+  it.each([
+    [
+      'a MySQL URL',
+      () => 'mysql://admin:s3cret-pw@db.example/x',
+      /DATABASE_URL: mysql: URLs are not supported/,
+    ],
+    [
+      'a PostgreSQL URL',
+      () => 'postgres://admin:s3cret-pw@db.example/x',
+      /DATABASE_URL: PostgreSQL is not supported yet/,
+    ],
+    ['an empty file: path', () => 'file:', /DATABASE_URL: file: needs a path/],
+    [
+      'a directory that does not exist',
+      () => `file:${join(tempDir(), 'no', 'such', 'x.db')}`,
+      /DATABASE_URL: the directory of .* does not exist/,
+    ],
+    [
+      'a file that is not a database',
+      () => {
+        const file = join(tempDir(), 'notes.db');
+        writeFileSync(file, 'these are not the pages of a SQLite database '.repeat(200));
+        return `file:${file}`;
+      },
+      /DATABASE_URL: .*notes\.db is not a SQLite database/,
+    ],
+  ])('%s', async (_name, url, expected) => {
+    const out = await runToExit({ DATABASE_URL: url() });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(expected);
+    expect(out.stderr).not.toContain('s3cret-pw');
+    expect(out.stdout).not.toContain('s3cret-pw');
+    expect(out.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('a port in use: PORT named, and the demo roster is not seeded first', async () => {
+    const dir = tempDir();
+    const busy: Server = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const out = await runToExit({ DATABASE_URL: `file:${join(dir, 'svc.db')}`, PORT: String(port) });
+      expect(out.code).toBe(1);
+      expect(out.stderr).toBe(
+        `PORT: port ${port} is in use by another program; stop it or set PORT to a free port`,
+      );
+    } finally {
+      busy.close();
+    }
+    const db = openDatabase(join(dir, 'svc.db'));
+    expect(await new RosterRepository(db).staffList()).toEqual([]);
+    await db.close();
   });
 });

@@ -5,6 +5,8 @@ export interface BackoffPolicy {
 }
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 2_000, capMs: 15 * 60_000 };
+/** Urgent messages retry at most 5 minutes apart, so one leaves within minutes of the platform's return. */
+export const URGENT_BACKOFF: BackoffPolicy = { baseMs: 2_000, capMs: 5 * 60_000 };
 
 /** A source of numbers in [0, 1); injected so tests choose the jitter. */
 export type RandomSource = () => number;

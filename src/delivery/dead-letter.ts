@@ -22,7 +22,10 @@ export interface DeadLetterAlertOptions {
   intervalMs?: number;
 }
 
-/** What one call did: a new alert, counted into one that has not left yet, already alerted, or nobody to tell. */
+/**
+ * What one call did: a new alert, counted into one that has not left yet, already alerted, no admin reachable
+ * by a channel other than the one that failed, or nothing to do (an alert that died).
+ */
 export type DeadLetterAlertResult = 'alerted' | 'merged' | 'duplicate' | 'no_admin' | 'ignored';
 
 interface AlertParams {
@@ -35,7 +38,9 @@ interface AlertParams {
 
 /**
  * The relay's `onDead`: tells every active admin, on their own channel, that a message is dead, with its id,
- * channel and purpose only (no recipient, address or body). At most one alert per `intervalMs`: a death while
+ * channel and purpose only (no recipient, address or body). Only admins reached by another channel than the
+ * one that failed are told: an alert on the failing channel would die the same way.
+ * At most one alert per `intervalMs`: a death while
  * the last alert is still waiting is counted into it (`dead`), a later one goes out when the interval is over.
  * Idempotent per death of a row (audit-logged as `dead_letter_alert`). Given `tx` (the relay passes the
  * transaction that marks the row dead), it writes there, so the death and its alert commit together;
@@ -63,7 +68,10 @@ export function createDeadLetterAlert(
       const latest = { id: row.id, channel: row.channel, purpose: row.purpose };
       const group = await repo.latestSlot(DEAD_LETTER_PURPOSE);
       const waiting = group.every(
-        (r) => r.status === 'pending' && (r.leaseUntil === null || r.leaseUntil < now),
+        (r) =>
+          r.status === 'pending' &&
+          (r.leaseUntil === null || r.leaseUntil < now) &&
+          r.channel !== row.channel,
       );
       if (group.length > 0 && waiting) {
         for (const r of group) {
@@ -81,7 +89,7 @@ export function createDeadLetterAlert(
         .filter((s) => s.active)
         .flatMap((s) => {
           const to = route(s);
-          return to ? [{ staff: s, ...to }] : [];
+          return to && to.channel !== row.channel ? [{ staff: s, ...to }] : [];
         });
       if (admins.length === 0) return 'no_admin';
       const lastSlot = (group[0]?.payload as MessagePayload | undefined)?.params?.slot;
@@ -112,8 +120,10 @@ export function createDeadLetterAlert(
     if (result === 'no_admin')
       ctx.logger.error(
         log,
-        'message is dead and no admin can be reached: add a staff member with role admin',
+        'message is dead and no admin can be reached by another channel than the failing one: give an admin a second channel',
       );
+    else if (result === 'duplicate')
+      ctx.logger.error({ ...log, alert: result }, 'message is dead: admin alert already queued');
     else ctx.logger.error({ ...log, alert: result }, 'message is dead: admin alerted');
     return result;
   };

@@ -76,27 +76,41 @@ export class RateLimiter {
 
   /**
    * Takes one token from each bucket that applies, or none. Returns 0 when the message may go now, else the
-   * milliseconds until it may (the caller keeps the row pending until then).
+   * milliseconds until it may (the caller keeps the row pending until then). `ahead` counts the messages
+   * already told to wait for each bucket in this round: each later one waits one token longer, so a batch
+   * comes back spread over time instead of all at once for a single token.
    */
-  reserve(channel: Channel, sender: string, conversation: string, now: number): number {
+  reserve(
+    channel: Channel,
+    sender: string,
+    conversation: string,
+    now: number,
+    ahead?: Map<string, number>,
+  ): number {
     if (this.limits === false) return 0;
     const limits = this.limits[channel];
     if (!limits) return 0;
-    const checks: Array<[Bucket, RateLimit]> = [];
+    const checks: Array<[Bucket, RateLimit, string]> = [];
     const senderKey =
       limits.senders && limits.senders > 1 ? `${sender}#${bucketOf(conversation, limits.senders)}` : sender;
-    if (limits.perSender)
-      checks.push([this.bucket(`${channel}|s|${senderKey}`, limits.perSender, now), limits.perSender]);
-    if (limits.perConversation)
-      checks.push([
-        this.bucket(`${channel}|c|${conversation}`, limits.perConversation, now),
-        limits.perConversation,
-      ]);
-    let wait = 0;
-    for (const [b, l] of checks) {
-      if (b.tokens < 1) wait = Math.max(wait, Math.ceil(((1 - b.tokens) / l.perSecond) * 1000));
+    if (limits.perSender) {
+      const key = `${channel}|s|${senderKey}`;
+      checks.push([this.bucket(key, limits.perSender, now), limits.perSender, key]);
     }
-    if (wait > 0) return wait;
+    if (limits.perConversation) {
+      const key = `${channel}|c|${conversation}`;
+      checks.push([this.bucket(key, limits.perConversation, now), limits.perConversation, key]);
+    }
+    let wait = 0;
+    for (const [b, l, key] of checks) {
+      if (b.tokens >= 1) continue;
+      const queued = ahead?.get(key) ?? 0;
+      wait = Math.max(wait, Math.ceil(((1 + queued - b.tokens) / l.perSecond) * 1000));
+    }
+    if (wait > 0) {
+      for (const [b, , key] of checks) if (b.tokens < 1) ahead?.set(key, (ahead.get(key) ?? 0) + 1);
+      return wait;
+    }
     for (const [b] of checks) b.tokens -= 1;
     return 0;
   }

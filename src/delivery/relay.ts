@@ -7,7 +7,13 @@ import {
   OutboxRepository,
   type OutboxRow,
 } from '../store/repositories/outbox.js';
-import { type BackoffPolicy, DEFAULT_BACKOFF, type RandomSource, retryDelay } from './backoff.js';
+import {
+  type BackoffPolicy,
+  DEFAULT_BACKOFF,
+  type RandomSource,
+  retryDelay,
+  URGENT_BACKOFF,
+} from './backoff.js';
 import {
   isSendingWindow,
   nextWindowOpening,
@@ -28,8 +34,22 @@ export interface RelayOptions {
    * service passes `rateLimitsFrom(config.rateLimits)`.
    */
   rateLimits?: RateLimits | false;
-  /** Attempts before a message is dead (default 8). */
+  /** Attempts before a routine message is dead (default 8). Urgent ones count time instead: `urgentRetryMs`. */
   maxAttempts?: number;
+  /**
+   * How long after it was written an urgent message is still retried (default config.urgentRetryMs, 24 h).
+   * A crisis reply matters for as long as the crisis does, so an outage of hours must not kill it.
+   */
+  urgentRetryMs?: number;
+  /** Backoff of urgent retries: capped low so an urgent message leaves soon after the platform is back. */
+  urgentBackoff?: BackoffPolicy;
+  /** Failed attempts of an urgent message after which `onUrgentFailing` runs (default 3). */
+  fallbackAfter?: number;
+  /**
+   * Sends an urgent message that keeps failing by other routes as well (`createUrgentFallback`), in the
+   * transaction that records the failure; called once per message, when `fallbackAfter` is reached.
+   */
+  onUrgentFailing?: (row: OutboxRow, tx: DbOrTx) => unknown;
   /** How long a claimed row is ours; must exceed the slowest send (default 60 s). */
   leaseMs?: number;
   /** This relay's name in lease_owner (default a fresh id). */
@@ -71,9 +91,19 @@ export interface RelayRound {
   held: number;
 }
 
+/** What /healthz shows of delivery: channels whose last attempts failed, and urgent messages still waiting. */
+export interface DeliveryHealth {
+  ok: boolean;
+  /** Channels whose latest attempt failed, since when and how many failures in a row. */
+  failingChannels: Array<{ channel: string; since: number; failures: number }>;
+  /** Urgent messages that failed at least once and are not sent yet (seen by this relay since it started). */
+  urgentWaiting: number;
+}
+
 /** The outbox relay: `runOnce()` for one round (tests, CLI), `start()`/`stop()` for the service loop. */
 export interface Relay {
   runOnce(): Promise<RelayRound>;
+  health(): DeliveryHealth;
   start(): void;
   /** Stops claiming and resolves when in-flight sends have been recorded. */
   stop(): Promise<void>;
@@ -113,6 +143,9 @@ export function createRelay(options: RelayOptions): Relay {
   const owner = options.owner ?? `relay-${ctx.ids()}`;
   const leaseMs = options.leaseMs ?? 60_000;
   const maxAttempts = options.maxAttempts ?? 8;
+  const urgentRetryMs = options.urgentRetryMs ?? ctx.config.urgentRetryMs ?? 24 * 3_600_000;
+  const urgentBackoff = options.urgentBackoff ?? URGENT_BACKOFF;
+  const fallbackAfter = options.fallbackAfter ?? 3;
   const batchSize = options.batchSize ?? 100;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const random = options.random ?? Math.random;
@@ -120,6 +153,42 @@ export function createRelay(options: RelayOptions): Relay {
   const senderOf = options.senderOf ?? (() => 'default');
   const limiter = new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS);
   const pollMs = options.pollMs ?? 1_000;
+  // A rate-limited row of the service loop waits in memory at most this long (well inside its lease).
+  const patienceMs = Math.min(5_000, Math.floor(leaseMs / 2));
+  const pauses = new Set<() => void>();
+  /** Resolves true after `ms`, or false at once when the relay stops (the row is then written back). */
+  const pause = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const wake = (done: boolean) => {
+        clearTimeout(t);
+        pauses.delete(cut);
+        resolve(done);
+      };
+      const cut = () => wake(false);
+      const t = setTimeout(() => wake(true), ms);
+      pauses.add(cut);
+    });
+  const failing = new Map<string, { since: number; failures: number }>();
+  const urgentWaiting = new Set<string>();
+  // Times within the next poll at which a row this relay held becomes due: the loop wakes for the earliest.
+  const wakeTimes = new Set<number>();
+  const wakeFor = (notBefore: number) => {
+    const now = ctx.clock();
+    if (notBefore - now >= pollMs) return;
+    // Only the service loop takes times out; rounds driven by runOnce must not let the set grow.
+    if (wakeTimes.size >= 1_000) for (const t of wakeTimes) if (t <= now) wakeTimes.delete(t);
+    wakeTimes.add(notBefore);
+  };
+  /** Back to pending, keeping the mark of an attempt that may have landed (else the look-up is skipped). */
+  const holdRow = async (row: ClaimedOutboxRow, at: number, notBefore: number) => {
+    wakeFor(notBefore);
+    await repo.reschedule(
+      row.id,
+      at,
+      notBefore,
+      row.uncertain ? failureReason(row.lastError ?? 'relay_died_mid_send', true) : undefined,
+    );
+  };
 
   /** Marks a row dead and raises its alert in one transaction. */
   async function markDead(
@@ -148,9 +217,49 @@ export function createRelay(options: RelayOptions): Relay {
     });
   }
 
-  async function deliver(row: ClaimedOutboxRow, zone: string | undefined): Promise<Outcome> {
+  function recordOutcome(row: OutboxRow, ok: boolean, at: number) {
+    if (ok) {
+      failing.delete(row.channel);
+      urgentWaiting.delete(row.id);
+      return;
+    }
+    const f = failing.get(row.channel);
+    failing.set(row.channel, { since: f?.since ?? at, failures: (f?.failures ?? 0) + 1 });
+    if (row.urgent) urgentWaiting.add(row.id);
+  }
+
+  /** The retry and the other routes commit together, so a crash cannot skip the fallback. */
+  async function rescheduleWithFallback(
+    row: ClaimedOutboxRow,
+    at: number,
+    notBefore: number,
+    reason: string,
+    onUrgentFailing: NonNullable<RelayOptions['onUrgentFailing']>,
+    log: Record<string, unknown>,
+  ): Promise<void> {
+    await ctx.db.transaction(async (tx) => {
+      await new OutboxRepository(tx).reschedule(row.id, at, notBefore, reason);
+      try {
+        await tx.transaction(async (sp) => {
+          await onUrgentFailing(row, sp);
+        });
+      } catch (err) {
+        ctx.logger.error(
+          { ...log, err: err instanceof Error ? err.name : 'error' },
+          'outbox: urgent fallback failed',
+        );
+      }
+    });
+  }
+
+  async function deliver(
+    row: ClaimedOutboxRow,
+    zone: string | undefined,
+    ahead: Map<string, number>,
+    patienceMs: number,
+  ): Promise<Outcome> {
     const log = { outboxId: row.id, channel: row.channel, purpose: row.purpose };
-    const now = ctx.clock();
+    let now = ctx.clock();
     const transport = transports.get(row.channel);
     if (!transport) {
       await repo.finish(row.id, now, 'failed', 'transport:not_configured');
@@ -164,14 +273,21 @@ export function createRelay(options: RelayOptions): Relay {
         bypass = quietHoursExemption(row);
         if (!bypass) {
           const notBefore = nextWindowOpening(now, tz, quiet);
-          await repo.reschedule(row.id, now, notBefore);
+          await holdRow(row, now, notBefore);
           return { kind: 'held', notBefore };
         }
       }
     }
-    const wait = limiter.reserve(row.channel, senderOf(row), row.address, now);
+    let wait = limiter.reserve(row.channel, senderOf(row), row.address, now, ahead);
+    // A short wait is slept with the lease held: writing the row back and claiming it again costs more
+    // database time than the token it waits for, and would slow the drain below the rate.
+    for (let tries = 0; wait > 0 && wait <= patienceMs && tries < 3; tries++) {
+      if (!(await pause(wait))) break;
+      now = ctx.clock();
+      wait = limiter.reserve(row.channel, senderOf(row), row.address, now);
+    }
     if (wait > 0) {
-      await repo.reschedule(row.id, now, now + wait);
+      await holdRow(row, now, now + wait);
       return { kind: 'held', notBefore: now + wait };
     }
     const started = await ctx.db.transaction(async (tx) => {
@@ -203,6 +319,8 @@ export function createRelay(options: RelayOptions): Relay {
     options.hooks?.afterSend?.(row, result);
 
     const done = ctx.clock();
+    // A permanent refusal is the platform answering: the channel works, this one message cannot go.
+    recordOutcome(row, result.ok || result.kind === 'permanent', done);
     if (result.ok) {
       await repo.markSent(row.id, done, result.providerMessageId ?? null);
       return { kind: 'sent' };
@@ -214,21 +332,27 @@ export function createRelay(options: RelayOptions): Relay {
       maybeDelivered,
     );
     if (result.kind === 'permanent') {
+      urgentWaiting.delete(row.id);
       await repo.finish(row.id, done, 'failed', reason);
       ctx.logger.warn({ ...log, reason }, 'outbox: permanent failure');
       return { kind: 'failed' };
     }
     const attempts = row.attempts + 1;
-    if (attempts >= maxAttempts) {
+    const exhausted = row.urgent ? done - row.createdAt >= urgentRetryMs : attempts >= maxAttempts;
+    if (exhausted) {
+      urgentWaiting.delete(row.id);
       ctx.logger.error({ ...log, attempts, reason }, 'outbox: message is dead after its last attempt');
       await markDead(row, done, reason, log);
       return { kind: 'dead' };
     }
     // A send that may have reached the platform is checked before it is tried again (see the transports);
     // wait at least a lease, so a message the platform was still queueing has shown up by then.
-    const delay = retryDelay(attempts, backoff, random, result.retryAfterMs);
+    const delay = retryDelay(attempts, row.urgent ? urgentBackoff : backoff, random, result.retryAfterMs);
     const notBefore = done + (maybeDelivered ? Math.max(delay, leaseMs) : delay);
-    await repo.reschedule(row.id, done, notBefore, reason);
+    wakeFor(notBefore);
+    if (row.urgent && attempts === fallbackAfter && options.onUrgentFailing) {
+      await rescheduleWithFallback(row, done, notBefore, reason, options.onUrgentFailing, log);
+    } else await repo.reschedule(row.id, done, notBefore, reason);
     return { kind: 'retried', notBefore };
   }
 
@@ -242,6 +366,8 @@ export function createRelay(options: RelayOptions): Relay {
     rows: ClaimedOutboxRow[],
     zones: Map<string, string>,
     round: RelayRound,
+    ahead: Map<string, number>,
+    patienceMs: number,
   ) {
     // holds[k]: the latest notBefore a row of rank >= k is waiting for in this round.
     const holds: Array<number | undefined> = [undefined, undefined, undefined];
@@ -253,7 +379,7 @@ export function createRelay(options: RelayOptions): Relay {
       const carried = holds[rank];
       if (carried !== undefined) {
         const notBefore = Math.max(row.notBefore, carried);
-        await repo.reschedule(row.id, ctx.clock(), notBefore);
+        await holdRow(row, ctx.clock(), notBefore);
         round.held += 1;
         hold(rank, notBefore);
         continue;
@@ -261,13 +387,19 @@ export function createRelay(options: RelayOptions): Relay {
       const outcome = await deliver(
         row,
         row.recipientKind === 'guardian' ? zones.get(row.recipientId) : undefined,
+        ahead,
+        patienceMs,
       );
       if (outcome.kind !== 'skipped') round[outcome.kind] += 1;
       if (outcome.kind === 'retried' || outcome.kind === 'held') hold(rank, outcome.notBefore);
     }
   }
 
-  async function runOnce(): Promise<RelayRound> {
+  /**
+   * One round. `patienceMs`: how long a rate-limited row may wait in memory (the service loop); 0 writes every
+   * held row back at once (`runOnce`, whose callers drive the clock).
+   */
+  async function runRound(patienceMs: number): Promise<RelayRound> {
     const round: RelayRound = { claimed: 0, sent: 0, failed: 0, dead: 0, retried: 0, held: 0 };
     const rows = await repo.claimDue(ctx.clock(), owner, leaseMs, batchSize);
     round.claimed = rows.length;
@@ -280,7 +412,11 @@ export function createRelay(options: RelayOptions): Relay {
       const key = `${r.channel}|${r.address}`;
       conversations.set(key, [...(conversations.get(key) ?? []), r]);
     }
-    await Promise.all([...conversations.values()].map((c) => deliverConversation(c, zones, round)));
+    // Rows held by one bucket this round queue behind each other, so they come back one token apart.
+    const ahead = new Map<string, number>();
+    await Promise.all(
+      [...conversations.values()].map((c) => deliverConversation(c, zones, round, ahead, patienceMs)),
+    );
     return round;
   }
 
@@ -288,12 +424,23 @@ export function createRelay(options: RelayOptions): Relay {
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<unknown> | undefined;
 
+  /** Until the next round: at once after progress, else until the earliest row held within a poll. */
+  function idleMs(): number {
+    const now = ctx.clock();
+    let next = now + pollMs;
+    for (const t of wakeTimes) {
+      if (t <= now) wakeTimes.delete(t);
+      else next = Math.min(next, t);
+    }
+    return next - now;
+  }
+
   async function loop(): Promise<void> {
     if (!running) return;
     let busy = false;
-    const current = runOnce().then(
+    const current = runRound(patienceMs).then(
       (r) => {
-        busy = r.claimed > 0;
+        busy = r.sent + r.failed + r.dead > 0;
       },
       (err: unknown) =>
         ctx.logger.error({ err: err instanceof Error ? err.name : 'error' }, 'outbox: relay round failed'),
@@ -302,12 +449,16 @@ export function createRelay(options: RelayOptions): Relay {
     await current;
     inFlight = undefined;
     if (!running) return;
-    timer = setTimeout(() => void loop(), busy ? 0 : pollMs);
+    timer = setTimeout(() => void loop(), busy ? 0 : idleMs());
     timer.unref();
   }
 
   return {
-    runOnce,
+    runOnce: () => runRound(0),
+    health() {
+      const failingChannels = [...failing].map(([channel, f]) => ({ channel, ...f }));
+      return { ok: failingChannels.length === 0, failingChannels, urgentWaiting: urgentWaiting.size };
+    },
     start() {
       if (running) return;
       running = true;
@@ -316,6 +467,7 @@ export function createRelay(options: RelayOptions): Relay {
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
+      for (const cut of [...pauses]) cut();
       await inFlight;
     },
   };

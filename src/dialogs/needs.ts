@@ -75,14 +75,34 @@ export function needLexicon(script: Script): NeedLexicon {
 }
 
 /**
- * The need areas a text names, in the sender's language (and English), in taxonomy order of the script.
+ * Need words of the other languages a family may mix in ("we need comida"): only words of five letters or
+ * more (two Han characters), since short words collide across languages (Vietnamese "ăn", eat, folds to "an").
+ */
+function borrowedWords(lexicon: NeedLexicon, locale: string, key: string): string[] {
+  const base = locale.split(/[-_]/)[0]?.toLowerCase() ?? locale;
+  return Object.keys(lexicon.words)
+    .filter((l) => l !== base && l !== 'en')
+    .flatMap((l) => lexiconWords({ [l]: lexicon.words[l]! }, l, key))
+    .filter((w) => (/\p{Script=Han}/u.test(w) ? [...w].length >= 2 : [...w].length >= 5));
+}
+
+/**
+ * The need areas a text names, in the sender's language and English, plus the longer need words of the other
+ * languages (families mix them), in taxonomy order of the script.
  * Example: `matchNeedAreas('necesitamos comida', 'es', lexicon)` → `['food_security']`;
- * `matchNeedAreas('no internet at home', 'en', lexicon)` → `['technology_access']`; no need words → `[]`.
+ * `matchNeedAreas('we need comida', 'en', lexicon)` → `['food_security']`; no need words → `[]`.
  */
 export function matchNeedAreas(text: string, locale: string, lexicon: NeedLexicon): NeedArea[] {
   const options: ParseOption[] = lexicon.areas.map(({ area, keys }) => ({
     id: area,
-    words: keys.flatMap((k) => lexiconWords(lexicon.words, locale, k)),
+    words: [
+      ...new Set(
+        keys.flatMap((k) => [
+          ...lexiconWords(lexicon.words, locale, k),
+          ...borrowedWords(lexicon, locale, k),
+        ]),
+      ),
+    ],
   }));
   const places = lexicon.placesKey ? lexiconWords(lexicon.words, locale, lexicon.placesKey) : [];
   return readNeedWords(text, options, places) as NeedArea[];

@@ -17,6 +17,11 @@ export const TIMER_KINDS = {
   familyExpiry: 'family_expiry',
 } as const;
 
+/** The lead navigators' weekly digest of a school; its handler: `digestTimerHandlers`. */
+export const DIGEST_TIMER_KIND = 'digest_weekly';
+/** The digest goes out on the last open school day of the week (Friday unless a holiday), at this local time. */
+export const DIGEST_TIME = '15:00';
+
 /** Kinds that start or nudge a conversation: pointless once their week (or check-in window) is over. */
 export const PROMPT_KINDS: ReadonlySet<string> = new Set([
   TIMER_KINDS.navigatorPrompt,
@@ -65,6 +70,8 @@ export interface WeekPlan {
   breakName?: string;
   /** Set when family check-ins were not planned, and why. */
   familiesSkipped?: 'no_sms_channel';
+  /** The week's digest timer; apart from `created`/`existing`, which count check-in timers. */
+  digest?: 'created' | 'existing';
   created: number;
   existing: number;
   navigators: number;
@@ -80,6 +87,7 @@ const FAMILY_EXPIRY_AFTER_DAYS = 3;
  * the school's zone); family check-in, reminder after 24 h and expiry after 3 days (in each family's zone).
  * Idempotent through timers.uniqueKey; a break week plans nothing. A guardian with children in two schools
  * gets one family check-in a week (the key has no school). Without an SMS channel no family timer is planned.
+ * The lead navigators' digest of the week fires at `DIGEST_TIME` on the last open day (school's zone).
  */
 export async function planWeek(
   ctx: AppContext,
@@ -160,6 +168,15 @@ export async function planWeek(
       await add(TIMER_KINDS.familyReminder, g.id, at + FAMILY_REMINDER_AFTER_HOURS * 3_600_000, base);
       await add(TIMER_KINDS.familyExpiry, g.id, expiry, base);
     }
+    const digestId = await TimerRepository.schedule(tx, {
+      id: ctx.ids(),
+      kind: DIGEST_TIMER_KIND,
+      uniqueKey: plannedTimerKey(DIGEST_TIMER_KIND, schoolId, isoWeek),
+      fireAt: localTimeInWeek(isoWeek, zone, lastDay, DIGEST_TIME),
+      payload: { schoolId, period: isoWeek },
+      createdAt: now,
+    });
+    plan.digest = digestId ? 'created' : 'existing';
   });
   return plan;
 }

@@ -344,6 +344,11 @@ function keywordMeanings(locale: string, words: SmsWords): [meaning: string, wor
     [`a name of '${locale}'`, words.languageNames],
     ['a language-list word', words.languageList],
     ['a filler word', words.fillers],
+    // Sentences are matched anywhere in a text, so one that means two things is as lost as a keyword would be.
+    ['an opt-out word', words.optOutPhrases],
+    ['a strong opt-in word', words.optInPhrases],
+    ['a help word', words.identity],
+    ['a maybe-opt-out phrase', words.optOutMaybe],
   ];
 }
 

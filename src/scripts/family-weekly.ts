@@ -71,6 +71,12 @@ export const familyWeekly: ScriptInput = {
             need: { area: 'academic', severity: 'medium' },
           },
           {
+            id: 'transport',
+            labelKey: 'family.what_transport',
+            wordsKey: 'family.words.transport',
+            need: { area: 'transportation', severity: 'medium' },
+          },
+          {
             id: 'other',
             labelKey: 'family.what_other',
             wordsKey: 'family.words.other',

@@ -5,13 +5,15 @@ import { classifyInbound, type InboundKind } from '../sms/classify.js';
 import { LANGUAGE_ENDONYMS, TWILIO_OPT_OUT_WORDS } from '../sms/common-words.js';
 import { REPLY_PURPOSE } from '../sms/consent.js';
 import { fold } from '../sms/normalize.js';
+import { numberReply } from '../sms/number-words.js';
+import { FILLER_WORDS } from '../sms/words.js';
 import type { DbOrTx } from '../store/db.js';
 import { CheckinRepository } from '../store/repositories/checkins.js';
 import { InboundEventRepository } from '../store/repositories/inbound.js';
 import { type GuardianRow, RosterRepository } from '../store/repositories/roster.js';
 import { SmsRepository } from '../store/repositories/sms.js';
 import type { Channel } from '../store/schema/index.js';
-import { keepFamilyMessage, raiseFamilyCrisis } from './family-messages.js';
+import { keepFamilyMessage, raiseFamilyConcern, raiseFamilyCrisis } from './family-messages.js';
 import { type FamilySmsService, phoneRef } from './family-sms.js';
 
 /** Text keys of the replies to a family's text (locales/<lng>/family.json). */
@@ -25,6 +27,8 @@ const KEYS = {
   crisis: 'family.crisis',
   unknownNumber: 'family.unknown_number',
   messageReceived: 'family.message_received',
+  optOutQuestion: 'family.stop_question',
+  pauseConfirm: 'family.pause_confirm',
 } as const;
 
 /**
@@ -48,7 +52,11 @@ export interface FamilyText {
 /** What the family inbound service needs besides the context. */
 export interface FamilyInboundDeps {
   sms: FamilySmsService;
-  /** Hands a text to the family's check-in conversation (wired to the check-in service). */
+  /**
+   * Hands a text to the family's check-in conversation (wired to the check-in service). A result that shows
+   * no answer recorded (`{ ok: true, applied: { answers: 0 } }`, a failed step, or nothing) means the engine
+   * could not read the text: it is then kept for the navigator.
+   */
   continueFamilyDialog(guardianId: string, text: string): Promise<unknown> | unknown;
   /**
    * True when the sender has the carrier's own STOP handling (Twilio's default on US long codes): the carrier
@@ -77,13 +85,37 @@ export interface FamilyInboundOutcome {
     | 'ignored_opted_out'
     | 'unknown_number'
     | 'duplicate'
+    | 'opt_out_question'
+    | 'pause'
+    | 'identity'
     | 'none';
   guardianId?: string;
   replies: number;
   escalationId?: string;
 }
 
-const CARRIER_WORDS = new Set(TWILIO_OPT_OUT_WORDS.map((w) => fold(w)));
+const CARRIER_WORDS = new Set<string>(TWILIO_OPT_OUT_WORDS);
+
+/**
+ * True when Twilio's default keyword handling acts on the text itself (blocks the number and sends its own
+ * confirmation): only one of its eight words, in ASCII, with nothing around it but spaces. "STOP please",
+ * "stop!", full-width ＳＴＯＰ or "STOP 🙏" are opt-outs for us but not for Twilio, so we confirm those.
+ */
+export function carrierActsOn(body: string): boolean {
+  return CARRIER_WORDS.has(body.trim().toUpperCase());
+}
+
+const FILLER_TOKENS = FILLER_WORDS.map((w) => fold(w).split(' '));
+
+/** A reply longer than this many words says more than an answer: it is also kept for the navigator. */
+const ANSWER_WORDS = 4;
+
+/** True when the check-in recorded an answer from the text (the shape `CheckinService.input` returns). */
+function answered(result: unknown): boolean {
+  if (typeof result !== 'object' || result === null) return false;
+  const r = result as { ok?: boolean; applied?: { answers?: number } };
+  return r.ok === true && (r.applied?.answers ?? 0) > 0;
+}
 
 /** A stored E.164 number as a family would dial it at home: '+13125550100' becomes '(312) 555-0100'. */
 export function formatSchoolPhone(e164: string | null): string {
@@ -114,6 +146,7 @@ export class FamilyInboundService {
    * and leaves no record, so the platform's retry is handled, not taken for a duplicate.
    */
   async receive(text: FamilyText): Promise<FamilyInboundOutcome> {
+    const textId = this.ctx.ids();
     const outcome = await this.ctx.db.transaction(async (tx): Promise<FamilyInboundOutcome> => {
       const first = await new InboundEventRepository(tx).recordOnce(
         text.channel,
@@ -121,15 +154,30 @@ export class FamilyInboundService {
         this.ctx.clock(),
       );
       if (!first) return { action: 'duplicate', replies: 0 };
-      return this.decide(tx, text);
+      const decided = await this.decide(tx, text);
+      // Every text is stored, whatever it meant: the one record that proves nothing a family writes is lost.
+      await new SmsRepository(tx).recordFamilyText({
+        id: textId,
+        channel: text.channel,
+        eventId: text.eventId,
+        guardianId: decided.guardianId ?? null,
+        address: text.from,
+        body: text.body,
+        meaning: decided.action === 'dialog' ? 'answer' : decided.action,
+        receivedAt: this.ctx.clock(),
+      });
+      return decided;
     });
     if (outcome.action === 'duplicate') return outcome;
     if (outcome.action === 'dialog' && outcome.guardianId) {
       // After the commit: the conversation runs its own transaction, and this one must not wait on it.
       try {
-        await this.deps.continueFamilyDialog(outcome.guardianId, text.body);
+        const answer = numberReply(text.body, await this.localeOf(outcome.guardianId), FILLER_TOKENS);
+        const result = await this.deps.continueFamilyDialog(outcome.guardianId, answer ?? text.body);
+        if (!answered(result) || words(text.body) > ANSWER_WORDS)
+          await this.keepForNavigator(outcome.guardianId, textId, text.body);
       } catch (err) {
-        await this.forget(text);
+        await this.forget(text, textId);
         throw err;
       }
     }
@@ -145,9 +193,24 @@ export class FamilyInboundService {
     return outcome;
   }
 
-  private async forget(text: FamilyText): Promise<void> {
+  private async localeOf(guardianId: string): Promise<string | undefined> {
+    return (await new RosterRepository(this.ctx.db).guardian(guardianId))?.locale;
+  }
+
+  /** A reply the check-in could not read, or one that says more than an answer: the navigator reads it. */
+  private async keepForNavigator(guardianId: string, textId: string, body: string): Promise<void> {
+    await this.ctx.db.transaction(async (tx) => {
+      const guardian = await new RosterRepository(tx).guardian(guardianId);
+      if (!guardian) return;
+      await keepFamilyMessage(tx, this.ctx, guardian, body);
+      await new SmsRepository(tx).setFamilyTextMeaning(textId, 'note');
+    });
+  }
+
+  private async forget(text: FamilyText, textId: string): Promise<void> {
     try {
       await new InboundEventRepository(this.ctx.db).forget(text.channel, text.eventId);
+      await new SmsRepository(this.ctx.db).forgetFamilyText(textId);
     } catch (err) {
       this.ctx.logger.error(
         { eventId: text.eventId, err: errName(err) },
@@ -196,7 +259,7 @@ export class FamilyInboundService {
       case 'opt_out': {
         const carrierConfirms =
           text.carrierKeyword === 'opt_out' ||
-          (this.deps.carrierHandlesOptOut === true && CARRIER_WORDS.has(kind.word));
+          (this.deps.carrierHandlesOptOut === true && carrierActsOn(text.body));
         // Opt out first, then queue the one confirmation: it is written after the opt-out, which is what lets
         // it through the opt-out list at send time. None when the number had opted out already.
         await sms.optOut(tx, guardians, optOutSource(text), actor, undefined, text.from);
@@ -247,16 +310,78 @@ export class FamilyInboundService {
         // The family started this contact: the crisis reply goes out even after an opt-out (sms/consent.ts).
         const id = await reply(REPLY_PURPOSE.crisis, text.eventId, { key: KEYS.crisis }, { urgent: true });
         const escalation = await raiseFamilyCrisis(tx, this.ctx, { guardian }, kind.trigger, text.body);
+        // Revocation by any means is honoured even inside a crisis text; the urgent reply is not cancelled
+        // (it is urgent), and the counselor, not another text, follows up.
+        if (kind.alsoStop)
+          await sms.optOut(tx, guardians, optOutSource(text), actor, id ?? undefined, text.from);
         return { ...done('crisis', id), escalationId: escalation.id };
+      }
+      case 'identity': {
+        // "Who is this?": who texts, and how to stop, also to a number that opted out (it asked).
+        const payload = await this.schoolPayload(tx, guardian, KEYS.help);
+        if (!payload.params?.phone) payload.key = KEYS.helpNoPhone;
+        await keepFamilyMessage(tx, this.ctx, guardian, text.body, { needs: false });
+        return done('identity', await reply(REPLY_PURPOSE.identity, text.eventId, payload));
+      }
+      case 'opt_out_unclear': {
+        // One short question instead of the check-in asked again; the words go to the navigator too.
+        await keepFamilyMessage(tx, this.ctx, guardian, text.body, { needs: false });
+        if (optedOut) return done('ignored_opted_out', null);
+        return done(
+          'opt_out_question',
+          await reply(REPLY_PURPOSE.optOutQuestion, today, { key: KEYS.optOutQuestion }),
+        );
+      }
+      case 'pause': {
+        if (optedOut) break;
+        await sms.pause(tx, text.from, kind.weeks, actor);
+        await keepFamilyMessage(tx, this.ctx, guardian, text.body, { needs: false });
+        const id = await reply(REPLY_PURPOSE.pauseConfirm, text.eventId, {
+          key: KEYS.pauseConfirm,
+          params: { weeks: kind.weeks },
+        });
+        return done('pause', id);
+      }
+      case 'concern': {
+        // Possibly a crisis, not clearly: a counselor reviews it (not urgent), and the text still goes where
+        // it would have gone.
+        const escalation = await raiseFamilyConcern(tx, this.ctx, { guardian }, kind.trigger, text.body);
+        const handled = await this.converse(tx, text, guardian, optedOut, reply, today);
+        return { ...handled, escalationId: escalation.id };
       }
       case 'dialog':
         break;
     }
-    const inCheckin = (await new CheckinRepository(tx).activeSession(guardian.id, 'family')) !== undefined;
-    if (!optedOut && inCheckin) return done('dialog', null);
+    return this.converse(tx, text, guardian, optedOut, reply, today);
+  }
+
+  /**
+   * A text that is no keyword: the family's check-in reads it when one is waiting for an answer the family
+   * has seen; otherwise it is kept for the navigator with a once-a-day acknowledgement.
+   */
+  private async converse(
+    tx: DbOrTx,
+    text: FamilyText,
+    guardian: GuardianRow,
+    optedOut: boolean,
+    reply: (purpose: string, period: string, payload: MessagePayload) => Promise<string | null>,
+    today: string,
+  ): Promise<FamilyInboundOutcome> {
+    const done = (action: FamilyInboundOutcome['action'], id: string | null) => ({
+      action,
+      guardianId: guardian.id,
+      replies: id ? 1 : 0,
+    });
+    const session = await new CheckinRepository(tx).activeSession(guardian.id, 'family');
+    // A question still in the outbox (quiet hours) is not the one the family is answering.
+    const repo = new SmsRepository(tx);
+    const held = session ? await repo.sessionTextHeld(guardian.id, session.id) : false;
+    if (!optedOut && session && !held) return done('dialog', null);
     // Outside a check-in (or after an opt-out) the text is kept for the navigator; only an active family
-    // gets the once-a-day acknowledgement.
-    await keepFamilyMessage(tx, this.ctx, guardian, text.body);
+    // gets the once-a-day acknowledgement. A reply while the next question is held answers the one the
+    // family last saw ("1" to "Would you like a call?"): the navigator gets that question beside it.
+    const seen = held && session ? await repo.lastSessionTextSent(guardian.id, session.id) : undefined;
+    await keepFamilyMessage(tx, this.ctx, guardian, text.body, seen ? { context: `reply to: ${seen}` } : {});
     if (optedOut) return done('ignored_opted_out', null);
     return done(
       'family_message',
@@ -275,6 +400,8 @@ export class FamilyInboundService {
   ): Promise<FamilyInboundOutcome> {
     const { sms } = this.deps;
     const base = { address: text.from, locale: this.ctx.config.defaultLocale as string, urgent: false };
+    if (kind.kind === 'concern')
+      await raiseFamilyConcern(tx, this.ctx, { address: text.from }, kind.trigger, text.body);
     if (kind.kind === 'crisis') {
       const id = await sms.enqueueReply(tx, {
         ...base,
@@ -361,6 +488,14 @@ function withCarrierVerdict(carrier: FamilyText['carrierKeyword'], classified: I
 /** Where an opt-out came from, for the consent record and the opted-out list. */
 function optOutSource(text: FamilyText): string {
   return text.carrierKeyword === 'opt_out' ? 'advanced_opt_out' : 'sms_keyword';
+}
+
+/** Words in a text, as a family would count them (Chinese: characters, roughly two to a word). */
+function words(body: string): number {
+  const folded = fold(body);
+  const spaced = folded.split(' ').filter(Boolean).length;
+  const han = [...folded].filter((c) => /\p{Script=Han}/u.test(c)).length;
+  return Math.max(spaced, Math.ceil(han / 2));
 }
 
 /** An error's class name, the only part of it that may be logged (its message can hold a query's parameters). */

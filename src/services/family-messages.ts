@@ -26,7 +26,6 @@ export async function raiseFamilyCrisis(
   body: string,
 ): Promise<EscalationRow> {
   const guardian = 'guardian' in sender ? sender.guardian : undefined;
-  const address = 'address' in sender ? sender.address : '';
   // A guardian with one child names the student; with several, the counselor sees the family.
   const students = guardian ? await new RosterRepository(tx).studentsOfGuardian(guardian.id) : [];
   const row = await raiseEscalation(tx, ctx, {
@@ -36,32 +35,69 @@ export async function raiseFamilyCrisis(
     urgent: true,
     source: 'family',
     raisedBy: guardian ? `guardian:${guardian.id}` : 'sms:unknown',
-    summary: `Urgent: a family text matched crisis wording (${trigger}) from ${
-      guardian ? `guardian ${guardian.id}` : `unknown number ${phoneRef(address)}`
-    }`,
-    note: guardian ? `Family text: ${body}` : `From ${address}: ${body}`,
+    summary: `Urgent: a family text matched crisis wording (${trigger}) from ${senderRef(sender)}`,
+    note: noteOf(sender, body),
   });
   ctx.logger.warn({ escalationId: row.id, trigger }, 'family: urgent escalation from a text');
+  return row;
+}
+
+const senderRef = (sender: FamilySender) =>
+  'guardian' in sender ? `guardian ${sender.guardian.id}` : `unknown number ${phoneRef(sender.address)}`;
+const noteOf = (sender: FamilySender, body: string) =>
+  'guardian' in sender ? `Family text: ${body}` : `From ${sender.address}: ${body}`;
+
+/**
+ * Raises a non-urgent escalation for a counselor to review a family text that may be about a crisis but does
+ * not clearly say so ("tengo miedo por mi hijo"): leaning towards people, never silence. Due by the normal
+ * deadline; the summary names no words.
+ * Example: `await raiseFamilyConcern(tx, ctx, { guardian }, 'abuse_neglect', 'I am scared for him')`.
+ */
+export async function raiseFamilyConcern(
+  tx: DbOrTx,
+  ctx: AppContext,
+  sender: FamilySender,
+  trigger: EscalationRow['trigger'],
+  body: string,
+): Promise<EscalationRow> {
+  const guardian = 'guardian' in sender ? sender.guardian : undefined;
+  const students = guardian ? await new RosterRepository(tx).studentsOfGuardian(guardian.id) : [];
+  const row = await raiseEscalation(tx, ctx, {
+    studentId: students.length === 1 ? students[0]!.id : null,
+    guardianId: guardian?.id ?? null,
+    trigger,
+    urgent: false,
+    source: 'family',
+    raisedBy: guardian ? `guardian:${guardian.id}` : 'sms:unknown',
+    summary: `Review: a family text may be about a crisis (${trigger}), from ${senderRef(sender)}`,
+    note: noteOf(sender, body),
+  });
+  ctx.logger.info({ escalationId: row.id }, 'family: text sent to a counselor for review');
   return row;
 }
 
 /**
  * Keeps a family's text that no conversation takes, for the navigator (see `familyMessagesSince`), and
  * records a family need for each of the guardian's active children when the text names one ("necesitamos
- * comida" → food_security). Returns the need areas recorded.
+ * comida" → food_security), unless `needs: false` (a PAUSE or "who is this?" names no need). `context` is
+ * shown after the text for the navigator (the question it answered) and read for no need. An empty text
+ * is in `family_texts` only: there is nothing for a navigator to read. Returns the need areas recorded.
  */
 export async function keepFamilyMessage(
   tx: DbOrTx,
   ctx: AppContext,
   guardian: GuardianRow,
   body: string,
+  options: { needs?: boolean; context?: string } = {},
 ): Promise<string[]> {
+  if (body.trim() === '') return [];
   await new SmsRepository(tx).recordFamilyMessage({
     id: ctx.ids(),
     guardianId: guardian.id,
-    body,
+    body: options.context ? `${body} (${options.context})` : body,
     receivedAt: ctx.clock(),
   });
+  if (options.needs === false) return [];
   const areas = matchNeedAreas(body, guardian.locale, familyNeedLexicon());
   if (areas.length === 0) return [];
   const children = (await new RosterRepository(tx).studentsOfGuardian(guardian.id)).filter((s) => s.active);

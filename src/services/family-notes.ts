@@ -27,11 +27,16 @@ export async function familyNoteFor(
   // A text the family sent outside a check-in is for the navigator: show the newest, shortened.
   const sms = new SmsRepository(db);
   const written: FamilyMessageRow[] = [];
-  for (const g of await new RosterRepository(db).guardiansOf(student.id))
+  let pausedUntil: number | undefined;
+  for (const g of await new RosterRepository(db).guardiansOf(student.id)) {
     written.push(...(await sms.familyMessagesSince(g.id, since)));
+    pausedUntil ??= (await sms.pauseAt(g.phone, now))?.until;
+  }
   const newest = written.sort((a, b) => b.receivedAt - a.receivedAt)[0];
   if (newest) {
-    const note = newest.body.length > NOTE_MAX ? `${newest.body.slice(0, NOTE_MAX - 1)}…` : newest.body;
+    const text = newest.body.length > NOTE_MAX ? `${newest.body.slice(0, NOTE_MAX - 1)}…` : newest.body;
+    // The family's PAUSE is in their words and language; the date tells the navigator what it means.
+    const note = pausedUntil ? `${text} (⏸ ${new Date(pausedUntil).toISOString().slice(0, 10)})` : text;
     return { key: 'navigator.family_note', params: { name: student.firstName, note } };
   }
   const needs = await new NeedRepository(db).familyNeedsSince(student.id, since);

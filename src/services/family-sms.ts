@@ -15,7 +15,7 @@ import {
 import { CONSENT_NOTICE_KEY, renderSms } from '../sms/render.js';
 import { advancesStatus, type ProviderStatus, UNDELIVERABLE_CODES } from '../sms/status.js';
 import type { DbOrTx } from '../store/db.js';
-import type { Actor } from '../store/repositories/audit.js';
+import { type Actor, AuditRepository } from '../store/repositories/audit.js';
 import { ConsentRepository } from '../store/repositories/consents.js';
 import { OutboxRepository, outboxKey } from '../store/repositories/outbox.js';
 import { type GuardianRow, RosterRepository } from '../store/repositories/roster.js';
@@ -25,6 +25,8 @@ import { CONSENT_NOTICE_PURPOSE, type FamilyMessageRow, SmsRepository } from '..
 
 /** Undeliverable results in a row (30003/30005/30006) after which a family is marked unreachable. */
 export const UNREACHABLE_AFTER = 3;
+
+const WEEK = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * What `prepareOutbound` decides: send `body` (`sentSince`: the row's creation, the earliest a previous
@@ -103,9 +105,39 @@ export class FamilySmsService {
   ): Promise<TextBlock | null> {
     const guardian = await new RosterRepository(db).guardian(guardianId);
     if (!guardian) return null;
-    const phoneOptedOut = await new SmsRepository(db).phoneOptedOut(guardian.phone);
+    const sms = new SmsRepository(db);
+    const phoneOptedOut = await sms.phoneOptedOut(guardian.phone);
     const consent = await this.consentOf(guardianId, db);
-    return textBlock({ smsStatus: guardian.smsStatus, phoneOptedOut }, consent, intent);
+    const block = textBlock({ smsStatus: guardian.smsStatus, phoneOptedOut }, consent, intent);
+    if (block || intent.urgent || intent.replyToInbound) return block;
+    // A pause is read as a date, so it ends by itself: no job has to remember to lift it.
+    return (await sms.pauseAt(guardian.phone, this.ctx.clock())) ? 'sms:paused' : null;
+  }
+
+  /**
+   * Pauses routine texts to a number for `weeks` (replacing an earlier pause), audit-logged under a hash of
+   * the number. Returns the date it ends (ms).
+   */
+  async pause(tx: DbOrTx, phone: string, weeks: number, actor: string): Promise<number> {
+    const by = this.actor(actor);
+    const until = by.at + weeks * WEEK;
+    const sms = new SmsRepository(tx);
+    const before = await sms.pauseAt(phone, by.at);
+    await sms.pausePhone(phone, until, weeks, by.at);
+    await new AuditRepository(tx).append({
+      entity: 'sms_pause',
+      entityId: phoneRef(phone),
+      action: 'pause',
+      before: before ? { until: before.until } : null,
+      after: { until, weeks },
+      ...by,
+    });
+    return until;
+  }
+
+  /** When the number's pause ends, if it is paused now. */
+  async pausedUntil(phone: string | null, db: DbOrTx = this.ctx.db): Promise<number | undefined> {
+    return (await new SmsRepository(db).pauseAt(phone, this.ctx.clock()))?.until;
   }
 
   /**
@@ -246,7 +278,11 @@ export class FamilySmsService {
     const sms = new SmsRepository(tx);
     const consents = new ConsentRepository(tx);
     const changed: string[] = [];
-    if (phone) await sms.clearPhoneOptOut(phone, phoneRef(phone), source, by);
+    if (phone) {
+      await sms.clearPhoneOptOut(phone, phoneRef(phone), source, by);
+      // START after PAUSE means "texts again now".
+      await sms.clearPause(phone);
+    }
     for (const g of guardians) {
       const statusChanged = await sms.setSmsStatus(g.id, 'active', by, source);
       const consentChanged = (await consents.current(g.id)) !== 'granted';

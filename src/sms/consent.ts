@@ -4,7 +4,13 @@ import type { SmsStatus } from '../store/schema/index.js';
 export type ConsentState = 'granted' | 'revoked' | 'none';
 
 /** Why a text may not go out; `null` when it may. */
-export type TextBlock = 'sms:invalid_number' | 'sms:opted_out' | 'sms:no_consent' | 'sms:unreachable';
+export type TextBlock =
+  | 'sms:invalid_number'
+  | 'sms:opted_out'
+  | 'sms:no_consent'
+  | 'sms:unreachable'
+  /** The family paused routine check-ins ("PAUSA 3"); replies and urgent texts still go. */
+  | 'sms:paused';
 
 /** What kind of text is being considered. */
 export interface TextIntent {
@@ -67,6 +73,9 @@ export const REPLY_PURPOSE = {
   language: 'sms:language',
   unknownNumber: 'sms:unknown_number',
   messageReceived: 'sms:message_received',
+  optOutQuestion: 'sms:opt_out_question',
+  pauseConfirm: 'sms:pause_confirm',
+  identity: 'sms:identity',
 } as const;
 
 /** Every reply purpose, for `REPLY_PURPOSES.has(row.purpose)`. */

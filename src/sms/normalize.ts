@@ -16,18 +16,33 @@ const EXTRA_FOLDS: Record<string, string> = {
   ـ: '',
 };
 
+// Families on phones set up in Taiwan or Hong Kong type traditional characters; the words files are written in
+// simplified. A table of the characters that occur in family texts about school, stopping and crises is
+// enough: this is matching, not conversion.
+const TRADITIONAL: Record<string, string> = Object.fromEntries(
+  [
+    ...'請謝訊簡傳發給這誰們個來對說沒錢飯餓殺槍傷險警擊殘輕結愛媽爺學習時間問題幫護醫藥車睡裡無處趕們兒實話聽過還嗎麼讓體會動們暫週禮與為樣認識號碼刪除訂閱條復開別再數兩貳壹陸',
+  ].map((t, i) => [
+    t,
+    '请谢讯简传发给这谁们个来对说没钱饭饿杀枪伤险警击残轻结爱妈爷学习时间问题帮护医药车睡里无处赶们儿实话听过还吗么让体会动们暂周礼与为样认识号码删除订阅条复开别再数两贰壹陆'[
+      i
+    ]!,
+  ]),
+);
+
 /** Scripts written without spaces between words: phrases there match as plain substrings. */
 const NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 
 /**
- * Folds text for matching: NFKC, lower case, combining marks removed (accents, Arabic harakat, hamza
+ * Folds text for matching: NFKC (full-width ＳＴＯＰ is STOP), lower case, common traditional Chinese
+ * characters as simplified, combining marks removed (accents, Arabic harakat, hamza
  * seats), a few extra letters mapped, and anything that is not a letter or digit turned into a single space.
  * Example: `fold('  ¡ESPAÑOL! 🙂 ')` → `'espanol'`; `fold('Tiếng Việt')` → `'tieng viet'`.
  */
 export function fold(text: string): string {
   const decomposed = text.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
   let out = '';
-  for (const ch of decomposed) out += EXTRA_FOLDS[ch] ?? ch;
+  for (const ch of decomposed) out += EXTRA_FOLDS[ch] ?? TRADITIONAL[ch] ?? ch;
   return out
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .replace(/\s+/g, ' ')

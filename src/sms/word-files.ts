@@ -53,8 +53,52 @@ export const SmsWords = z.strictObject({
   crisis: z.strictObject(
     Object.fromEntries(CRISIS_TRIGGERS.map((t) => [t, Words])) as Record<CrisisTrigger, typeof Words>,
   ),
-  /** Everyday phrases containing crisis words ("beat me at chess"), blanked out first. May be empty. */
+  /**
+   * Crisis concepts per trigger: each concept is a list of slots that must all occur in one sentence, in any
+   * order; a slot lists its alternatives with `|` (`*` ends a stem). Negation is a slot of its own:
+   * `["not|don t|doesn t|no longer", "want*", "alive|live|living"]` hears "doesn't want to be alive anymore".
+   */
+  concepts: z.strictObject(
+    Object.fromEntries(CRISIS_TRIGGERS.map((t) => [t, z.array(z.array(Word).min(1)).min(1)])) as Record<
+      CrisisTrigger,
+      z.ZodArray<z.ZodArray<typeof Word>>
+    >,
+  ),
+  /**
+   * Per trigger, words that may be about a crisis but say too little on their own ("die", "scared",
+   * "police"): a text with one and no crisis becomes a non-urgent escalation with that trigger, for a
+   * counselor to review, never silence. A trigger's list may be empty.
+   */
+  concern: z.strictObject(
+    Object.fromEntries(CRISIS_TRIGGERS.map((t) => [t, z.array(Word)])) as Record<
+      CrisisTrigger,
+      z.ZodArray<typeof Word>
+    >,
+  ),
+  /** Everyday phrases containing crisis words ("beat me at chess", "killing me" of homework), blanked out first. May be empty. */
   notCrisis: z.array(Word),
+  /** Opt-out said in a sentence, matched anywhere in the text ("take me off", "dejen de mandar"). */
+  optOutPhrases: Words,
+  /**
+   * Opt-out said in any words: concepts like the crisis ones (slots in one sentence, any order), such as
+   * `["stop|cancel|don t want", "messages|texts|my number"]` for "I don't want to receive these messages".
+   */
+  optOutConcepts: z.array(z.array(Word).min(1)).min(1),
+  /** Words that may mean "stop texting" but not clearly ("too many texts"): answered with one short question. */
+  optOutMaybe: Words,
+  /** Opt-in said in a sentence ("want the messages again"). */
+  optInPhrases: Words,
+  /** "Who is this?" and its kin: answered with who texts and how to stop. */
+  identity: Words,
+  /** PAUSE words, the words for "week" after the number ("PAUSA 3 semanas"), and small words allowed between ("for"). */
+  pause: z.strictObject({ words: Words, weeks: Words, joiners: z.array(Word) }),
+  /** Number words 1–9 as families type them ("dos", "hai", "二"), each key a digit. */
+  numbers: z.strictObject(
+    Object.fromEntries(['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((n) => [n, Words])) as Record<
+      string,
+      typeof Words
+    >,
+  ),
 });
 export type SmsWords = z.infer<typeof SmsWords>;
 

@@ -43,3 +43,32 @@ export const CRISIS_PHRASES: Record<Locale, Record<CrisisTrigger, string[]>> = p
 
 /** Everyday phrases containing crisis wording, per language, blanked out before crisis matching. */
 export const NOT_CRISIS: Partial<Record<Locale, string[]>> = perLocale((w) => w.notCrisis);
+
+/** Crisis concepts per language and trigger (slots that must all occur in one sentence; see word-files.ts). */
+export const CRISIS_CONCEPTS: Record<Locale, Record<CrisisTrigger, string[][]>> = perLocale(
+  (w) => w.concepts,
+);
+
+/** Words that may be about a crisis but say too little alone: the text goes to a counselor to review. */
+export const CONCERN_WORDS: Record<Locale, Record<CrisisTrigger, string[]>> = perLocale((w) => w.concern);
+
+/** Opt-out said in a sentence, per language, matched anywhere in a text. */
+export const OPT_OUT_PHRASES: Record<Locale, string[]> = perLocale((w) => w.optOutPhrases);
+
+/** Opt-out concepts per language (slots in one sentence, any order). */
+export const OPT_OUT_CONCEPTS: Record<Locale, string[][]> = perLocale((w) => w.optOutConcepts);
+
+/** Words that may mean "stop texting" but not clearly, per language. */
+export const OPT_OUT_MAYBE: Record<Locale, string[]> = perLocale((w) => w.optOutMaybe);
+
+/** Opt-in said in a sentence, per language. */
+export const OPT_IN_PHRASES: Record<Locale, string[]> = perLocale((w) => w.optInPhrases);
+
+/** "Who is this?" and its kin, per language. */
+export const IDENTITY_PHRASES: Record<Locale, string[]> = perLocale((w) => w.identity);
+
+/** PAUSE words, week words and the small words allowed between, per language. */
+export const PAUSE_WORDS: Record<Locale, SmsWords['pause']> = perLocale((w) => w.pause);
+
+/** Number words 1–9 per language, keyed by digit. */
+export const NUMBER_WORDS: Record<Locale, Record<string, string[]>> = perLocale((w) => w.numbers);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -33,17 +33,63 @@ export const PRAGMAS = {
   busy_timeout: 5000,
 } as const;
 
-/** Opens (creating if needed) the SQLite file at `path` (or ':memory:'), sets pragmas, optionally migrates. */
+/**
+ * The database could not be opened. The message is one line for the person starting the service: what is
+ * wrong with which file, and what to do (the setting is DATABASE_URL).
+ */
+export class DatabaseUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseUnavailable';
+  }
+}
+
+/** One line naming the file and the fix, from what SQLite or the file system said. */
+function unavailable(path: string, err: unknown): DatabaseUnavailable {
+  const code = (err as { code?: unknown })?.code;
+  const file = resolve(path);
+  const why: Record<string, string> = {
+    SQLITE_NOTADB: `${file} is not a SQLite database; point DATABASE_URL at the service's database file or a new path`,
+    SQLITE_READONLY: `${file} is read-only; give the service write access to the file and its directory`,
+    SQLITE_CANTOPEN: `${file} cannot be opened; check that its directory exists and the service may read and write it`,
+    SQLITE_CORRUPT: `${file} is damaged; restore it from a backup (npm run cli -- db backup makes one)`,
+    EACCES: `no permission to create or open ${file}; give the service access or choose another path`,
+    ENOENT: `the directory of ${file} does not exist and cannot be created; create it or choose another path`,
+    ENOTDIR: `part of the path ${file} is a file, not a directory; choose another path`,
+  };
+  const known = typeof code === 'string' ? (why[code] ?? why[code.replace(/_.*$/, '')]) : undefined;
+  return new DatabaseUnavailable(
+    `DATABASE_URL: ${known ?? `${file} could not be opened (${typeof code === 'string' ? code : err instanceof Error ? err.name : 'error'}); check the path and its permissions`}`,
+  );
+}
+
+/**
+ * Opens (creating if needed) the SQLite file at `path` (or ':memory:'), sets pragmas, optionally migrates.
+ * A missing directory is created only when its parent exists (the default ./data on a first start); a path
+ * deeper in nowhere is a mistake. Any failure is a `DatabaseUnavailable`, before anything is written.
+ */
 export function openSqlite(path: string, options: { migrate?: boolean } = {}): SqliteDb {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const client = new Database(path);
-  client.pragma(`journal_mode = ${PRAGMAS.journal_mode}`);
-  client.pragma(`synchronous = ${PRAGMAS.synchronous}`);
-  client.pragma(`foreign_keys = ${PRAGMAS.foreign_keys}`);
-  client.pragma(`busy_timeout = ${PRAGMAS.busy_timeout}`);
-  const db = drizzle({ client, schema }) as SqliteDb;
-  if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return db;
+  let client: Database.Database | undefined;
+  try {
+    if (path !== ':memory:') {
+      const dir = dirname(resolve(path));
+      if (!existsSync(dir)) {
+        if (!existsSync(dirname(dir))) throw Object.assign(new Error('no directory'), { code: 'ENOENT' });
+        mkdirSync(dir);
+      }
+    }
+    client = new Database(path, { fileMustExist: false, timeout: PRAGMAS.busy_timeout });
+    client.pragma(`journal_mode = ${PRAGMAS.journal_mode}`);
+    client.pragma(`synchronous = ${PRAGMAS.synchronous}`);
+    client.pragma(`foreign_keys = ${PRAGMAS.foreign_keys}`);
+    client.pragma(`busy_timeout = ${PRAGMAS.busy_timeout}`);
+    const db = drizzle({ client, schema }) as SqliteDb;
+    if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    return db;
+  } catch (err) {
+    client?.close();
+    throw unavailable(path, err);
+  }
 }
 
 /**
@@ -113,4 +159,28 @@ export function idWithoutDashesLike(column: SQLiteColumn, pattern: string): SQL 
 /** The first `length` characters of a text column. */
 export function textPrefix(column: SQLiteColumn, length: number): SQL {
   return sql`substr(${column}, 1, ${length})`;
+}
+
+/** What a backup wrote, and what SQLite's integrity check said of the copy ('ok' when it is sound). */
+export interface BackupResult {
+  file: string;
+  pages: number;
+  integrity: string;
+}
+
+/**
+ * Copies the database to `file` with SQLite's online backup (the service keeps running and writing), then
+ * opens the copy read-only and runs PRAGMA integrity_check on it, so a backup is known to restore.
+ */
+export async function backupSqlite(db: SqliteDb, file: string): Promise<BackupResult> {
+  const target = resolve(file);
+  mkdirSync(dirname(target), { recursive: true });
+  const { totalPages } = await db.$client.backup(target);
+  const copy = new Database(target, { readonly: true, fileMustExist: true });
+  try {
+    const rows = copy.pragma('integrity_check') as Array<{ integrity_check: string }>;
+    return { file: target, pages: totalPages, integrity: rows.map((r) => r.integrity_check).join('; ') };
+  } finally {
+    copy.close();
+  }
 }

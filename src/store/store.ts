@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  type BackupResult,
+  backupSqlite,
   closeSqlite,
   mapSqliteError,
   openSqlite,
@@ -87,6 +89,14 @@ export class Store implements Handle {
   answers(): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     return this.exclusive(() => sqliteAnswers(this[ENGINE]));
+  }
+
+  /**
+   * An online backup to `file`, checked by opening the copy and running an integrity check. It waits its turn
+   * on the connection, so the copy holds whole transactions only.
+   */
+  backup(file: string): Promise<BackupResult> {
+    return this.exclusive(() => backupSqlite(this[ENGINE], file));
   }
 
   /** Waits for work in progress, then closes the connection. Closing twice is harmless. */

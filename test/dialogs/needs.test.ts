@@ -44,6 +44,7 @@ describe('matchNeedAreas', () => {
       'technology_access',
       'physical_health',
       'academic',
+      'transportation',
     ]);
     expect(lexicon.placesKey).toBe('family.words.places');
     expect(JSON.parse(JSON.stringify(lexicon))).toEqual(lexicon);
@@ -133,7 +134,7 @@ describe('need words at the first family question', () => {
   it('asks what is hard when "hard" comes without need words', () => {
     expect(replies('es', 'difícil')).toEqual([
       'answer how @S1 = "hard" raw="difícil"',
-      'send what @S1 family.what name=Ana grade=3 [food|housing|internet|health|school|other]*',
+      'send what @S1 family.what name=Ana grade=3 [food|housing|internet|health|school|transport|other]*',
       'wait what 24h',
     ]);
   });

@@ -9,7 +9,7 @@ const root = resolve(import.meta.dirname, '../..');
 const dialogs = join(root, 'src/dialogs');
 
 const FORBIDDEN_IMPORT =
-  /^(drizzle-orm|better-sqlite3|i18next|node:fs|fs|node:child_process|@slack\/|botbuilder|twilio|express|pino|node-cron|dotenv|luxon)(\/|$)/;
+  /^(drizzle-orm|better-sqlite3|i18next|node:fs|fs|node:child_process|@slack\/|@microsoft\/|twilio|express|pino|node-cron|dotenv|luxon)(\/|$)/;
 const FORBIDDEN_CALL = /\bDate\.now\s*\(|\bnew\s+Date\s*\(|\bprocess\.env\b|\bMath\.random\s*\(/;
 
 function importsOf(source: string): string[] {

@@ -71,9 +71,9 @@ describe('scripts check', () => {
 
   it('reports a place phrase that is also a need word (it could never be read)', () => {
     const clash = structuredClone(resources);
-    (clash.ht!.family as { words: Record<string, string> }).words.places = 'lakay, nan kay la';
+    (clash.ht!.family as { words: Record<string, string> }).words.places = 'lwaye, nan kay la';
     expect(checkScripts(SCRIPT_SOURCES, clash).map(formatProblem)).toEqual([
-      "family-weekly/what [ht] ambiguous_word: 'lakay' is both a place phrase (family.words.places) and a word for 'housing' in step 'what' (ht): it would never be read",
+      "family-weekly/what [ht] ambiguous_word: 'lwaye' is both a place phrase (family.words.places) and a word for 'housing' in step 'what' (ht): it would never be read",
     ]);
   });
 

@@ -65,4 +65,20 @@ describe('scripts check: family SMS words', () => {
       "sms-words [pt] ambiguous_word: 'Para' (pt) is a strong opt-in word, but 'para' (es) is an opt-out word: keywords count in every language, so one meaning would be lost",
     ]);
   });
+
+  it('reports a sentence that means two things (opt-out in one language, opt-in in another)', () => {
+    const clash = structuredClone(resources);
+    wordsOf(clash, 'ru').optInPhrases.push('stop texting');
+    expect(checkSmsWords(clash).map(formatProblem)).toEqual([
+      "sms-words [ru] ambiguous_word: 'stop texting' (ru) is a strong opt-in word, but 'stop texting' (en) is an opt-out word: keywords count in every language, so one meaning would be lost",
+    ]);
+  });
+
+  it('reports a crisis concept with an empty slot', () => {
+    const broken = structuredClone(resources);
+    wordsOf(broken, 'so').concepts.medical.push([]);
+    expect(checkSmsWords(broken).map(formatProblem)).toEqual([
+      'sms-words [so] missing_words: locales/so/sms-words.json: concepts.medical[4] is empty: list at least one word',
+    ]);
+  });
 });

@@ -72,6 +72,8 @@ beforeEach(async () => {
     continueFamilyDialog: (guardianId, body) => {
       if (failDialog) throw new Error('the check-in failed');
       dialog.push(`${guardianId}:${body}`);
+      // What CheckinService.input returns when the engine read the text as an answer.
+      return { ok: true, applied: { answers: 1 } };
     },
   });
 });

@@ -11,6 +11,7 @@ import type { Texts } from '../../i18n/index.js';
 import type { MessagePayload } from '../../messages.js';
 import type { CheckinOutcome, CheckinService } from '../../services/checkins.js';
 import { updateEscalation } from '../../services/staff-actions.js';
+import { simulatorGuard } from './guard.js';
 
 const PAGE = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/simulator.html');
 
@@ -80,7 +81,8 @@ const PROBLEM_TEXT: Record<string, string> = {
  */
 export function localRoutes(deps: LocalDeps) {
   return (app: Express, ctx: AppContext): void => {
-    const page = readFileSync(PAGE, 'utf8');
+    const guard = simulatorGuard();
+    const page = readFileSync(PAGE, 'utf8').replace('__SIM_TOKEN__', guard.token);
     const inbound = new Map<string, InboundLine[]>();
     const remember = (who: string, text: string) => {
       const lines = inbound.get(who) ?? [];
@@ -89,9 +91,10 @@ export function localRoutes(deps: LocalDeps) {
     };
     const view = new SimulatorView(ctx);
     const router = express.Router();
+    router.use(guard.api);
     router.use(express.json({ limit: '16kb' }));
 
-    app.get('/', (_req, res) => {
+    app.get('/', guard.page, (_req, res) => {
       res.type('html').send(page);
     });
 

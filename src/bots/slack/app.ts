@@ -1,4 +1,4 @@
-import { App, ExpressReceiver, LogLevel, type webApi } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
 import type { NextFunction, Request, Response } from 'express';
 import type { SlackConfig } from '../../config.js';
 import type { AppContext } from '../../context.js';
@@ -9,9 +9,10 @@ import { ChatMessages } from '../../services/chat-messages.js';
 import { type CheckinsPort, NavigatorConversation } from '../../services/navigator-conversation.js';
 import { OutOfOffice } from '../../services/out-of-office.js';
 import { StaffDirectory } from '../../services/staff-directory.js';
+import { slackErrorCode } from './errors.js';
 import { registerListeners } from './listeners/index.js';
 import { SlackDirectory } from './staff.js';
-import { createSlackTransport } from './transport.js';
+import { createSlackTransport, loggableError } from './transport.js';
 
 /** Where Slack posts events, interactions and the slash command (one Request URL for all three). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -28,8 +29,8 @@ export interface SlackAppOptions {
   /** Web API base URL (tests point it at msw; default https://slack.com/api/). */
   slackApiUrl?: string;
   /**
-   * Check the bot token with auth.test as soon as the app is built (Bolt's default, true). The CLI turns it
-   * off and checks the token itself, to print a clear message instead of an unhandled rejection.
+   * Learn the bot's own user id with auth.test as soon as the app is built, in the background (default true).
+   * The CLI turns it off and checks the token itself, to print a clear message.
    */
   verifyToken?: boolean;
 }
@@ -89,6 +90,55 @@ export function timestampGuard(ctx: AppContext) {
   };
 }
 
+/** Slack's answers to auth.test that mean the token itself is wrong, not that Slack could not be reached. */
+const TOKEN_REFUSED = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+]);
+
+/**
+ * The bot's own user and bot id, so Bolt can ignore the bot's own messages. Learnt with one auth.test in the
+ * background and again at most once a minute while unknown; events never wait for it (direct messages from
+ * bots are ignored by their `bot_id` anyway). A failure is logged with its real cause.
+ */
+function botIdentity(ctx: AppContext, client: webApi.WebClient) {
+  let ids: { botUserId?: string; botId?: string } = {};
+  let learning: Promise<void> | undefined;
+  let lastTry = Number.NEGATIVE_INFINITY;
+  const learn = (): Promise<void> => {
+    lastTry = ctx.clock();
+    learning ??= client.auth
+      .test()
+      .then((r) => {
+        ids = { ...(r.user_id ? { botUserId: r.user_id } : {}), ...(r.bot_id ? { botId: r.bot_id } : {}) };
+      })
+      .catch((err: unknown) => {
+        const code = slackErrorCode(err);
+        if (code && TOKEN_REFUSED.has(code))
+          ctx.logger.error({ code }, 'slack: SLACK_BOT_TOKEN was refused; set a valid bot token (xoxb-…)');
+        else
+          ctx.logger.warn(
+            { ...loggableError(err) },
+            'slack: could not reach Slack to check the bot token; events are still processed',
+          );
+      })
+      .finally(() => {
+        learning = undefined;
+      });
+    return learning;
+  };
+  return {
+    learn,
+    known() {
+      if (!ids.botUserId && ctx.clock() - lastTry >= 60_000) void learn();
+      return ids;
+    },
+  };
+}
+
 /**
  * Builds the Bolt app. HTTP mode: an ExpressReceiver whose router is mounted on the service's express app at
  * POST /slack/events (signature verified by Bolt, acknowledgement before the work). Socket Mode when the
@@ -115,17 +165,22 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         processBeforeResponse: false,
         logger,
       });
+  const client = new webApi.WebClient(slack.botToken, clientOptions);
+  const identity = botIdentity(ctx, client);
+  // Every event is authorised from the configured token, without Bolt's auth.test round trip: when Slack's
+  // API is unreachable for a moment that call fails after the event was acknowledged, and Slack does not
+  // send it again, so a navigator's reply would be lost.
   const app = new App({
-    token: slack.botToken,
+    authorize: async () => ({ botToken: slack.botToken, ...identity.known() }),
     logger,
     clientOptions,
     ignoreSelf: true,
-    tokenVerificationEnabled: options.verifyToken ?? true,
     ...(receiver ? { receiver } : { socketMode: true, appToken: slack.appToken! }),
   });
+  if (options.verifyToken ?? true) void identity.learn();
 
   const staff = new StaffDirectory(ctx);
-  const directory = new SlackDirectory(ctx, staff, app.client);
+  const directory = new SlackDirectory(ctx, staff, client);
   const conversation = new NavigatorConversation(ctx, texts, checkins);
   const messages = new ChatMessages(ctx, 'slack');
   const pending = new Set<Promise<unknown>>();
@@ -143,7 +198,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       messages,
       staff,
       directory,
-      client: app.client,
+      client,
     },
     track,
   );
@@ -154,10 +209,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       express.use(SLACK_EVENTS_PATH, timestampGuard(ctx));
       express.use(receiver.router);
     },
-    transport: createSlackTransport({ ctx, texts, client: app.client, conversation, messages }),
+    transport: createSlackTransport({ ctx, texts, client, conversation, messages }),
     directory,
-    client: app.client,
+    client,
     async start() {
+      void identity.learn();
       if (socketMode) await app.start();
       ctx.logger.info({ mode: socketMode ? 'socket' : 'http' }, 'slack: ready');
     },

@@ -3,6 +3,7 @@ import type { RenderedMessage } from '../../i18n/index.js';
 import { type StaffKey, staffText } from '../../i18n/staff.js';
 import type { CheckinStatus, FamilyReach } from '../../services/caseload.js';
 import { ACTION, encode, type QuestionRef, type StudentAction } from './ids.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 
 type ActionsBlock = SlackTypes.ActionsBlock;
 type Button = SlackTypes.Button;
@@ -55,13 +56,8 @@ function mrkdwn(text: string) {
   return { type: 'mrkdwn' as const, text: trim(text, MAX_SECTION) };
 }
 
-/** Slack mrkdwn treats &, < and > specially: texts from locales and people are escaped. */
-export function escapeMrkdwn(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
-
 export function studentTitle(locale: string, s: { firstName: string; grade: string }): string {
-  return `*${escapeMrkdwn(s.firstName)}* · ${staffText(locale, 'grade', { grade: s.grade })}`;
+  return `*${escapeMrkdwn(s.firstName)}* · ${escapeMrkdwn(staffText(locale, 'grade', { grade: s.grade }))}`;
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
@@ -89,7 +85,7 @@ function inputs(model: CardModel): KnownBlock[] {
           ...specialButtons,
         ],
       },
-      { type: 'context', elements: [mrkdwn(staffText(locale, 'typeOrNote'))] },
+      { type: 'context', elements: [mrkdwn(escapeMrkdwn(staffText(locale, 'typeOrNote')))] },
     ];
   }
   if (!model.multiple) {
@@ -121,7 +117,7 @@ function inputs(model: CardModel): KnownBlock[] {
         ...specialButtons,
       ],
     },
-    { type: 'context', elements: [mrkdwn(staffText(locale, 'pickThenDone'))] },
+    { type: 'context', elements: [mrkdwn(escapeMrkdwn(staffText(locale, 'pickThenDone')))] },
   ];
 }
 
@@ -163,8 +159,9 @@ export function renderCard(model: CardModel): { text: string; blocks: KnownBlock
   blocks.push(...inputs(model));
   const tools = footer(model);
   if (tools) blocks.push(tools);
+  // The notification text is mrkdwn too: unescaped, a family's `<!channel>` would notify the whole channel.
   const who = student ? `${student.firstName}: ` : '';
-  return { text: trim(`${who}${current.text}`, 300), blocks };
+  return { text: escapeMrkdwn(trim(`${who}${current.text}`, 300)), blocks };
 }
 
 const STATUS_ICON: Record<CheckinStatus, string> = {
@@ -183,7 +180,7 @@ const STATUS_LABEL: Record<CheckinStatus, StaffKey> = {
 };
 
 export function statusText(locale: string, status: CheckinStatus): string {
-  return `${STATUS_ICON[status]} ${staffText(locale, STATUS_LABEL[status])}`;
+  return `${STATUS_ICON[status]} ${escapeMrkdwn(staffText(locale, STATUS_LABEL[status]))}`;
 }
 
 const FAMILY_REACH_LABEL: Record<FamilyReach, StaffKey> = {
@@ -220,14 +217,15 @@ export function caseloadBlocks(
   entries: CaseloadEntry[],
   options: { canResume: boolean },
 ): KnownBlock[] {
-  if (entries.length === 0) return [{ type: 'section', text: mrkdwn(staffText(locale, 'noStudents')) }];
+  if (entries.length === 0)
+    return [{ type: 'section', text: mrkdwn(escapeMrkdwn(staffText(locale, 'noStudents'))) }];
   const done = entries.filter((e) => e.status === 'completed' || e.status === 'skipped').length;
   const started = entries.some((e) => e.status !== 'pending');
   const blocks: KnownBlock[] = [
     {
       type: 'section',
       text: mrkdwn(
-        `*${staffText(locale, 'weekHeading', { period })}*\n${staffText(locale, 'weekSummary', { done, total: entries.length })}`,
+        `*${escapeMrkdwn(staffText(locale, 'weekHeading', { period }))}*\n${escapeMrkdwn(staffText(locale, 'weekSummary', { done, total: entries.length }))}`,
       ),
       ...(options.canResume
         ? {

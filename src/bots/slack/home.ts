@@ -5,10 +5,13 @@ import type { NavigatorHome } from '../../services/navigator-conversation.js';
 import { caseloadBlocks, type KnownBlock } from './blocks.js';
 import { caseloadEntry } from './caseload.js';
 import { ACTION, encode, VIEW } from './ids.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 
 type View = SlackTypes.View;
 
-const md = (text: string) => ({ type: 'mrkdwn' as const, text });
+/** Escaped text in mrkdwn; `markup` is for text already made of escaped parts (a student title, a card's question). */
+const md = (text: string) => ({ type: 'mrkdwn' as const, text: escapeMrkdwn(text) });
+const markup = (text: string) => ({ type: 'mrkdwn' as const, text });
 const pt = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 
 /**
@@ -77,7 +80,7 @@ export function noteModal(locale: string, question: string, ref: string): View {
     submit: pt(staffText(locale, 'send')),
     close: pt(staffText(locale, 'cancel')),
     blocks: [
-      { type: 'section', text: md(question.slice(0, 2900)) },
+      { type: 'section', text: markup(question.slice(0, 2900)) },
       {
         type: 'input',
         block_id: 'note',
@@ -98,7 +101,7 @@ export function counselorModal(locale: string, studentTitle: string, studentId: 
     submit: pt(staffText(locale, 'send')),
     close: pt(staffText(locale, 'cancel')),
     blocks: [
-      { type: 'section', text: md(studentTitle) },
+      { type: 'section', text: markup(studentTitle) },
       {
         type: 'input',
         block_id: 'note',

@@ -6,6 +6,7 @@ import type { ChatMessages } from '../../services/chat-messages.js';
 import type { NavigatorConversation, NavigatorResult } from '../../services/navigator-conversation.js';
 import type { OutOfOffice } from '../../services/out-of-office.js';
 import type { StaffDirectory, StaffMember } from '../../services/staff-directory.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 import { queueHome, queueReply } from './own-messages.js';
 import type { SlackDirectory } from './staff.js';
 
@@ -43,7 +44,8 @@ export function createReplies(deps: ListenerDeps): Replies {
 
   const tell: Replies['tell'] = async (member, userId, key, channel) => {
     const locale = member ? localeOf(member) : texts.defaultLocale;
-    if (channel) await client.chat.postEphemeral({ channel, user: userId, text: staffText(locale, key) });
+    if (channel)
+      await client.chat.postEphemeral({ channel, user: userId, text: escapeMrkdwn(staffText(locale, key)) });
     else await queueReply(messages, { member, slackUserId: userId, locale }, key);
   };
 

@@ -8,6 +8,7 @@ import { type CardPlan, type CardSources, planCard, providerId } from './card.js
 import { caseloadEntry } from './caseload.js';
 import { classifySlackError, slackErrorCode } from './errors.js';
 import { homeView } from './home.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 import { type OwnMessage, ownMessage } from './own-messages.js';
 
 /**
@@ -57,7 +58,7 @@ export function createSlackTransport(
       if (own.kind === 'reply') {
         const posted = await client.chat.postMessage({
           channel: message.address,
-          text: staffText(locale, own.label, own.params),
+          text: escapeMrkdwn(staffText(locale, own.label, own.params)),
         });
         return posted.channel && posted.ts
           ? { ok: true, providerMessageId: providerId({ channel: posted.channel, ts: posted.ts }) }

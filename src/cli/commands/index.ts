@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
+import { registerDbCommands } from './db.js';
 import { registerDeliveryCommands } from './delivery.js';
+import { registerDigestCommands } from './digest.js';
 import { registerEscalationCommands } from './escalations.js';
+import { registerRetentionCommands } from './retention.js';
 import { registerRosterCommands } from './roster.js';
 import { registerScriptCommands } from './scripts.js';
 import { registerSlackCommands } from './slack.js';
+import { registerTeamsCommands } from './teams.js';
 
 /**
  * Each area adds its own command group here (roster, scripts, checkins, outbox, timers, ...). `makeContext`
@@ -22,7 +26,11 @@ export function registerCommands(program: Command, makeContext: () => AppContext
   registerDeliveryCommands(program, makeContext);
   registerScriptCommands(program);
   registerSlackCommands(program, makeContext);
+  registerTeamsCommands(program, makeContext);
   registerEscalationCommands(program, makeContext);
+  registerDigestCommands(program, makeContext);
+  registerDbCommands(program, makeContext);
+  registerRetentionCommands(program, makeContext);
 }
 
 function packageVersion(): string {

@@ -1,6 +1,14 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
-import { familyMessages, guardians, outbox, type SmsStatus, smsOptOuts } from '../schema/index.js';
+import {
+  familyMessages,
+  familyTexts,
+  guardians,
+  outbox,
+  type SmsStatus,
+  smsOptOuts,
+  smsPauses,
+} from '../schema/index.js';
 import { Repository } from '../store.js';
 import { type Actor, AuditRepository } from './audit.js';
 import type { GuardianRow } from './roster.js';
@@ -22,6 +30,12 @@ export interface SmsResult {
 
 /** A text a family sent outside any check-in, kept for the navigator. */
 export type FamilyMessageRow = typeof familyMessages.$inferSelect;
+
+/** Any text a family's phone sent, with what it was read as (see `familyTexts`). */
+export type FamilyTextRow = typeof familyTexts.$inferSelect;
+
+/** A phone's pause of routine check-ins. */
+export type SmsPauseRow = typeof smsPauses.$inferSelect;
 
 /** Outbox purpose of the consent notice (how to stop), sent as its own text before the first routine one. */
 export const CONSENT_NOTICE_PURPOSE = 'sms:consent_notice';
@@ -295,5 +309,87 @@ export class SmsRepository extends Repository {
       .where(and(eq(familyMessages.guardianId, guardianId), gte(familyMessages.receivedAt, since)))
       .orderBy(asc(familyMessages.receivedAt), asc(familyMessages.id))
       .all();
+  }
+
+  /** Stores one inbound text, whatever it meant; `meaning` may be refined later with `setFamilyTextMeaning`. */
+  async recordFamilyText(row: FamilyTextRow): Promise<void> {
+    this.db.insert(familyTexts).values(row).run();
+  }
+
+  /** Removes the record of a text whose handling failed, so the platform's retry is stored once. */
+  async forgetFamilyText(id: string): Promise<void> {
+    this.db.delete(familyTexts).where(eq(familyTexts.id, id)).run();
+  }
+
+  /** Refines what an inbound text was read as once the check-in has read it ('answer', 'note'). */
+  async setFamilyTextMeaning(id: string, meaning: string): Promise<void> {
+    this.db.update(familyTexts).set({ meaning }).where(eq(familyTexts.id, id)).run();
+  }
+
+  /** Inbound texts received at or after `since`, oldest first, for a guardian or (no id) for everyone. */
+  async familyTextsSince(since: number, guardianId?: string): Promise<FamilyTextRow[]> {
+    return this.db
+      .select()
+      .from(familyTexts)
+      .where(
+        and(
+          gte(familyTexts.receivedAt, since),
+          guardianId ? eq(familyTexts.guardianId, guardianId) : undefined,
+        ),
+      )
+      .orderBy(asc(familyTexts.receivedAt), asc(familyTexts.id))
+      .all();
+  }
+
+  /** Pauses routine texts to a number until `until` (replacing an earlier pause). */
+  async pausePhone(phone: string, until: number, weeks: number, at: number): Promise<void> {
+    this.db
+      .insert(smsPauses)
+      .values({ phone, until, weeks, createdAt: at })
+      .onConflictDoUpdate({ target: smsPauses.phone, set: { until, weeks, createdAt: at } })
+      .run();
+  }
+
+  /** Ends a number's pause at once (START, or a new opt-in). */
+  async clearPause(phone: string): Promise<void> {
+    this.db.delete(smsPauses).where(eq(smsPauses.phone, phone)).run();
+  }
+
+  /** The pause in force for a number at `now`, if any: a pause past its date is over without any job. */
+  async pauseAt(phone: string | null | undefined, now: number): Promise<SmsPauseRow | undefined> {
+    if (!phone) return undefined;
+    const row = this.db.select().from(smsPauses).where(eq(smsPauses.phone, phone)).get();
+    return row && row.until > now ? row : undefined;
+  }
+
+  /**
+   * True when a routine text of this check-in session to the guardian has not left yet (held by quiet hours,
+   * or waiting for the relay): the family has not seen that question, so a reply cannot answer it.
+   */
+  async sessionTextHeld(guardianId: string, sessionId: string): Promise<boolean> {
+    const rows = this.db
+      .select({ origin: outbox.origin })
+      .from(outbox)
+      .where(
+        and(
+          smsToGuardian(guardianId),
+          eq(outbox.status, 'pending'),
+          eq(outbox.attempts, 0),
+          eq(outbox.urgent, false),
+        ),
+      )
+      .all();
+    return rows.some((r) => r.origin?.sessionId === sessionId);
+  }
+
+  /** The body of the newest text of this check-in session that has left for the guardian, if any. */
+  async lastSessionTextSent(guardianId: string, sessionId: string): Promise<string | undefined> {
+    const rows = this.db
+      .select({ origin: outbox.origin, body: outbox.body })
+      .from(outbox)
+      .where(and(smsToGuardian(guardianId), inArray(outbox.status, ['sending', 'sent', 'delivered'])))
+      .orderBy(desc(outbox.createdAt), desc(outbox.id))
+      .all();
+    return rows.find((r) => r.origin?.sessionId === sessionId)?.body ?? undefined;
   }
 }

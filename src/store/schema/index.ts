@@ -2,3 +2,4 @@ export * from './checkins.js';
 export * from './delivery.js';
 export * from './roster.js';
 export * from './sms.js';
+export * from './teams.js';

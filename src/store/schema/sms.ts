@@ -27,3 +27,38 @@ export const familyMessages = sqliteTable(
   },
   (t) => [index('family_messages_guardian_idx').on(t.guardianId, t.receivedAt)],
 );
+
+/**
+ * Every text a family's phone sent, whatever it turned out to mean (a STOP, a crisis, an answer, a note), and
+ * also from a number not on the roster: the one record that proves nothing a family writes is dropped.
+ * `meaning` is what the service read it as ('opt_out', 'crisis', 'answer', 'note', 'unknown_number', …).
+ */
+export const familyTexts = sqliteTable(
+  'family_texts',
+  {
+    id: text('id').primaryKey(),
+    channel: text('channel').notNull(),
+    eventId: text('event_id').notNull(),
+    /** Null for a number no guardian has; then `address` is the only way to call back. */
+    guardianId: text('guardian_id'),
+    address: text('address').notNull(),
+    body: text('body').notNull(),
+    meaning: text('meaning').notNull(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [
+    index('family_texts_guardian_idx').on(t.guardianId, t.receivedAt),
+    index('family_texts_received_idx').on(t.receivedAt),
+  ],
+);
+
+/**
+ * A phone's pause of routine check-ins ("PAUSE 3"): until `until` no routine text goes to it; replies and
+ * urgent texts still do. It ends by itself: every check reads the date, no job has to lift it.
+ */
+export const smsPauses = sqliteTable('sms_pauses', {
+  phone: text('phone').primaryKey(),
+  until: integer('until').notNull(),
+  weeks: integer('weeks').notNull(),
+  createdAt: integer('created_at').notNull(),
+});

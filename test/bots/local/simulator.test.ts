@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildService, type Service } from '../../../src/app.js';
 import type { AppContext } from '../../../src/context.js';
@@ -20,6 +20,12 @@ let clock: ReturnType<typeof fixedClock>;
 let service: Service;
 let server: Server;
 let base: string;
+let token: string;
+
+/** A request from the simulator page: it carries the token the service wrote into the page. */
+function simFetch(url: string, init: RequestInit = {}) {
+  return fetch(url, { ...init, headers: { ...(init.headers as object), 'x-sim-token': token } });
+}
 
 beforeEach(async () => {
   const test = testContext({ now: NOW, idPrefix: 'sim' });
@@ -29,6 +35,7 @@ beforeEach(async () => {
   server = await listen(createHttpApp(ctx, service.routes), 0, '127.0.0.1');
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  token = /name="sim-token" content="([^"]+)"/.exec(await (await fetch(`${base}/`)).text())![1]!;
 });
 
 afterEach(async () => {
@@ -37,7 +44,7 @@ afterEach(async () => {
 });
 
 async function post(path: string, body: unknown = {}) {
-  const res = await fetch(`${base}${path}`, {
+  const res = await simFetch(`${base}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -46,7 +53,7 @@ async function post(path: string, body: unknown = {}) {
 }
 
 async function thread(kind: string, id: string) {
-  const res = await fetch(`${base}/sim/api/thread/${kind}/${id}`);
+  const res = await simFetch(`${base}/sim/api/thread/${kind}/${id}`);
   return (
     (await res.json()) as {
       messages: { direction: string; text: string; status: string; choices: { id: string }[] }[];
@@ -56,7 +63,7 @@ async function thread(kind: string, id: string) {
 
 describe('local simulator', () => {
   it('lists the demo navigators and family phones', async () => {
-    const people = (await (await fetch(`${base}/sim/api/people`)).json()) as {
+    const people = (await (await simFetch(`${base}/sim/api/people`)).json()) as {
       navigators: { id: string; students: number }[];
       guardians: { language: string }[];
     };
@@ -178,5 +185,55 @@ describe('local simulator', () => {
       (await post(`/sim/api/staff/${counselor.id}/escalation`, { ref: 'NOPE9999', status: 'claimed' }))
         .status,
     ).toBe(404);
+  });
+});
+
+describe('the simulator answers only a browser on this machine', () => {
+  const people = '/sim/api/people';
+  const release = '/sim/api/release-held';
+
+  /** A GET with the Host header a browser sends after a DNS name was rebound to this machine. */
+  const withHost = (path: string, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(`${base}${path}`, { headers: { host, 'x-sim-token': token } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('refuses another Host name (DNS rebinding), on the page and the API', async () => {
+    for (const path of ['/', people]) expect(await withHost(path, 'evil.example:3000'), path).toBe(403);
+    expect(await withHost(people, 'localhost:3000')).toBe(200);
+  });
+
+  it('refuses a request from another site, by Origin or Sec-Fetch-Site', async () => {
+    const crossSite: Array<Record<string, string>> = [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+    ];
+    for (const headers of crossSite) {
+      const res = await simFetch(`${base}${release}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ error: 'cross_site_request' });
+    }
+  });
+
+  it('refuses an API call without the page token or with a wrong one', async () => {
+    for (const given of [undefined, 'wrong-token']) {
+      const res = await fetch(`${base}${release}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(given ? { 'x-sim-token': given } : {}) },
+        body: '{}',
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ error: 'missing_or_wrong_token' });
+    }
+    expect((await fetch(`${base}${people}`)).status).toBe(403);
   });
 });

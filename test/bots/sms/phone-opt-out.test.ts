@@ -25,6 +25,7 @@ async function setup(locale = 'en') {
     sms: env.sms,
     continueFamilyDialog: (id, text) => {
       dialog.push(`${id}:${text}`);
+      return { ok: true, applied: { answers: 1 } };
     },
   };
   let n = 0;

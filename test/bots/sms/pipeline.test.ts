@@ -28,6 +28,7 @@ async function setup(
     sms: env.sms,
     continueFamilyDialog: (id, text) => {
       dialog.push(`${id}:${text}`);
+      return { ok: true, applied: { answers: 1 } };
     },
     carrierHandlesOptOut: carrier,
   };

@@ -4,6 +4,7 @@ import type { StaffMember } from '../../../services/staff-directory.js';
 import { caseloadBlocks, type KnownBlock } from '../blocks.js';
 import { caseloadEntry } from '../caseload.js';
 import { parseCheckinCommand } from '../command.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
 import type { ListenerDeps, Replies } from '../replies.js';
 
 type CommandReply = { response_type: 'ephemeral'; text: string; blocks?: KnownBlock[] };
@@ -21,7 +22,7 @@ export function registerCommands(app: App, deps: ListenerDeps, replies: Replies)
     const actor = `slack:${command.user_id}`;
     const say = (key: StaffKey, params?: Record<string, string | number>): CommandReply => ({
       response_type: 'ephemeral',
-      text: staffText(locale, key, params),
+      text: escapeMrkdwn(staffText(locale, key, params)),
     });
     const parsed = parseCheckinCommand(command.text ?? '', outOfOffice.today(member));
     switch (parsed.kind) {
@@ -70,7 +71,10 @@ export function registerCommands(app: App, deps: ListenerDeps, replies: Replies)
     await ack();
     const member = await directory.staffFor(command.user_id);
     if (!member) {
-      await respond({ response_type: 'ephemeral', text: staffText(texts.defaultLocale, 'notInRoster') });
+      await respond({
+        response_type: 'ephemeral',
+        text: escapeMrkdwn(staffText(texts.defaultLocale, 'notInRoster')),
+      });
       return;
     }
     const { reply, after } = await checkinCommand(member, command);

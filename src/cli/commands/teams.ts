@@ -1,0 +1,102 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { createTeamsApp } from '../../bots/teams/app.js';
+import { appPackage } from '../../bots/teams/app-package.js';
+import type { MatchReport, TeamsDirectory, UnmatchedStaff } from '../../bots/teams/directory.js';
+import type { AppContext } from '../../context.js';
+import { createTexts } from '../../i18n/index.js';
+import { CheckinService } from '../../services/checkins.js';
+import { table } from '../format.js';
+
+const REASON: Record<UnmatchedStaff['reason'], string> = {
+  no_teams_id: 'has not written to the bot, and the roster has no teams_user_id',
+  not_installed: 'the app is not installed for them (or was removed or blocked)',
+};
+
+/** The staff the bot cannot reach in Teams, with the roster email so the admin can check it (never logged). */
+function unmatchedTable(unmatched: UnmatchedStaff[]): string {
+  return table([
+    ['STAFF ID', 'NAME', 'ROLE', 'EMAIL', 'REASON'],
+    ...unmatched.map((u) => [u.staffId, u.name, u.role, u.email, REASON[u.reason]]),
+  ]);
+}
+
+const FIX =
+  'Install the app for them (Teams admin center → Manage apps → the app → Add to users, or they add it ' +
+  'themselves); they are found by their Microsoft 365 email when the app says hello. Then run `teams match`.';
+
+/** `teams unmatched`: who cannot be reached in Teams yet, saving nothing. */
+export async function listUnmatched(directory: TeamsDirectory): Promise<string> {
+  const report = await directory.matchAll({ remember: false });
+  const found =
+    report.matched > 0
+      ? `\n${report.matched} more can be matched now; run \`teams match\` to remember them.`
+      : '';
+  if (report.unmatched.length === 0)
+    return `Every active navigator, lead navigator and counselor can be reached in Teams.${found}`;
+  return `${unmatchedTable(report.unmatched)}\n\n${report.unmatched.length} not reachable in Teams. ${FIX}${found}`;
+}
+
+/** `teams match`: links staff to the chats the bot already has with their Teams user (audit-logged). */
+export async function matchNow(directory: TeamsDirectory): Promise<string> {
+  const report: MatchReport = await directory.matchAll();
+  const counts = `Matched now: ${report.matched}. Already matched: ${report.alreadyMatched}. Not reachable: ${report.unmatched.length}.`;
+  return report.unmatched.length === 0
+    ? counts
+    : `${counts}\n\n${unmatchedTable(report.unmatched)}\n\n${FIX}`;
+}
+
+/** Where `teams package` writes the zip: beside the database, outside version control. */
+const DEFAULT_PACKAGE = 'data/teams-app.zip';
+
+/** Builds the app package from the repository's `teams/` folder and the configured app id. */
+export function writePackage(ctx: AppContext, out: string): void {
+  const zipped = appPackage(new URL('../../../teams/', import.meta.url), ctx.config);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, zipped);
+}
+
+/** Registers the `teams` command group: `teams unmatched`, `teams match`, `teams package`. */
+export function registerTeamsCommands(program: Command, makeContext: () => AppContext): void {
+  const run = async (fn: (directory: TeamsDirectory) => Promise<string>) => {
+    const ctx = makeContext();
+    try {
+      if (!ctx.config.teams) {
+        console.error('Teams is not configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD in .env.');
+        process.exitCode = 1;
+        return;
+      }
+      const texts = createTexts({ defaultLocale: ctx.config.defaultLocale, logger: ctx.logger });
+      const teams = createTeamsApp({ ctx, texts, checkins: new CheckinService(ctx, texts) });
+      console.log(await fn(teams.directory));
+    } finally {
+      await ctx.db.close();
+    }
+  };
+  const teams = program.command('teams').description('Microsoft Teams: who is who');
+  teams
+    .command('unmatched')
+    .description('list staff the bot cannot reach in Teams yet, with the reason (saves nothing)')
+    .action(() => run(listUnmatched));
+  teams
+    .command('package')
+    .description("build the Teams app package (manifest with this bot's app id, and icons) to upload")
+    .option('--out <file>', 'where to write the zip', DEFAULT_PACKAGE)
+    .action((options: { out: string }) => {
+      const ctx = makeContext();
+      try {
+        writePackage(ctx, options.out);
+        console.log(`Wrote ${options.out}. Upload it in Teams: Apps → Manage your apps → Upload an app.`);
+      } catch (err) {
+        console.error(err instanceof Error ? err.message : String(err));
+        process.exitCode = 1;
+      } finally {
+        void ctx.db.close();
+      }
+    });
+  teams
+    .command('match')
+    .description('link staff to the Teams chats the bot already has with them, and remember it')
+    .action(() => run(matchNow));
+}

@@ -1,0 +1,93 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { DbOrTx } from '../db.js';
+import { staff, teamsConversations } from '../schema/index.js';
+import { Repository } from '../store.js';
+import { type Actor, AuditRepository } from './audit.js';
+
+export type TeamsConversationRow = typeof teamsConversations.$inferSelect;
+
+/** A conversation reference as an activity carried it, to remember. */
+export type TeamsConversationInput = Omit<TeamsConversationRow, 'unreachableAt' | 'updatedAt'>;
+
+/** Teams conversation references, and which one is a staff member's personal chat with the bot. */
+export class TeamsConversationRepository extends Repository {
+  private readonly audit: AuditRepository;
+
+  constructor(handle: DbOrTx) {
+    super(handle);
+    this.audit = new AuditRepository(handle);
+  }
+
+  /** Saves or refreshes a reference (the service URL may move); reachable again, since they just wrote. */
+  async save(input: TeamsConversationInput, at: number): Promise<void> {
+    this.db
+      .insert(teamsConversations)
+      .values({ ...input, unreachableAt: null, updatedAt: at })
+      .onConflictDoUpdate({
+        target: teamsConversations.id,
+        set: { ...input, unreachableAt: null, updatedAt: at },
+      })
+      .run();
+  }
+
+  async byId(id: string): Promise<TeamsConversationRow | undefined> {
+    return this.db.select().from(teamsConversations).where(eq(teamsConversations.id, id)).get();
+  }
+
+  /** The newest personal chat of a Teams user (AAD object id) the bot may still write to. */
+  async personalChatOf(userAadId: string): Promise<TeamsConversationRow | undefined> {
+    return this.db
+      .select()
+      .from(teamsConversations)
+      .where(
+        and(
+          eq(teamsConversations.userAadId, userAadId),
+          eq(teamsConversations.kind, 'personal'),
+          isNull(teamsConversations.unreachableAt),
+        ),
+      )
+      .orderBy(desc(teamsConversations.updatedAt))
+      .get();
+  }
+
+  /**
+   * Names (or, with null, forgets) a staff member's personal chat with the bot, audit-logged
+   * ('teams_conversation'). Nothing is written when it is already so.
+   */
+  async linkStaff(staffId: string, conversationId: string | null, by: Actor): Promise<void> {
+    const row = this.db
+      .select({ conversation: staff.teamsConversation })
+      .from(staff)
+      .where(eq(staff.id, staffId))
+      .get();
+    if (!row || row.conversation === conversationId) return;
+    this.db
+      .update(staff)
+      .set({ teamsConversation: conversationId, updatedAt: by.at })
+      .where(eq(staff.id, staffId))
+      .run();
+    await this.audit.append({
+      entity: 'staff',
+      entityId: staffId,
+      action: 'teams_conversation',
+      before: { teamsConversation: row.conversation },
+      after: { teamsConversation: conversationId },
+      ...by,
+    });
+  }
+
+  /** Forgets a staff member's personal chat, when it is still this one. */
+  async unlinkStaff(staffId: string, conversationId: string, by: Actor): Promise<void> {
+    const row = this.db.select({ c: staff.teamsConversation }).from(staff).where(eq(staff.id, staffId)).get();
+    if (row?.c === conversationId) await this.linkStaff(staffId, null, by);
+  }
+
+  /** Marks a conversation the bot may no longer write to (Teams answered 403). */
+  async markUnreachable(id: string, at: number): Promise<void> {
+    this.db
+      .update(teamsConversations)
+      .set({ unreachableAt: at, updatedAt: at })
+      .where(eq(teamsConversations.id, id))
+      .run();
+  }
+}
