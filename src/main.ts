@@ -4,7 +4,7 @@ import { buildService } from './app.js';
 import { ConfigError, enabledChannels, loadConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { systemClock, uuid } from './lib/clock.js';
-import { createLogger } from './lib/logger.js';
+import { createLogger, errorName } from './lib/logger.js';
 import { closeServer, createHttpApp, listen, portProblem } from './server.js';
 import { openDatabase } from './store/db.js';
 import { DatabaseUnavailable } from './store/sqlite.js';
@@ -89,7 +89,7 @@ main().catch((err) => {
   // Only the error's name: a message may quote a setting's value (a URL with its password).
   else
     console.error(
-      `start-up failed: ${err instanceof Error ? err.name : 'error'}`,
+      `start-up failed: ${errorName(err)}`,
       err instanceof Error ? err.stack?.split('\n').slice(1, 4).join('\n') : '',
     );
   process.exit(1);

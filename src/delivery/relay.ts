@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import { errorName } from '../lib/logger.js';
 import type { MessagePayload } from '../messages.js';
 import type { DbOrTx } from '../store/db.js';
 import {
@@ -209,10 +210,7 @@ export function createRelay(options: RelayOptions): Relay {
           await onDead(dead, sp);
         });
       } catch (err) {
-        ctx.logger.error(
-          { ...log, err: err instanceof Error ? err.name : 'error' },
-          'outbox: dead-letter alert failed',
-        );
+        ctx.logger.error({ ...log, err: errorName(err) }, 'outbox: dead-letter alert failed');
       }
     });
   }
@@ -244,10 +242,7 @@ export function createRelay(options: RelayOptions): Relay {
           await onUrgentFailing(row, sp);
         });
       } catch (err) {
-        ctx.logger.error(
-          { ...log, err: err instanceof Error ? err.name : 'error' },
-          'outbox: urgent fallback failed',
-        );
+        ctx.logger.error({ ...log, err: errorName(err) }, 'outbox: urgent fallback failed');
       }
     });
   }
@@ -442,8 +437,7 @@ export function createRelay(options: RelayOptions): Relay {
       (r) => {
         busy = r.sent + r.failed + r.dead > 0;
       },
-      (err: unknown) =>
-        ctx.logger.error({ err: err instanceof Error ? err.name : 'error' }, 'outbox: relay round failed'),
+      (err: unknown) => ctx.logger.error({ err: errorName(err) }, 'outbox: relay round failed'),
     );
     inFlight = current;
     await current;

@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { AppContext } from '../context.js';
+import { errorName } from '../lib/logger.js';
 import { TimerRepository } from '../store/repositories/timers.js';
 import { EMPTY_CALENDAR, type SchoolCalendar } from './calendar.js';
 import { addWeeks, isoWeekOf } from './period.js';
@@ -68,7 +69,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     try {
       await run;
     } catch (err) {
-      ctx.logger.error({ err: err instanceof Error ? err.name : 'error' }, `scheduler: ${what} failed`);
+      ctx.logger.error({ err: errorName(err) }, `scheduler: ${what} failed`);
     } finally {
       running.delete(run);
     }

@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import { errorName } from '../lib/logger.js';
 import { type TimerOutcome, TimerRepository, type TimerRow } from '../store/repositories/timers.js';
 
 /**
@@ -129,7 +130,7 @@ export function createTimerRunner(options: TimerRunnerOptions): TimerRunner {
         round.failed += 1;
         round.log.push(`${line} failed`);
         ctx.logger.error(
-          { timerId: timer.id, kind: timer.kind, err: err instanceof Error ? err.name : 'error' },
+          { timerId: timer.id, kind: timer.kind, err: errorName(err) },
           'timers: handler failed; will retry',
         );
       }

@@ -62,3 +62,11 @@ export function createLogger(options: { level: string; destination?: pino.Destin
     options.destination,
   );
 }
+
+/**
+ * What of an error may be logged: its class name only. Its message can hold a query's parameters, a family's
+ * words or a phone number. Example: `logger.error({ err: errorName(err) }, 'relay: send failed')`.
+ */
+export function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : 'error';
+}

@@ -1,5 +1,6 @@
 import { parsePhoneNumberWithError } from 'libphonenumber-js';
 import type { AppContext } from '../context.js';
+import { errorName } from '../lib/logger.js';
 import type { MessagePayload } from '../messages.js';
 import { classifyInbound, type InboundKind } from '../sms/classify.js';
 import { LANGUAGE_ENDONYMS, TWILIO_OPT_OUT_WORDS } from '../sms/common-words.js';
@@ -186,7 +187,7 @@ export class FamilyInboundService {
       await new InboundEventRepository(this.ctx.db).finish(text.channel, text.eventId, 'processed');
     } catch (err) {
       this.ctx.logger.error(
-        { eventId: text.eventId, err: errName(err) },
+        { eventId: text.eventId, err: errorName(err) },
         'family inbound: could not mark a text processed',
       );
     }
@@ -213,7 +214,7 @@ export class FamilyInboundService {
       await new SmsRepository(this.ctx.db).forgetFamilyText(textId);
     } catch (err) {
       this.ctx.logger.error(
-        { eventId: text.eventId, err: errName(err) },
+        { eventId: text.eventId, err: errorName(err) },
         'family inbound: could not forget a failed text',
       );
     }
@@ -496,9 +497,4 @@ function words(body: string): number {
   const spaced = folded.split(' ').filter(Boolean).length;
   const han = [...folded].filter((c) => /\p{Script=Han}/u.test(c)).length;
   return Math.max(spaced, Math.ceil(han / 2));
-}
-
-/** An error's class name, the only part of it that may be logged (its message can hold a query's parameters). */
-function errName(err: unknown): string {
-  return err instanceof Error ? err.name : 'error';
 }

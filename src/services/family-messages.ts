@@ -18,28 +18,18 @@ export type FamilySender = { guardian: GuardianRow } | { address: string };
  * assigned counselor) holds the text, and for an unknown number the number, so someone can call back.
  * Example: `await raiseFamilyCrisis(tx, ctx, { guardian }, 'no_food', 'no tenemos comida')`.
  */
-export async function raiseFamilyCrisis(
+export function raiseFamilyCrisis(
   tx: DbOrTx,
   ctx: AppContext,
   sender: FamilySender,
   trigger: EscalationRow['trigger'],
   body: string,
 ): Promise<EscalationRow> {
-  const guardian = 'guardian' in sender ? sender.guardian : undefined;
-  // A guardian with one child names the student; with several, the counselor sees the family.
-  const students = guardian ? await new RosterRepository(tx).studentsOfGuardian(guardian.id) : [];
-  const row = await raiseEscalation(tx, ctx, {
-    studentId: students.length === 1 ? students[0]!.id : null,
-    guardianId: guardian?.id ?? null,
-    trigger,
+  return raiseFromText(tx, ctx, sender, trigger, body, {
     urgent: true,
-    source: 'family',
-    raisedBy: guardian ? `guardian:${guardian.id}` : 'sms:unknown',
     summary: `Urgent: a family text matched crisis wording (${trigger}) from ${senderRef(sender)}`,
-    note: noteOf(sender, body),
+    log: 'family: urgent escalation from a text',
   });
-  ctx.logger.warn({ escalationId: row.id, trigger }, 'family: urgent escalation from a text');
-  return row;
 }
 
 const senderRef = (sender: FamilySender) =>
@@ -53,26 +43,42 @@ const noteOf = (sender: FamilySender, body: string) =>
  * deadline; the summary names no words.
  * Example: `await raiseFamilyConcern(tx, ctx, { guardian }, 'abuse_neglect', 'I am scared for him')`.
  */
-export async function raiseFamilyConcern(
+export function raiseFamilyConcern(
   tx: DbOrTx,
   ctx: AppContext,
   sender: FamilySender,
   trigger: EscalationRow['trigger'],
   body: string,
 ): Promise<EscalationRow> {
+  return raiseFromText(tx, ctx, sender, trigger, body, {
+    urgent: false,
+    summary: `Review: a family text may be about a crisis (${trigger}), from ${senderRef(sender)}`,
+    log: 'family: text sent to a counselor for review',
+  });
+}
+
+async function raiseFromText(
+  tx: DbOrTx,
+  ctx: AppContext,
+  sender: FamilySender,
+  trigger: EscalationRow['trigger'],
+  body: string,
+  how: { urgent: boolean; summary: string; log: string },
+): Promise<EscalationRow> {
   const guardian = 'guardian' in sender ? sender.guardian : undefined;
+  // A guardian with one child names the student; with several, the counselor sees the family.
   const students = guardian ? await new RosterRepository(tx).studentsOfGuardian(guardian.id) : [];
   const row = await raiseEscalation(tx, ctx, {
     studentId: students.length === 1 ? students[0]!.id : null,
     guardianId: guardian?.id ?? null,
     trigger,
-    urgent: false,
+    urgent: how.urgent,
     source: 'family',
     raisedBy: guardian ? `guardian:${guardian.id}` : 'sms:unknown',
-    summary: `Review: a family text may be about a crisis (${trigger}), from ${senderRef(sender)}`,
+    summary: how.summary,
     note: noteOf(sender, body),
   });
-  ctx.logger.info({ escalationId: row.id }, 'family: text sent to a counselor for review');
+  ctx.logger.warn({ escalationId: row.id, trigger, urgent: how.urgent }, how.log);
   return row;
 }
 

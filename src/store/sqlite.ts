@@ -6,6 +6,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { errorName } from '../lib/logger.js';
 import { UniqueViolation } from './errors.js';
 import * as schema from './schema/index.js';
 
@@ -59,7 +60,7 @@ function unavailable(path: string, err: unknown): DatabaseUnavailable {
   };
   const known = typeof code === 'string' ? (why[code] ?? why[code.replace(/_.*$/, '')]) : undefined;
   return new DatabaseUnavailable(
-    `DATABASE_URL: ${known ?? `${file} could not be opened (${typeof code === 'string' ? code : err instanceof Error ? err.name : 'error'}); check the path and its permissions`}`,
+    `DATABASE_URL: ${known ?? `${file} could not be opened (${typeof code === 'string' ? code : errorName(err)}); check the path and its permissions`}`,
   );
 }
 

@@ -68,6 +68,8 @@ function setup(upAfterMs: number, urgentRetryMs?: number) {
     ctx: t.ctx,
     transports: new TransportRegistry([slack.transport, sms.transport, local.transport]),
     rateLimits: false,
+    // Fixed jitter: which of two messages dies first must not depend on chance.
+    random: () => 0.5,
     ...(urgentRetryMs ? { urgentRetryMs } : {}),
     onDead: createDeadLetterAlert(t.ctx, { route }),
     onUrgentFailing: createUrgentFallback(t.ctx, { route }),
@@ -185,11 +187,9 @@ describe('urgent messages never die quietly', () => {
     const dead = (await s.repo.get(notice))!;
     expect(dead.status).toBe('dead');
     expect(dead.updatedAt - T0).toBeGreaterThanOrEqual(2 * HOUR);
-    const alerts = (await s.repo.list({ limit: 100 })).filter(
-      (r) =>
-        r.purpose === DEAD_LETTER_PURPOSE && (r.payload as { params: { id: string } }).params.id === notice,
-    );
-    // admin-1 is reached on Slack only, the failing channel: only admin-2 (simulator) hears of the notice.
+    // One alert, whichever message died first (a later death is counted into it, see dead-letter.ts).
+    const alerts = (await s.repo.list({ limit: 100 })).filter((r) => r.purpose === DEAD_LETTER_PURPOSE);
+    // admin-1 is reached on Slack only, the failing channel: only admin-2 (simulator) hears of it.
     expect(alerts.map((r) => `${r.recipientId}:${r.channel}:${r.status}`)).toEqual(['admin-2:local:sent']);
   });
 

@@ -1,8 +1,8 @@
 import type { types as SlackTypes } from '@slack/bolt';
-import type { RenderedMessage } from '../../i18n/index.js';
 import { type StaffKey, staffText } from '../../i18n/staff.js';
-import type { CheckinStatus, FamilyReach } from '../../services/caseload.js';
-import { ACTION, encode, type QuestionRef, type StudentAction } from './ids.js';
+import type { CheckinStatus } from '../../services/caseload.js';
+import { type CardModel, type CaseloadEntry, FAMILY_REACH_TEXT, STATUS_TEXT } from '../chat/cards.js';
+import { ACTION, encode, type StudentAction } from './ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 type ActionsBlock = SlackTypes.ActionsBlock;
@@ -19,30 +19,6 @@ type SectionBlock = SlackTypes.SectionBlock;
 const MAX_BUTTON = 75;
 const MAX_SECTION = 2900;
 const CHECKBOX_GROUP = 10;
-
-/** A student as Slack shows them. */
-export interface CardStudent {
-  id: string;
-  firstName: string;
-  grade: string;
-}
-
-/** An earlier part of a card: an info line, or a question with the answer given. */
-export interface CardLine {
-  text: string;
-  answer?: string;
-}
-
-/** One Slack message for one student's check-in (or a session-level message), updated as answers come. */
-export interface CardModel {
-  locale: string;
-  student?: CardStudent;
-  earlier: CardLine[];
-  current: RenderedMessage;
-  multiple: boolean;
-  /** The step waiting for an answer; without it the message only informs (no inputs). */
-  question?: Omit<QuestionRef, 'c'>;
-}
 
 export function trim(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -171,32 +147,9 @@ const STATUS_ICON: Record<CheckinStatus, string> = {
   skipped: ':fast_forward:',
   missed: ':x:',
 };
-const STATUS_LABEL: Record<CheckinStatus, StaffKey> = {
-  pending: 'statusPending',
-  in_progress: 'statusInProgress',
-  completed: 'statusCompleted',
-  skipped: 'statusSkipped',
-  missed: 'statusMissed',
-};
 
 export function statusText(locale: string, status: CheckinStatus): string {
-  return `${STATUS_ICON[status]} ${escapeMrkdwn(staffText(locale, STATUS_LABEL[status]))}`;
-}
-
-const FAMILY_REACH_LABEL: Record<FamilyReach, StaffKey> = {
-  opted_out: 'familyOptedOut',
-  invalid: 'familyInvalid',
-  unreachable: 'familyUnreachable',
-  no_phone: 'familyNoPhone',
-};
-
-/** A student on the caseload list, with what the adapter shows under them. */
-export interface CaseloadEntry extends CardStudent {
-  status: CheckinStatus;
-  /** Set when the family cannot be texted, so the navigator reaches out another way. */
-  family?: FamilyReach;
-  /** Short lines under the name (open needs, what the family said); App Home only. */
-  details?: string[];
+  return `${STATUS_ICON[status]} ${escapeMrkdwn(staffText(locale, STATUS_TEXT[status]))}`;
 }
 
 function studentMenu(locale: string, s: CaseloadEntry): Overflow {
@@ -246,7 +199,7 @@ export function caseloadBlocks(
       accessory: studentMenu(locale, e),
     });
     const lines = [
-      ...(e.family ? [staffText(locale, FAMILY_REACH_LABEL[e.family])] : []),
+      ...(e.family ? [staffText(locale, FAMILY_REACH_TEXT[e.family])] : []),
       ...(e.details ?? []),
     ];
     if (lines.length > 0)

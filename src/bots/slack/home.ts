@@ -2,8 +2,8 @@ import type { types as SlackTypes } from '@slack/bolt';
 import type { Texts } from '../../i18n/index.js';
 import { staffText } from '../../i18n/staff.js';
 import type { NavigatorHome } from '../../services/navigator-conversation.js';
+import { caseloadEntry } from '../chat/caseload.js';
 import { caseloadBlocks, type KnownBlock } from './blocks.js';
-import { caseloadEntry } from './caseload.js';
 import { ACTION, encode, VIEW } from './ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 

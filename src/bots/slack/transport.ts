@@ -3,9 +3,10 @@ import type { AppContext } from '../../context.js';
 import type { OutboundMessage, SendResult, Transport } from '../../delivery/transport.js';
 import type { Texts } from '../../i18n/index.js';
 import { staffText } from '../../i18n/staff.js';
+import { errorName } from '../../lib/logger.js';
+import { type CardPlan, type CardSources, planCard, providerId } from '../chat/card-plan.js';
+import { caseloadEntry } from '../chat/caseload.js';
 import { caseloadBlocks, type KnownBlock, renderCard } from './blocks.js';
-import { type CardPlan, type CardSources, planCard, providerId } from './card.js';
-import { caseloadEntry } from './caseload.js';
 import { classifySlackError, slackErrorCode } from './errors.js';
 import { homeView } from './home.js';
 import { escapeMrkdwn } from './mrkdwn.js';
@@ -17,7 +18,7 @@ import { type OwnMessage, ownMessage } from './own-messages.js';
  */
 export function loggableError(err: unknown): { err: string; code?: string } {
   const code = slackErrorCode(err);
-  return { err: err instanceof Error ? err.name : typeof err, ...(code ? { code } : {}) };
+  return { err: errorName(err), ...(code ? { code } : {}) };
 }
 
 /** Errors of chat.update after which the card is gone for good: post a fresh message instead. */

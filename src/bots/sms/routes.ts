@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import twilio from 'twilio';
 import type { AppContext } from '../../context.js';
+import { errorName } from '../../lib/logger.js';
 import type { RouteModule } from '../../server.js';
 import { FamilyInboundService } from '../../services/family-inbound.js';
 import { parseProviderStatus } from '../../sms/status.js';
@@ -23,11 +24,6 @@ function formParams(req: Request): Record<string, string> {
   if (!body || typeof body !== 'object') return out;
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
   return out;
-}
-
-/** An error's class name, the only part of it that may be logged (its message can hold a query's parameters). */
-function errName(err: unknown): string {
-  return err instanceof Error ? err.name : 'error';
 }
 
 /**
@@ -89,7 +85,7 @@ export function createSmsRoutes(deps: InboundSmsDeps): SmsRoutes {
           res.status(200).type('text/xml').send(EMPTY_TWIML);
         })
         .catch((err: unknown) => {
-          ctx.logger.error({ messageSid, err: errName(err) }, 'sms: inbound failed; left for a retry');
+          ctx.logger.error({ messageSid, err: errorName(err) }, 'sms: inbound failed; left for a retry');
           if (!res.headersSent) res.status(500).type('text/plain').send('error');
         });
       inFlight.add(work);
@@ -113,7 +109,7 @@ export function createSmsRoutes(deps: InboundSmsDeps): SmsRoutes {
       };
       apply().catch((err: unknown) => {
         // Twilio retries a failed callback; the name only (see the inbound route).
-        ctx.logger.error({ messageSid: sid, err: errName(err) }, 'sms: delivery report failed');
+        ctx.logger.error({ messageSid: sid, err: errorName(err) }, 'sms: delivery report failed');
         if (!res.headersSent) res.status(500).type('text/plain').send('error');
       });
     });

@@ -6,6 +6,7 @@ import { parseRetryAfter } from '../../delivery/backoff.js';
 import type { OutboundMessage, SendResult, Transport } from '../../delivery/transport.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
+import { errorName } from '../../lib/logger.js';
 
 /** Twilio error codes that say something lasting about the number. */
 export const TWILIO_NUMBER_ERRORS: Record<string, string> = {
@@ -170,10 +171,7 @@ export function createTwilioTransport(
       }
       return undefined;
     } catch (err) {
-      logger.warn(
-        { outboxId, err: err instanceof Error ? err.name : 'error' },
-        'sms: look-up before a resend failed; sending again',
-      );
+      logger.warn({ outboxId, err: errorName(err) }, 'sms: look-up before a resend failed; sending again');
       return undefined;
     }
   }
@@ -226,7 +224,7 @@ export function createTwilioTransport(
               {
                 outboxId: message.id,
                 code: result.code,
-                err: hookErr instanceof Error ? hookErr.name : 'error',
+                err: errorName(hookErr),
               },
               'sms: recording what a permanent error says about the number failed',
             );

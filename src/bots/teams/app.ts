@@ -4,6 +4,7 @@ import type { TeamsConfig } from '../../config.js';
 import type { AppContext } from '../../context.js';
 import type { Transport } from '../../delivery/transport.js';
 import type { Texts } from '../../i18n/index.js';
+import { errorName } from '../../lib/logger.js';
 import type { RouteModule } from '../../server.js';
 import { ChatMessages } from '../../services/chat-messages.js';
 import { InboundEvents } from '../../services/inbound-events.js';
@@ -59,7 +60,7 @@ export function createTeamsApp(options: TeamsAppOptions): TeamsApp {
   // A token names the service URL it was issued for; an activity claiming another one is refused.
   const adapter = new CloudAdapter(auth, undefined, undefined, { validateServiceUrl: true });
   adapter.onTurnError = async (_context, err) => {
-    ctx.logger.error({ err: err instanceof Error ? err.name : typeof err }, 'teams: turn failed');
+    ctx.logger.error({ err: errorName(err) }, 'teams: turn failed');
   };
   let credentials: ReturnType<TeamsApp['health']>['credentials'] = 'unchecked';
   const staff = new StaffDirectory(ctx);
@@ -83,7 +84,7 @@ export function createTeamsApp(options: TeamsAppOptions): TeamsApp {
         try {
           await adapter.process(req as unknown as SdkRequest, res, onTurn);
         } catch (err) {
-          ctx.logger.error({ err: err instanceof Error ? err.name : typeof err }, 'teams: request failed');
+          ctx.logger.error({ err: errorName(err) }, 'teams: request failed');
           if (!res.headersSent) res.status(500).end();
         }
       });

@@ -1,6 +1,5 @@
-import { type StaffKey, staffText } from '../../i18n/staff.js';
-import type { CheckinStatus, FamilyReach } from '../../services/caseload.js';
-import type { CardModel, CaseloadEntry } from '../slack/blocks.js';
+import { staffText } from '../../i18n/staff.js';
+import { type CardModel, type CaseloadEntry, FAMILY_REACH_TEXT, STATUS_TEXT } from '../chat/cards.js';
 import { type CardAction, INPUT } from './actions.js';
 
 // Adaptive Cards (schema 1.5, what Teams renders) for navigators. Minimum necessary: a student appears by
@@ -142,21 +141,6 @@ export function escalationCard(
   };
 }
 
-const STATUS_LABEL: Record<CheckinStatus, StaffKey> = {
-  pending: 'statusPending',
-  in_progress: 'statusInProgress',
-  completed: 'statusCompleted',
-  skipped: 'statusSkipped',
-  missed: 'statusMissed',
-};
-
-const FAMILY_REACH_LABEL: Record<FamilyReach, StaffKey> = {
-  opted_out: 'familyOptedOut',
-  invalid: 'familyInvalid',
-  unreachable: 'familyUnreachable',
-  no_phone: 'familyNoPhone',
-};
-
 /**
  * The week's caseload as card elements: heading, how many are done, then each student (first name, grade,
  * status) with what the navigator should know under them (family cannot be texted, open needs).
@@ -178,11 +162,11 @@ export function caseloadElements(
   for (const e of entries) {
     body.push(
       textBlock(
-        `**${escapeMarkdown(e.firstName)}** · ${staffText(locale, 'grade', { grade: e.grade })} — ${staffText(locale, STATUS_LABEL[e.status])}`,
+        `**${escapeMarkdown(e.firstName)}** · ${staffText(locale, 'grade', { grade: e.grade })} — ${staffText(locale, STATUS_TEXT[e.status])}`,
       ),
     );
     const lines = [
-      ...(e.family ? [staffText(locale, FAMILY_REACH_LABEL[e.family])] : []),
+      ...(e.family ? [staffText(locale, FAMILY_REACH_TEXT[e.family])] : []),
       ...(e.details ?? []),
     ];
     for (const line of lines) body.push(textBlock(escapeMarkdown(line), { isSubtle: true, spacing: 'None' }));

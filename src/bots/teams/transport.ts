@@ -4,10 +4,11 @@ import type { AppContext } from '../../context.js';
 import type { OutboundMessage, SendResult, Transport } from '../../delivery/transport.js';
 import type { Texts } from '../../i18n/index.js';
 import { staffText } from '../../i18n/staff.js';
+import { errorName } from '../../lib/logger.js';
 import { escalationRef } from '../../services/escalations.js';
 import type { TeamsConversations } from '../../services/teams-conversations.js';
-import { type CardSources, planCard } from '../slack/card.js';
-import { caseloadEntry } from '../slack/caseload.js';
+import { type CardSources, planCard } from '../chat/card-plan.js';
+import { caseloadEntry } from '../chat/caseload.js';
 import {
   ADAPTIVE_CARD,
   type AdaptiveCard,
@@ -117,10 +118,7 @@ export function createTeamsTransport(
       try {
         built = await activityFor(deps, message);
       } catch (err) {
-        ctx.logger.error(
-          { err: err instanceof Error ? err.name : typeof err, outboxId: message.id },
-          'teams: could not render a message',
-        );
+        ctx.logger.error({ err: errorName(err), outboxId: message.id }, 'teams: could not render a message');
         return { ok: false, kind: 'permanent', reason: 'render_failed' };
       }
       let sentId: string | undefined;

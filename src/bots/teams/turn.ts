@@ -2,6 +2,7 @@ import type { TurnContext } from '@microsoft/agents-hosting';
 import type { AppContext } from '../../context.js';
 import type { Texts } from '../../i18n/index.js';
 import type { StaffKey } from '../../i18n/staff.js';
+import { errorName } from '../../lib/logger.js';
 import type { ChatMessages } from '../../services/chat-messages.js';
 import type { InboundEvents } from '../../services/inbound-events.js';
 import type { NavigatorConversation, NavigatorResult } from '../../services/navigator-conversation.js';
@@ -57,10 +58,7 @@ export function createTurnHandler(deps: TurnDeps): (context: TurnContext) => Pro
     } catch (err) {
       const status = teamsStatus(err);
       if (key) await inbound.finished('teams', key, 'failed', status ? `http_${status}` : 'handler_error');
-      ctx.logger.error(
-        { err: err instanceof Error ? err.name : typeof err, status },
-        'teams: handler failed',
-      );
+      ctx.logger.error({ err: errorName(err), status }, 'teams: handler failed');
     }
   };
 }

@@ -1,8 +1,8 @@
 import type { App, SlashCommand } from '@slack/bolt';
 import { type StaffKey, staffText } from '../../../i18n/staff.js';
 import type { StaffMember } from '../../../services/staff-directory.js';
+import { caseloadEntry } from '../../chat/caseload.js';
 import { caseloadBlocks, type KnownBlock } from '../blocks.js';
-import { caseloadEntry } from '../caseload.js';
 import { parseCheckinCommand } from '../command.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import type { ListenerDeps, Replies } from '../replies.js';

@@ -1,7 +1,7 @@
 import type { Texts } from '../../i18n/index.js';
 import { staffText } from '../../i18n/staff.js';
 import type { CaseloadStudent } from '../../services/caseload.js';
-import type { CaseloadEntry } from './blocks.js';
+import type { CaseloadEntry } from './cards.js';
 
 /**
  * A student of the week as the caseload list shows them; with details (App Home), the lines under the name:

@@ -4,13 +4,14 @@ import type { Texts } from '../../i18n/index.js';
 import type { MessageOrigin, MessagePayload } from '../../messages.js';
 import type { ChatMessages, SentMessage } from '../../services/chat-messages.js';
 import type { NavigatorConversation, SessionAnswer } from '../../services/navigator-conversation.js';
-import type { CardLine, CardModel, CardStudent } from './blocks.js';
+import type { CardLine, CardModel, CardStudent } from './cards.js';
 
-// Which Slack message a dialog message belongs to. A student's check-in is one card: each new question for the
-// same student in the same session replaces the card's question (chat.update), earlier answers stay as one
-// line each, so twelve students make twelve short messages, not a hundred.
+// Which chat message a dialog message belongs to, for every chat channel. A student's check-in is one card:
+// each new question for the same student in the same session replaces the card's question (Slack's
+// chat.update, Teams' updateActivity), earlier answers stay as one line each, so twelve students make twelve
+// short messages, not a hundred.
 
-/** A posted Slack message, as the relay stores it in providerMessageId: '<channel>:<ts>'. */
+/** A posted chat message, as the relay stores it in providerMessageId: '<conversation>:<message id>'. */
 export interface PostedMessage {
   channel: string;
   ts: string;
@@ -74,7 +75,7 @@ function answerText(texts: Texts, row: SentMessage, locale: string, answer: Sess
 }
 
 /**
- * Plans the Slack message for an outbox message: a card for the student it is about (updated in place while
+ * Plans the chat message for an outbox message: a card for the student it is about (updated in place while
  * the same student's check-in goes on), or a plain message for anything that is not from a check-in.
  */
 export async function planCard(
