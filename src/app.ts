@@ -17,7 +17,7 @@ import { createTexts, type Texts } from './i18n/index.js';
 import { EMPTY_CALENDAR, loadCalendar } from './jobs/calendar.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { timerKinds } from './jobs/timer-runner.js';
-import type { RouteModule } from './server.js';
+import type { RouteModule, ServiceHealth } from './server.js';
 import { checkinTimerHandlers } from './services/checkin-timers.js';
 import { CheckinService, defaultChannelPolicy } from './services/checkins.js';
 import { digestTimerHandlers } from './services/digest-delivery.js';
@@ -39,7 +39,7 @@ export interface Service {
   /** A text from a family's phone in the simulator, through the real inbound SMS pipeline. */
   simulateFamilyText(guardianId: string, text: string): Promise<void>;
   /** Extra /healthz fields: translation fallbacks by reason, so a missing text is never silent. */
-  health(): Record<string, unknown>;
+  health(): ServiceHealth;
   /** Connects to Slack (Socket Mode), matches staff, starts the relay loop and the scheduler. */
   start(): Promise<void>;
   /** Stops claiming new work and waits for in-flight sends and timers. */
@@ -157,6 +157,8 @@ export async function buildService(
         missingKey: texts.counters.missingKey,
       },
       ...(teams ? { teams: teams.health() } : {}),
+      // A channel whose credentials were refused is configured but not working: say so at the top.
+      problems: teams?.health().credentials === 'refused' ? ['teams:credentials_refused'] : [],
     }),
     async start() {
       // In the background, like Slack's token check: Microsoft being slow must not keep the service down.

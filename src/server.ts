@@ -7,6 +7,9 @@ import type { DeliveryHealth } from './delivery/relay.js';
 /** A piece of the HTTP surface (a channel adapter, the simulator) that adds its routes to the one server. */
 export type RouteModule = (app: Express, ctx: AppContext) => void;
 
+/** What the service adds to /healthz; any `problems` (e.g. 'teams:credentials_refused') make it 'degraded'. */
+export type ServiceHealth = Record<string, unknown> & { problems?: string[] };
+
 /**
  * Builds the HTTP app: /healthz plus the routes each enabled module adds. `delivery` (the relay's health)
  * makes /healthz show a failing channel and the urgent messages waiting; it answers 200 'degraded' then,
@@ -15,7 +18,7 @@ export type RouteModule = (app: Express, ctx: AppContext) => void;
 export function createHttpApp(
   ctx: AppContext,
   modules: RouteModule[] = [],
-  options: { health?: () => Record<string, unknown>; delivery?: () => DeliveryHealth } = {},
+  options: { health?: () => ServiceHealth; delivery?: () => DeliveryHealth } = {},
 ): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -24,13 +27,15 @@ export function createHttpApp(
   app.get('/healthz', async (_req, res) => {
     const ok = await ctx.db.answers();
     const delivery = options.delivery?.();
+    const service = options.health?.() ?? {};
+    const working = (delivery?.ok ?? true) && (service.problems ?? []).length === 0;
     res.status(ok ? 200 : 503).json({
-      status: ok && (delivery?.ok ?? true) ? 'ok' : 'degraded',
+      status: ok && working ? 'ok' : 'degraded',
       database: { ok, schemaVersion: ok ? await ctx.db.schemaVersion() : null },
       channels: enabledChannels(ctx.config),
       localMode: ctx.config.localMode,
       ...(delivery ? { delivery } : {}),
-      ...options.health?.(),
+      ...service,
     });
   });
 

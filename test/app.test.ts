@@ -72,3 +72,23 @@ describe('service wiring', () => {
     expect((await fetch(`${base}/sms/inbound`, { method: 'POST' })).status).toBe(404);
   });
 });
+
+describe('/healthz', () => {
+  it('is degraded while a configured channel is not working, and names the problem', async () => {
+    const ctx = testContext({ now: Date.parse('2026-11-24T18:00:00Z') });
+    let problems: string[] = ['teams:credentials_refused'];
+    const server = await listen(createHttpApp(ctx, [], { health: () => ({ problems }) }), 0, '127.0.0.1');
+    try {
+      const address = server.address();
+      const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/healthz`;
+      expect(await (await fetch(url)).json()).toMatchObject({
+        status: 'degraded',
+        problems: ['teams:credentials_refused'],
+      });
+      problems = [];
+      expect(await (await fetch(url)).json()).toMatchObject({ status: 'ok' });
+    } finally {
+      await closeServer(server);
+    }
+  });
+});

@@ -120,6 +120,11 @@ export interface Digest {
   asOf: number;
   /** Schools whose whole week was a break. */
   breakSchools: string[];
+  /**
+   * District digest only: texts this week from numbers no guardian has (a new phone, a wrong roster row).
+   * They belong to no school's navigator, so the district reads them (`family_texts`, guardian empty).
+   */
+  unknownNumberTexts?: number;
   navigators: NavigatorWeek[];
   completion: Completion;
   families: FamilyCounts & {
@@ -222,6 +227,7 @@ export async function computeDigest(
       week,
       asOf: Math.max(0, ...weeks.map((w) => w.asOf)),
       breakSchools: weeks.filter((w) => w.isBreak).map((w) => w.school.id),
+      ...('district' in scope ? { unknownNumberTexts: await unknownNumberTexts(ctx, week) } : {}),
       ...now,
       change: {
         completionRate: thisRate === null || lastRate === null ? null : thisRate - lastRate,
@@ -234,6 +240,11 @@ export async function computeDigest(
       trend: addTrends(weeks.map((w) => w.trend)),
     },
   };
+}
+
+function unknownNumberTexts(ctx: AppContext, week: string): Promise<number> {
+  const { start, end } = weekBounds(week, ctx.config.defaultTimezone);
+  return new DigestRepository(ctx.db).unknownNumberTexts(start, end);
 }
 
 async function schoolWeek(

@@ -8,6 +8,7 @@ import {
   checkins,
   consents,
   escalations,
+  familyTexts,
   guardians,
   needs,
   outbox,
@@ -600,5 +601,30 @@ describe('weekly digest of the district', () => {
     expect(d.families.byLanguage.so).toMatchObject({ families: 1, replied: 1 });
     expect(d.needs.newThisWeek.total).toBe(4);
     expect(d.escalations.open).toBe(3);
+  });
+
+  it('counts the texts from numbers not on the roster in the district digest only', async () => {
+    const ctx = testContext({ now: SATURDAY });
+    seedWeek(ctx);
+    const text = (id: string, receivedAt: number, guardianId: string | null) => ({
+      id,
+      channel: 'sms',
+      eventId: `SM${id}`,
+      guardianId,
+      address: '+13125550199',
+      body: 'hello?',
+      meaning: 'note',
+      receivedAt,
+    });
+    engineOf(ctx.db)
+      .insert(familyTexts)
+      .values([
+        text('t1', at('2026-11-24T15:00:00Z'), null),
+        text('t2', at('2026-11-25T15:00:00Z'), null),
+        text('t3', at('2026-11-17T15:00:00Z'), null), // the week before
+      ])
+      .run();
+    expect((await digestOf(ctx, { district: true })).unknownNumberTexts).toBe(2);
+    expect((await digestOf(ctx, { schoolId: 'S1' })).unknownNumberTexts).toBeUndefined();
   });
 });

@@ -98,6 +98,9 @@ export function digestText(d: Digest): string {
     `Families: ${f.families}; texted ${f.texted}, delivered ${f.delivered}, replied ${f.replied} (${signed(d.change.familiesReplied)}), opted out ${f.optedOut} (${f.optedOutThisWeek} this week), unreachable ${f.unreachable}`,
     languages,
     `Silent for ${f.silent.weeks} weeks or more: ${f.silent.total}${silent ? ` (${silent})` : ''}`,
+    ...(d.unknownNumberTexts === undefined
+      ? []
+      : [`Texts from numbers not on the roster: ${d.unknownNumberTexts}`]),
     '',
     `Needs new this week: ${d.needs.newThisWeek.total} (${signed(d.change.newNeeds)})${newNeeds ? ` — ${newNeeds}` : ''}`,
     `Open over ${d.needs.waitingWithoutReferral.olderThanDays} days with no referral: ${d.needs.waitingWithoutReferral.total}${waiting ? ` — ${waiting}` : ''}`,
@@ -119,6 +122,7 @@ export function digestCsv(d: Digest): string {
   add('change', 'from_last_week', d.change);
   for (const n of d.navigators) add('navigator', n.navigatorId, n);
   add('families', 'all', d.families);
+  if (d.unknownNumberTexts !== undefined) add('families', 'unknown_numbers', { texts: d.unknownNumberTexts });
   for (const [lng, c] of Object.entries(d.families.byLanguage)) add('families', lng, c);
   add('families_silent', 'all', { weeks: d.families.silent.weeks, total: d.families.silent.total });
   add('families_silent', 'by_reason', d.families.silent.byReason);

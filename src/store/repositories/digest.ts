@@ -1,4 +1,4 @@
-import { and, count, eq, gte, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import {
   answers,
   assignments,
@@ -177,6 +177,22 @@ export class DigestRepository extends Repository {
         ),
       )
       .all();
+  }
+
+  /** Texts received in [from, to) from numbers no guardian on the roster has: the district's to read. */
+  async unknownNumberTexts(from: number, to: number): Promise<number> {
+    const row = this.db
+      .select({ n: count() })
+      .from(familyTexts)
+      .where(
+        and(
+          isNull(familyTexts.guardianId),
+          gte(familyTexts.receivedAt, from),
+          lt(familyTexts.receivedAt, to),
+        ),
+      )
+      .get();
+    return row?.n ?? 0;
   }
 
   /** Families that wrote back in [from, to): an answer in their check-in, or a text kept for the navigator. */
