@@ -4,7 +4,8 @@ import { DIGEST_TIMER_KIND } from '../jobs/weekly-plan.js';
 import type { MessagePayload } from '../messages.js';
 import { OutboxRepository, outboxKey } from '../store/repositories/outbox.js';
 import { RosterRepository } from '../store/repositories/roster.js';
-import { computeDigest, type Digest } from './digest.js';
+import { computeDigest } from './digest.js';
+import type { Digest } from './digest-figures.js';
 import { defaultStaffRoute, type StaffRoute } from './staff-routing.js';
 
 /** The outbox purpose of a lead navigator's weekly digest. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeDigest, type Digest } from '../../src/services/digest.js';
+import { computeDigest } from '../../src/services/digest.js';
+import type { Digest } from '../../src/services/digest-figures.js';
 import { engineOf } from '../../src/store/db.js';
 import {
   answers,

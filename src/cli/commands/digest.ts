@@ -4,8 +4,9 @@ import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../../context.js';
 import { loadCalendar } from '../../jobs/calendar.js';
 import { isoWeekOf } from '../../jobs/period.js';
-import { computeDigest, type Digest, type DigestScope, WAITING_NEED_DAYS } from '../../services/digest.js';
+import { computeDigest } from '../../services/digest.js';
 import { districtNeedsCsv } from '../../services/digest-district.js';
+import { type Digest, type DigestScope, WAITING_NEED_DAYS } from '../../services/digest-figures.js';
 import { runCommand } from '../context.js';
 import { CommandError, table } from '../format.js';
 
