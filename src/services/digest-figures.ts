@@ -4,7 +4,7 @@ import type { NEED_SEVERITIES, NeedArea } from '../vocabulary.js';
 // What a lead navigator's weekly digest says: its figures and their defaults. How they are counted from the
 // records is src/services/digest.ts; what each means is docs/digest.md.
 
-/** Open needs older than this many days with no referral are listed as waiting (issue: default 14). */
+/** Open needs older than this many days with no referral are listed as waiting. */
 export const WAITING_NEED_DAYS = 14;
 /** A family with no reply in this many weeks (the digest's week and the ones before) is silent. */
 export const SILENT_WEEKS = 3;
