@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, notLike, or, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import {
   familyMessages,
@@ -11,6 +11,7 @@ import {
 } from '../schema/index.js';
 import { Repository } from '../store.js';
 import { type Actor, AuditRepository } from './audit.js';
+import { MAYBE_DELIVERED_PREFIX } from './outbox.js';
 import type { GuardianRow } from './roster.js';
 
 /** The slice of an outbox row a delivery report needs. */
@@ -364,7 +365,8 @@ export class SmsRepository extends Repository {
 
   /**
    * True when a routine text of this check-in session to the guardian has not left yet (held by quiet hours,
-   * or waiting for the relay): the family has not seen that question, so a reply cannot answer it.
+   * or waiting for the relay, or refused and waiting for a retry): the family has not seen that question, so a
+   * reply cannot answer it.
    */
   async sessionTextHeld(guardianId: string, sessionId: string): Promise<boolean> {
     const rows = this.db
@@ -374,7 +376,13 @@ export class SmsRepository extends Repository {
         and(
           smsToGuardian(guardianId),
           eq(outbox.status, 'pending'),
-          eq(outbox.attempts, 0),
+          // Refused by the provider and waiting for a retry is still held; a failure that may have been
+          // delivered is not (the family may have the question).
+          or(
+            eq(outbox.attempts, 0),
+            isNull(outbox.lastError),
+            notLike(outbox.lastError, `${MAYBE_DELIVERED_PREFIX}%`),
+          ),
           eq(outbox.urgent, false),
         ),
       )
