@@ -18,7 +18,8 @@ export interface RetentionReport {
 
 /**
  * The district's retention policy: the words of messages (texts families sent, texts and notices we sent)
- * are redacted `retention.messageDays` after they were written; audit entries are deleted after
+ * are redacted `retention.messageDays` after they were written, in the body and in the payload's parameters
+ * (`KEPT_PARAMS` says which parameters only name the message and stay); audit entries are deleted after
  * `retention.auditYears`. Records of needs, escalations and check-in answers are the student's education
  * record and are kept (the district's records schedule governs them). A message still waiting to be sent is
  * never touched. Idempotent: a second run changes nothing.

@@ -20,7 +20,7 @@ import { OutboxRepository, outboxKey } from '../../src/store/repositories/outbox
 import { REDACTED } from '../../src/store/repositories/retention.js';
 import { RosterRepository } from '../../src/store/repositories/roster.js';
 import { TimerRepository } from '../../src/store/repositories/timers.js';
-import { auditLog, familyTexts } from '../../src/store/schema/index.js';
+import { auditLog, familyTexts, outbox as outboxTable } from '../../src/store/schema/index.js';
 
 const NOW = Date.parse('2026-11-24T18:00:00Z');
 const DAY = 86_400_000;
@@ -171,4 +171,111 @@ describe('db backup', () => {
     expect(dry.stdout).toContain('Would redact message bodies');
     expect(dry.status).toBe(0);
   }, 45_000);
+});
+
+describe('retention of message parameters', () => {
+  // The words of a message live in its parameters too: a Slack card has no stored body at all, only
+  // `{ name, note }`, so redacting the body alone would keep a family's note for ever.
+  it('redacts personal parameters with the body and keeps text keys, ids and counts', async () => {
+    const { ctx } = fileContext();
+    const outbox = new OutboxRepository(ctx.db);
+    const old = NOW - 400 * DAY;
+    const rows: Array<[string, 'sms' | 'slack', string | null, Record<string, unknown>, boolean]> = [
+      [
+        'note',
+        'slack',
+        null,
+        {
+          key: 'navigator.family_note',
+          params: { name: 'Ana', note: 'My son is sad since his dad left' },
+          choices: [{ id: 'ack', labelKey: 'navigator.ack', params: { name: 'Ana', count: 2 } }],
+          extraKeys: ['navigator.hint'],
+        },
+        true,
+      ],
+      [
+        'escalation',
+        'slack',
+        null,
+        {
+          key: 'staff.escalation_new',
+          params: {
+            id: 'E1A2B3C4',
+            who: 'A. D., grade 5',
+            trigger: { key: 'common.trigger.self_harm' },
+            urgency: { key: 'common.urgency.urgent' },
+          },
+        },
+        true,
+      ],
+      [
+        'alert',
+        'slack',
+        null,
+        { key: 'admin.dead', params: { id: 'o-9', channel: 'sms', purpose: 'x', dead: 3 } },
+        true,
+      ],
+      [
+        'crisis',
+        'sms',
+        'Ana, call 988 now',
+        { key: 'family.crisis', params: { school: 'Lincoln', phone: '555' } },
+        true,
+      ],
+      [
+        'recent',
+        'slack',
+        null,
+        { key: 'navigator.family_note', params: { name: 'Ben', note: 'fine' } },
+        false,
+      ],
+    ];
+    for (const [n, channel, body, payload, isOld] of rows) {
+      await outbox.enqueue({
+        id: n,
+        idempotencyKey: outboxKey({ recipient: n, purpose: 'p', period: 'w' }),
+        channel,
+        recipientKind: channel === 'sms' ? 'guardian' : 'staff',
+        recipientId: n,
+        address: channel === 'sms' ? '+15550100000' : 'D1',
+        purpose: 'p',
+        locale: 'en',
+        payload: payload as never,
+        ...(body ? { body } : {}),
+        createdAt: isOld ? old : NOW - DAY,
+      });
+      await outbox.markSent(n, isOld ? old : NOW - DAY, null);
+    }
+    const dry = await runRetention(ctx, { dryRun: true });
+    // The alert holds no words (ids, channel, purpose, a count): nothing to redact there.
+    expect(dry.counts.outboxBodies).toBe(3);
+    const report = await runRetention(ctx);
+    expect(report.counts.outboxBodies).toBe(3);
+    const payload = async (id: string) => (await outbox.get(id))!.payload;
+    expect(await payload('note')).toEqual({
+      key: 'navigator.family_note',
+      params: { name: REDACTED, note: REDACTED },
+      choices: [{ id: 'ack', labelKey: 'navigator.ack', params: { name: REDACTED, count: 2 } }],
+      extraKeys: ['navigator.hint'],
+    });
+    expect(await payload('escalation')).toEqual({
+      key: 'staff.escalation_new',
+      params: {
+        id: 'E1A2B3C4',
+        who: REDACTED,
+        trigger: { key: 'common.trigger.self_harm' },
+        urgency: { key: 'common.urgency.urgent' },
+      },
+    });
+    expect(await payload('alert')).toEqual(rows[2]![3]);
+    expect(await outbox.get('crisis')).toMatchObject({
+      body: null,
+      payload: { key: 'family.crisis', params: { school: REDACTED, phone: REDACTED } },
+    });
+    expect(await payload('recent')).toEqual(rows[4]![3]);
+    const stored = JSON.stringify(engineOf(ctx.db).select().from(outboxTable).all());
+    for (const words of ['sad', 'Ana', 'A. D.', 'Lincoln', '988']) expect(stored).not.toContain(words);
+    expect((await runRetention(ctx)).counts.outboxBodies).toBe(0);
+    await ctx.db.close();
+  });
 });
