@@ -22,6 +22,7 @@ import { checkinTimerHandlers } from './services/checkin-timers.js';
 import { CheckinService, defaultChannelPolicy } from './services/checkins.js';
 import { digestTimerHandlers } from './services/digest-delivery.js';
 import { escalationTimerHandlers } from './services/escalations.js';
+import { FamilyInboundService } from './services/family-inbound.js';
 import { FamilySmsService } from './services/family-sms.js';
 import { retentionTimerHandlers, scheduleRetention } from './services/retention.js';
 import { RosterRepository } from './store/repositories/roster.js';
@@ -158,7 +159,7 @@ export async function buildService(
       },
       ...(teams ? { teams: teams.health() } : {}),
       // A channel whose credentials were refused is configured but not working: say so at the top.
-      problems: teams?.health().credentials === 'refused' ? ['teams:credentials_refused'] : [],
+      ...(teams?.health().credentials === 'refused' ? { problems: ['teams:credentials_refused'] } : {}),
     }),
     async start() {
       // In the background, like Slack's token check: Microsoft being slow must not keep the service down.
@@ -182,6 +183,8 @@ export async function buildService(
             ),
           );
       }
+      // Texts a crash cut short go to their navigators before new ones are taken in.
+      await new FamilyInboundService(ctx, inbound).recoverUnfinished();
       await scheduleRetention(ctx);
       relay.start();
       scheduler.start();

@@ -194,6 +194,30 @@ export class FamilyInboundService {
     return outcome;
   }
 
+  /**
+   * Finishes texts whose handling a crash cut short: each was stored, read as an answer, and then the process
+   * died before the conversation's step committed (the platform's retry is a duplicate by then). The words go
+   * to the navigator as a note, so they reach a person; the check-in asks its question again at the reminder.
+   * Run at start, before the webhook is served. Returns how many texts it finished.
+   */
+  async recoverUnfinished(): Promise<number> {
+    const unfinished = await new SmsRepository(this.ctx.db).unfinishedAnswers();
+    for (const text of unfinished) {
+      await this.keepForNavigator(text.guardianId!, text.id, text.body);
+      await new InboundEventRepository(this.ctx.db).finish(
+        text.channel as Channel,
+        text.eventId,
+        'processed',
+      );
+    }
+    if (unfinished.length > 0)
+      this.ctx.logger.warn(
+        { texts: unfinished.length },
+        'family inbound: unfinished texts kept for navigators',
+      );
+    return unfinished.length;
+  }
+
   private async localeOf(guardianId: string): Promise<string | undefined> {
     return (await new RosterRepository(this.ctx.db).guardian(guardianId))?.locale;
   }

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTexts } from '../../src/i18n/index.js';
 import { ESCALATION_DUE_MS } from '../../src/services/escalations.js';
 import { FamilyInboundService, type FamilyText } from '../../src/services/family-inbound.js';
@@ -153,6 +153,45 @@ describe('family inbound service (no adapter)', () => {
     expect(dialog).toEqual(['g-1:2']);
     expect(await outbox()).toEqual([]);
     expect(await new SmsRepository(ctx.db).familyMessagesSince('g-1', 0)).toEqual([]);
+  });
+
+  it('an answer whose check-in step a crash cut short reaches the navigator when the service starts again', async () => {
+    await new CheckinRepository(ctx.db).insertSession({
+      id: 'sess-1',
+      kind: 'family',
+      participantId: 'g-1',
+      channel: 'sms',
+      scriptId: 'family-weekly',
+      scriptVersion: 1,
+      period: '2026-W48',
+      state: {},
+      createdAt: NOW,
+      updatedAt: NOW,
+    });
+    // The process "dies" inside the conversation's step: the text is stored, its step never commits.
+    const crashed = new FamilyInboundService(ctx, {
+      sms: new FamilySmsService(ctx, createTexts({ defaultLocale: 'en' })),
+      continueFamilyDialog: () => new Promise(() => {}),
+    });
+    void crashed.receive(text('mi hija no quiere ir a la escuela', 'SMcut'));
+    await vi.waitFor(async () =>
+      expect(await new InboundEventRepository(ctx.db).get('sms', 'SMcut')).toMatchObject({
+        status: 'received',
+      }),
+    );
+    expect(await new SmsRepository(ctx.db).familyMessagesSince('g-1', 0)).toEqual([]);
+    // The platform's retry is a duplicate; the restart finishes the text.
+    expect(await service.receive(text('mi hija no quiere ir a la escuela', 'SMcut'))).toMatchObject({
+      action: 'duplicate',
+    });
+    expect(await service.recoverUnfinished()).toBe(1);
+    const kept = await new SmsRepository(ctx.db).familyMessagesSince('g-1', 0);
+    expect(kept.map((m) => m.body)).toEqual(['mi hija no quiere ir a la escuela']);
+    expect(await new InboundEventRepository(ctx.db).get('sms', 'SMcut')).toMatchObject({
+      status: 'processed',
+    });
+    // Finished once: a second start finds nothing.
+    expect(await service.recoverUnfinished()).toBe(0);
   });
 
   it('free text outside a check-in is kept for the navigator, with the need it names and one acknowledgement a day', async () => {

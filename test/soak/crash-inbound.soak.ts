@@ -145,11 +145,10 @@ describe('SIGKILL at random points during an inbound SMS burst', () => {
     expect(bodies.size).toBe(TEXTS);
   });
 
-  // Known gap (issue 14, found by this soak): inside a check-in, a text's record commits first and the
-  // conversation (or the navigator's copy when it reads no answer) commits after, in its own transaction. A
-  // SIGKILL between the two loses the family's words for the navigator: Twilio's retry is taken for a
-  // duplicate. \`it.fails\` keeps the soak green until it is fixed, then fails to say the marker can go.
-  it.fails('a kill inside the check-in step: the retried text still reaches the navigator', async () => {
+  // Inside a check-in, a text's record commits first and the conversation (or the navigator's copy when it
+  // reads no answer) commits after, in its own transaction. A SIGKILL between the two: the retry is a
+  // duplicate, and the restarted service finishes the text at start (FamilyInboundService.recoverUnfinished).
+  it('a kill inside the check-in step: the text still reaches the navigator after restart', async () => {
     const dbPath = join(dir, 'dialog.db');
     const db = openDatabase(dbPath);
     await seedFamily(db, [{ id: 'g-0', phone: phone(0) }]);

@@ -1,9 +1,24 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, notLike, or, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  ne,
+  notLike,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import {
   familyMessages,
   familyTexts,
   guardians,
+  inboundEvents,
   outbox,
   type SmsStatus,
   smsOptOuts,
@@ -310,6 +325,30 @@ export class SmsRepository extends Repository {
       .where(and(eq(familyMessages.guardianId, guardianId), gte(familyMessages.receivedAt, since)))
       .orderBy(asc(familyMessages.receivedAt), asc(familyMessages.id))
       .all();
+  }
+
+  /**
+   * Texts read as a check-in answer whose handling never finished: their platform event is still 'received'
+   * (the process died between storing the text and the conversation's step). Oldest first.
+   */
+  async unfinishedAnswers(): Promise<FamilyTextRow[]> {
+    return this.db
+      .select({ text: familyTexts })
+      .from(familyTexts)
+      .innerJoin(
+        inboundEvents,
+        eq(inboundEvents.id, sql`${familyTexts.channel} || ':' || ${familyTexts.eventId}`),
+      )
+      .where(
+        and(
+          eq(familyTexts.meaning, 'answer'),
+          isNotNull(familyTexts.guardianId),
+          eq(inboundEvents.status, 'received'),
+        ),
+      )
+      .orderBy(asc(familyTexts.receivedAt))
+      .all()
+      .map((r) => r.text);
   }
 
   /** Stores one inbound text, whatever it meant; `meaning` may be refined later with `setFamilyTextMeaning`. */
