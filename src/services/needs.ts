@@ -1,8 +1,8 @@
 import type { AppContext } from '../context.js';
-import type { NeedArea } from '../dialogs/taxonomy.js';
 import type { DbOrTx } from '../store/db.js';
 import { AuditRepository } from '../store/repositories/audit.js';
 import { NeedRepository, type NeedRow } from '../store/repositories/needs.js';
+import type { NeedArea } from '../vocabulary.js';
 
 /** A need someone surfaced about a student. Example: `{ studentId: 's-1', area: 'food_security', … }`. */
 export interface NeedReport {

@@ -4,7 +4,7 @@ import { escalationRef } from '../../services/escalations.js';
 import { updateEscalation } from '../../services/staff-actions.js';
 import { NeedRepository } from '../../store/repositories/needs.js';
 import { RosterRepository } from '../../store/repositories/roster.js';
-import { ESCALATION_STATUSES } from '../../store/schema/index.js';
+import { ESCALATION_STATUSES } from '../../vocabulary.js';
 import { runCommand } from '../context.js';
 import { CommandError, table } from '../format.js';
 

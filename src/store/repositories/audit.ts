@@ -85,3 +85,13 @@ export class AuditRepository extends Repository {
     return this.db.select({ n: count() }).from(auditLog).get()?.n ?? 0;
   }
 }
+
+/** A repository whose every change writes its audit entry in the same transaction as the change itself. */
+export abstract class AuditedRepository extends Repository {
+  protected readonly audit: AuditRepository;
+
+  constructor(handle: DbOrTx) {
+    super(handle);
+    this.audit = new AuditRepository(handle);
+  }
+}

@@ -1,8 +1,6 @@
 import { eq } from 'drizzle-orm';
-import type { DbOrTx } from '../db.js';
 import { staff } from '../schema/index.js';
-import { Repository } from '../store.js';
-import { type Actor, AuditRepository } from './audit.js';
+import { type Actor, AuditedRepository } from './audit.js';
 
 /** The chat platforms a staff member has a user id on. */
 export type ChatChannel = 'slack' | 'teams';
@@ -10,14 +8,7 @@ export type ChatChannel = 'slack' | 'teams';
 const COLUMN = { slack: 'slackUserId', teams: 'teamsUserId' } as const;
 
 /** Which chat user a staff member is, once found (by email, or by who wrote). */
-export class ChatIdentityRepository extends Repository {
-  private readonly audit: AuditRepository;
-
-  constructor(handle: DbOrTx) {
-    super(handle);
-    this.audit = new AuditRepository(handle);
-  }
-
+export class ChatIdentityRepository extends AuditedRepository {
   /** Remembers a staff member's user id on a chat platform, audit-logged ('slack_match'). */
   async remember(staffId: string, channel: ChatChannel, userId: string, by: Actor): Promise<void> {
     const column = COLUMN[channel];

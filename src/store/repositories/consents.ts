@@ -1,8 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db.js';
 import { consents } from '../schema/index.js';
-import { Repository } from '../store.js';
-import { type Actor, AuditRepository } from './audit.js';
+import { type Actor, AuditedRepository } from './audit.js';
 
 export type ConsentRow = typeof consents.$inferSelect;
 export type ConsentStatus = ConsentRow['status'];
@@ -20,14 +18,7 @@ export interface ConsentInput {
 }
 
 /** Consent to be texted: append-only records, the newest in force; every record is audit-logged. */
-export class ConsentRepository extends Repository {
-  private readonly audit: AuditRepository;
-
-  constructor(handle: DbOrTx) {
-    super(handle);
-    this.audit = new AuditRepository(handle);
-  }
-
+export class ConsentRepository extends AuditedRepository {
   /** Appends a consent record and its audit entry; returns the stored row. */
   async record(input: ConsentInput, by: Actor): Promise<ConsentRow> {
     const channel = input.channel ?? 'sms';

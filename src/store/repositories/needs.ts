@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, notInArray } from 'drizzle-orm';
+import { NEED_SEVERITIES } from '../../vocabulary.js';
 import type { DbOrTx } from '../db.js';
-import { escalations, NEED_SEVERITIES, needs } from '../schema/index.js';
+import { escalations, needs } from '../schema/index.js';
 import { idWithoutDashesLike } from '../sqlite.js';
 import { Repository } from '../store.js';
 

@@ -1,18 +1,9 @@
 import { eq } from 'drizzle-orm';
-import type { DbOrTx } from '../db.js';
 import { staff } from '../schema/index.js';
-import { Repository } from '../store.js';
-import { type Actor, AuditRepository } from './audit.js';
+import { type Actor, AuditedRepository } from './audit.js';
 
 /** A staff member's out-of-office dates (ISO dates, inclusive), as they set them themselves. */
-export class OutOfOfficeRepository extends Repository {
-  private readonly audit: AuditRepository;
-
-  constructor(handle: DbOrTx) {
-    super(handle);
-    this.audit = new AuditRepository(handle);
-  }
-
+export class OutOfOfficeRepository extends AuditedRepository {
   /** Sets (or clears, with nulls) the dates, audit-logged. Returns false when nothing changed. */
   async set(staffId: string, from: string | null, to: string | null, by: Actor): Promise<boolean> {
     const before = this.db

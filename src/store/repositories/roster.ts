@@ -1,9 +1,7 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db.js';
 import { assignments, guardians, schools, staff, studentGuardians, students } from '../schema/index.js';
 import { insertionOrder } from '../sqlite.js';
-import { Repository } from '../store.js';
-import { type Actor, AuditRepository } from './audit.js';
+import { type Actor, AuditedRepository } from './audit.js';
 
 export type SchoolRow = typeof schools.$inferSelect;
 export type StaffRow = typeof staff.$inferSelect;
@@ -62,14 +60,7 @@ function changedKeys<T extends object>(want: T, have: Record<string, unknown>): 
  * Schools, staff, students, guardians, their links and navigator assignments.
  * Every write is audit-logged here, in the same transaction, so no caller can forget it.
  */
-export class RosterRepository extends Repository {
-  private readonly audit: AuditRepository;
-
-  constructor(handle: DbOrTx) {
-    super(handle);
-    this.audit = new AuditRepository(handle);
-  }
-
+export class RosterRepository extends AuditedRepository {
   // The per-row look-ups of an import, prepared once: building a drizzle query costs ten times running it.
   private prepared?: ReturnType<RosterRepository['prepare']>;
 

@@ -13,7 +13,6 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm';
-import type { DbOrTx } from '../db.js';
 import {
   familyMessages,
   familyTexts,
@@ -24,8 +23,7 @@ import {
   smsOptOuts,
   smsPauses,
 } from '../schema/index.js';
-import { Repository } from '../store.js';
-import { type Actor, AuditRepository } from './audit.js';
+import { type Actor, AuditedRepository } from './audit.js';
 import { MAYBE_DELIVERED_PREFIX } from './outbox.js';
 import type { GuardianRow } from './roster.js';
 
@@ -71,14 +69,7 @@ function smsToGuardian(guardianId: string): SQL | undefined {
  * language as the family or the carrier sets them (audit-logged), monotonic delivery reports, cancelling
  * pending texts after an opt-out, and the recent delivery results used to mark a family unreachable.
  */
-export class SmsRepository extends Repository {
-  private readonly audit: AuditRepository;
-
-  constructor(handle: DbOrTx) {
-    super(handle);
-    this.audit = new AuditRepository(handle);
-  }
-
+export class SmsRepository extends AuditedRepository {
   /** Sets a guardian's SMS status; returns false (and writes nothing) when it already had it. */
   async setSmsStatus(guardianId: string, status: SmsStatus, by: Actor, reason: string): Promise<boolean> {
     const before = this.db.select().from(guardians).where(eq(guardians.id, guardianId)).get();

@@ -1,8 +1,6 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { DbOrTx } from '../db.js';
 import { staff, teamsConversations } from '../schema/index.js';
-import { Repository } from '../store.js';
-import { type Actor, AuditRepository } from './audit.js';
+import { type Actor, AuditedRepository } from './audit.js';
 
 export type TeamsConversationRow = typeof teamsConversations.$inferSelect;
 
@@ -10,14 +8,7 @@ export type TeamsConversationRow = typeof teamsConversations.$inferSelect;
 export type TeamsConversationInput = Omit<TeamsConversationRow, 'unreachableAt' | 'updatedAt'>;
 
 /** Teams conversation references, and which one is a staff member's personal chat with the bot. */
-export class TeamsConversationRepository extends Repository {
-  private readonly audit: AuditRepository;
-
-  constructor(handle: DbOrTx) {
-    super(handle);
-    this.audit = new AuditRepository(handle);
-  }
-
+export class TeamsConversationRepository extends AuditedRepository {
   /** Saves or refreshes a reference (the service URL may move); reachable again, since they just wrote. */
   async save(input: TeamsConversationInput, at: number): Promise<void> {
     this.db

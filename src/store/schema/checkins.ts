@@ -12,19 +12,6 @@ import {
 } from '../../vocabulary.js';
 import { guardians, staff, students } from './roster.js';
 
-export type { NeedArea } from '../../vocabulary.js';
-// The taxonomy is shared vocabulary (src/vocabulary.ts); re-exported here beside the tables that use it.
-export {
-  CHECKIN_KINDS,
-  CHECKIN_STATUSES,
-  ESCALATION_STATUSES,
-  NEED_AREAS,
-  NEED_SEVERITIES,
-  NEED_SOURCES,
-  NEED_STATUSES,
-  SESSION_STATUSES,
-};
-
 /** A running conversation of the dialog engine, stored as plain serialised data. */
 export const dialogSessions = sqliteTable(
   'dialog_sessions',
