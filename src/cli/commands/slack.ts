@@ -1,47 +1,33 @@
 import type { Command } from 'commander';
 import { createSlackApp, type SlackApp } from '../../bots/slack/app.js';
 import { slackErrorCode } from '../../bots/slack/errors.js';
-import type { MatchReport, SlackDirectory, UnmatchedStaff } from '../../bots/slack/staff.js';
+import type { SlackDirectory, UnmatchedStaff } from '../../bots/slack/staff.js';
 import type { AppContext } from '../../context.js';
 import { createTexts } from '../../i18n/index.js';
 import { CheckinService } from '../../services/checkins.js';
-import { table } from '../format.js';
+import { listUnreached, matchAndReport, type ReachWords } from '../staff-reach.js';
 
-const REASON: Record<UnmatchedStaff['reason'], string> = {
-  not_found: 'no Slack user with this email',
-  inactive: 'Slack account deactivated',
-  error: 'Slack did not answer; try again',
+const WORDS: ReachWords<UnmatchedStaff['reason']> = {
+  platform: 'Slack',
+  reasons: {
+    not_found: 'no Slack user with this email',
+    inactive: 'Slack account deactivated',
+    error: 'Slack did not answer; try again',
+  },
+  notReached: 'not found in Slack',
+  notReachedLabel: 'Not found',
+  moreFound: 'more found in Slack by email; run `slack match` to remember them.',
+  fix: 'Fix the email in the roster (or fill slack_user_id), import it again, then run `slack match`.',
 };
 
-/** The staff not found in Slack, with the roster email so the admin can correct it (shown here, never logged). */
-function unmatchedTable(unmatched: UnmatchedStaff[]): string {
-  return table([
-    ['STAFF ID', 'NAME', 'ROLE', 'EMAIL', 'REASON'],
-    ...unmatched.map((u) => [u.staffId, u.name, u.role, u.email, REASON[u.reason]]),
-  ]);
-}
-
-const FIX = 'Fix the email in the roster (or fill slack_user_id), import it again, then run `slack match`.';
-
 /** `slack unmatched`: looks every unmatched staff member up in Slack without saving anything; lists who is missing. */
-export async function listUnmatched(directory: SlackDirectory): Promise<string> {
-  const report = await directory.matchAll({ remember: false });
-  const found =
-    report.matched > 0
-      ? `\n${report.matched} more found in Slack by email; run \`slack match\` to remember them.`
-      : '';
-  if (report.unmatched.length === 0)
-    return `Every active navigator, lead navigator and counselor can be reached in Slack.${found}`;
-  return `${unmatchedTable(report.unmatched)}\n\n${report.unmatched.length} not found in Slack. ${FIX}${found}`;
+export function listUnmatched(directory: SlackDirectory): Promise<string> {
+  return listUnreached(directory, WORDS);
 }
 
 /** `slack match`: matches staff to Slack users now (ids remembered, audit-logged) and prints the counts. */
-export async function matchNow(directory: SlackDirectory): Promise<string> {
-  const report: MatchReport = await directory.matchAll();
-  const counts = `Matched now: ${report.matched}. Already matched: ${report.alreadyMatched}. Not found: ${report.unmatched.length}.`;
-  return report.unmatched.length === 0
-    ? counts
-    : `${counts}\n\n${unmatchedTable(report.unmatched)}\n\n${FIX}`;
+export function matchNow(directory: SlackDirectory): Promise<string> {
+  return matchAndReport(directory, WORDS);
 }
 
 /** The Slack adapter for a CLI command (nothing listens), or null when Slack is not configured. */

@@ -3,48 +3,34 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { createTeamsApp } from '../../bots/teams/app.js';
 import { appPackage } from '../../bots/teams/app-package.js';
-import type { MatchReport, TeamsDirectory, UnmatchedStaff } from '../../bots/teams/directory.js';
+import type { TeamsDirectory, UnmatchedStaff } from '../../bots/teams/directory.js';
 import type { AppContext } from '../../context.js';
 import { createTexts } from '../../i18n/index.js';
 import { CheckinService } from '../../services/checkins.js';
-import { table } from '../format.js';
+import { listUnreached, matchAndReport, type ReachWords } from '../staff-reach.js';
 
-const REASON: Record<UnmatchedStaff['reason'], string> = {
-  no_teams_id: 'has not written to the bot, and the roster has no teams_user_id',
-  not_installed: 'the app is not installed for them (or was removed or blocked)',
+const WORDS: ReachWords<UnmatchedStaff['reason']> = {
+  platform: 'Teams',
+  reasons: {
+    no_teams_id: 'has not written to the bot, and the roster has no teams_user_id',
+    not_installed: 'the app is not installed for them (or was removed or blocked)',
+  },
+  notReached: 'not reachable in Teams',
+  notReachedLabel: 'Not reachable',
+  moreFound: 'more can be matched now; run `teams match` to remember them.',
+  fix:
+    'Install the app for them (Teams admin center → Manage apps → the app → Add to users, or they add it ' +
+    'themselves); they are found by their Microsoft 365 email when the app says hello. Then run `teams match`.',
 };
 
-/** The staff the bot cannot reach in Teams, with the roster email so the admin can check it (never logged). */
-function unmatchedTable(unmatched: UnmatchedStaff[]): string {
-  return table([
-    ['STAFF ID', 'NAME', 'ROLE', 'EMAIL', 'REASON'],
-    ...unmatched.map((u) => [u.staffId, u.name, u.role, u.email, REASON[u.reason]]),
-  ]);
-}
-
-const FIX =
-  'Install the app for them (Teams admin center → Manage apps → the app → Add to users, or they add it ' +
-  'themselves); they are found by their Microsoft 365 email when the app says hello. Then run `teams match`.';
-
 /** `teams unmatched`: who cannot be reached in Teams yet, saving nothing. */
-export async function listUnmatched(directory: TeamsDirectory): Promise<string> {
-  const report = await directory.matchAll({ remember: false });
-  const found =
-    report.matched > 0
-      ? `\n${report.matched} more can be matched now; run \`teams match\` to remember them.`
-      : '';
-  if (report.unmatched.length === 0)
-    return `Every active navigator, lead navigator and counselor can be reached in Teams.${found}`;
-  return `${unmatchedTable(report.unmatched)}\n\n${report.unmatched.length} not reachable in Teams. ${FIX}${found}`;
+export function listUnmatched(directory: TeamsDirectory): Promise<string> {
+  return listUnreached(directory, WORDS);
 }
 
 /** `teams match`: links staff to the chats the bot already has with their Teams user (audit-logged). */
-export async function matchNow(directory: TeamsDirectory): Promise<string> {
-  const report: MatchReport = await directory.matchAll();
-  const counts = `Matched now: ${report.matched}. Already matched: ${report.alreadyMatched}. Not reachable: ${report.unmatched.length}.`;
-  return report.unmatched.length === 0
-    ? counts
-    : `${counts}\n\n${unmatchedTable(report.unmatched)}\n\n${FIX}`;
+export function matchNow(directory: TeamsDirectory): Promise<string> {
+  return matchAndReport(directory, WORDS);
 }
 
 /** Where `teams package` writes the zip: beside the database, outside version control. */
