@@ -80,6 +80,22 @@ beforeEach(async () => {
 
 const outbox = async () => new OutboxRepository(ctx.db).list();
 
+/** The guardian's weekly check-in is open, so an answer goes to the conversation. */
+function familyCheckinRunning() {
+  return new CheckinRepository(ctx.db).insertSession({
+    id: 'sess-1',
+    kind: 'family',
+    participantId: 'g-1',
+    channel: 'sms',
+    scriptId: 'family-weekly',
+    scriptVersion: 1,
+    period: '2026-W48',
+    state: {},
+    createdAt: NOW,
+    updatedAt: NOW,
+  });
+}
+
 describe('family inbound service (no adapter)', () => {
   it('a keyword: PARAR opts the number out with one confirmation, and a resent copy changes nothing', async () => {
     expect(await service.receive(text('PARAR', 'SMstop'))).toMatchObject({
@@ -130,18 +146,7 @@ describe('family inbound service (no adapter)', () => {
   });
 
   it('an answer inside a check-in goes to the conversation; if that fails, nothing is recorded and the retry is handled', async () => {
-    await new CheckinRepository(ctx.db).insertSession({
-      id: 'sess-1',
-      kind: 'family',
-      participantId: 'g-1',
-      channel: 'sms',
-      scriptId: 'family-weekly',
-      scriptVersion: 1,
-      period: '2026-W48',
-      state: {},
-      createdAt: NOW,
-      updatedAt: NOW,
-    });
+    await familyCheckinRunning();
     failDialog = true;
     await expect(service.receive(text('2', 'SManswer'))).rejects.toThrow('the check-in failed');
     expect(await new InboundEventRepository(ctx.db).get('sms', 'SManswer')).toBeUndefined();
@@ -156,18 +161,7 @@ describe('family inbound service (no adapter)', () => {
   });
 
   it('an answer whose check-in step a crash cut short reaches the navigator when the service starts again', async () => {
-    await new CheckinRepository(ctx.db).insertSession({
-      id: 'sess-1',
-      kind: 'family',
-      participantId: 'g-1',
-      channel: 'sms',
-      scriptId: 'family-weekly',
-      scriptVersion: 1,
-      period: '2026-W48',
-      state: {},
-      createdAt: NOW,
-      updatedAt: NOW,
-    });
+    await familyCheckinRunning();
     // The process "dies" inside the conversation's step: the text is stored, its step never commits.
     const crashed = new FamilyInboundService(ctx, {
       sms: new FamilySmsService(ctx, createTexts({ defaultLocale: 'en' })),
