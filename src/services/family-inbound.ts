@@ -1,9 +1,9 @@
-import { parsePhoneNumberWithError } from 'libphonenumber-js';
 import type { AppContext } from '../context.js';
 import { errorName } from '../lib/logger.js';
 import type { MessagePayload } from '../messages.js';
+import { type CarrierKeyword, carrierActsOn, optOutSource, withCarrierVerdict } from '../sms/carrier.js';
 import { classifyInbound, type InboundKind } from '../sms/classify.js';
-import { LANGUAGE_ENDONYMS, TWILIO_OPT_OUT_WORDS } from '../sms/common-words.js';
+import { LANGUAGE_ENDONYMS } from '../sms/common-words.js';
 import { REPLY_PURPOSE } from '../sms/consent.js';
 import { fold } from '../sms/normalize.js';
 import { numberReply } from '../sms/number-words.js';
@@ -15,22 +15,8 @@ import { type GuardianRow, RosterRepository } from '../store/repositories/roster
 import { SmsRepository } from '../store/repositories/sms.js';
 import type { Channel } from '../store/schema/index.js';
 import { keepFamilyMessage, raiseFamilyConcern, raiseFamilyCrisis } from './family-messages.js';
+import { REPLY_KEYS, schoolReply } from './family-replies.js';
 import { type FamilySmsService, phoneRef } from './family-sms.js';
-
-/** Text keys of the replies to a family's text (locales/<lng>/family.json). */
-const KEYS = {
-  help: 'family.help',
-  helpNoPhone: 'family.help_no_phone',
-  optOutConfirm: 'family.stop_confirm',
-  optInConfirm: 'family.start_confirm',
-  languageSet: 'family.language_switched',
-  languageList: 'family.language_list',
-  crisis: 'family.crisis',
-  unknownNumber: 'family.unknown_number',
-  messageReceived: 'family.message_received',
-  optOutQuestion: 'family.stop_question',
-  pauseConfirm: 'family.pause_confirm',
-} as const;
 
 /**
  * A text a family sent, as a channel adapter hands it over.
@@ -43,11 +29,8 @@ export interface FamilyText {
   /** The number it came from, E.164. */
   from: string;
   body: string;
-  /**
-   * A keyword the carrier already recognised and answered itself (Twilio Advanced Opt-Out's OptOutType): it
-   * is authoritative, and we send no confirmation or HELP answer of our own.
-   */
-  carrierKeyword?: 'opt_out' | 'opt_in' | 'help';
+  /** A keyword the carrier already recognised and answered itself (see `CarrierKeyword`). */
+  carrierKeyword?: CarrierKeyword;
 }
 
 /** What the family inbound service needs besides the context. */
@@ -95,17 +78,6 @@ export interface FamilyInboundOutcome {
   escalationId?: string;
 }
 
-const CARRIER_WORDS = new Set<string>(TWILIO_OPT_OUT_WORDS);
-
-/**
- * True when Twilio's default keyword handling acts on the text itself (blocks the number and sends its own
- * confirmation): only one of its eight words, in ASCII, with nothing around it but spaces. "STOP please",
- * "stop!", full-width ＳＴＯＰ or "STOP 🙏" are opt-outs for us but not for Twilio, so we confirm those.
- */
-export function carrierActsOn(body: string): boolean {
-  return CARRIER_WORDS.has(body.trim().toUpperCase());
-}
-
 const FILLER_TOKENS = FILLER_WORDS.map((w) => fold(w).split(' '));
 
 /** A reply longer than this many words says more than an answer: it is also kept for the navigator. */
@@ -116,17 +88,6 @@ function answered(result: unknown): boolean {
   if (typeof result !== 'object' || result === null) return false;
   const r = result as { ok?: boolean; applied?: { answers?: number } };
   return r.ok === true && (r.applied?.answers ?? 0) > 0;
-}
-
-/** A stored E.164 number as a family would dial it at home: '+13125550100' becomes '(312) 555-0100'. */
-export function formatSchoolPhone(e164: string | null): string {
-  if (!e164) return '';
-  try {
-    return parsePhoneNumberWithError(e164).formatNational();
-  } catch {
-    // The roster stores only numbers it has normalised; a stray value is shown as stored, not dropped.
-    return e164;
-  }
 }
 
 /**
@@ -287,14 +248,14 @@ export class FamilyInboundService {
           (this.deps.carrierHandlesOptOut === true && carrierActsOn(text.body));
         // Opt out first, then queue the one confirmation: it is written after the opt-out, which is what lets
         // it through the opt-out list at send time. None when the number had opted out already.
-        await sms.optOut(tx, guardians, optOutSource(text), actor, undefined, text.from);
+        await sms.optOut(tx, guardians, optOutSource(text.carrierKeyword), actor, undefined, text.from);
         const id =
           carrierConfirms || optedOut
             ? null
             : await reply(
                 REPLY_PURPOSE.optOutConfirm,
                 today,
-                await this.schoolPayload(tx, guardian, KEYS.optOutConfirm),
+                await schoolReply(tx, guardian, REPLY_KEYS.optOutConfirm, this.deps.schoolPhone),
               );
         return done('opt_out', id);
       }
@@ -307,15 +268,15 @@ export class FamilyInboundService {
           : await reply(
               REPLY_PURPOSE.optInConfirm,
               today,
-              await this.schoolPayload(tx, guardian, KEYS.optInConfirm),
+              await schoolReply(tx, guardian, REPLY_KEYS.optInConfirm, this.deps.schoolPhone),
             );
         return done('opt_in', id);
       }
       case 'help': {
         // Carriers require HELP to be answered, also for a number that opted out. Without a phone the text
         // would end "call ."; the variant points to the school office instead.
-        const payload = await this.schoolPayload(tx, guardian, KEYS.help);
-        if (!payload.params?.phone) payload.key = KEYS.helpNoPhone;
+        const payload = await schoolReply(tx, guardian, REPLY_KEYS.help, this.deps.schoolPhone);
+        if (!payload.params?.phone) payload.key = REPLY_KEYS.helpNoPhone;
         const id = carrierAnswered ? null : await reply(REPLY_PURPOSE.help, text.eventId, payload);
         return done('help', id);
       }
@@ -324,27 +285,39 @@ export class FamilyInboundService {
         if (locale) await sms.setLanguage(tx, guardians, locale, actor);
         if (optedOut) return done('ignored_opted_out', null);
         const id = locale
-          ? await reply(REPLY_PURPOSE.language, text.eventId, { key: KEYS.languageSet }, { locale })
+          ? await reply(REPLY_PURPOSE.language, text.eventId, { key: REPLY_KEYS.languageSet }, { locale })
           : await reply(REPLY_PURPOSE.language, text.eventId, {
-              key: KEYS.languageList,
+              key: REPLY_KEYS.languageList,
               params: { languages: LANGUAGE_ENDONYMS.join(', ') },
             });
         return done(locale ? 'language' : 'language_list', id);
       }
       case 'crisis': {
         // The family started this contact: the crisis reply goes out even after an opt-out (sms/consent.ts).
-        const id = await reply(REPLY_PURPOSE.crisis, text.eventId, { key: KEYS.crisis }, { urgent: true });
+        const id = await reply(
+          REPLY_PURPOSE.crisis,
+          text.eventId,
+          { key: REPLY_KEYS.crisis },
+          { urgent: true },
+        );
         const escalation = await raiseFamilyCrisis(tx, this.ctx, { guardian }, kind.trigger, text.body);
         // Revocation by any means is honoured even inside a crisis text; the urgent reply is not cancelled
         // (it is urgent), and the counselor, not another text, follows up.
         if (kind.alsoStop)
-          await sms.optOut(tx, guardians, optOutSource(text), actor, id ?? undefined, text.from);
+          await sms.optOut(
+            tx,
+            guardians,
+            optOutSource(text.carrierKeyword),
+            actor,
+            id ?? undefined,
+            text.from,
+          );
         return { ...done('crisis', id), escalationId: escalation.id };
       }
       case 'identity': {
         // "Who is this?": who texts, and how to stop, also to a number that opted out (it asked).
-        const payload = await this.schoolPayload(tx, guardian, KEYS.help);
-        if (!payload.params?.phone) payload.key = KEYS.helpNoPhone;
+        const payload = await schoolReply(tx, guardian, REPLY_KEYS.help, this.deps.schoolPhone);
+        if (!payload.params?.phone) payload.key = REPLY_KEYS.helpNoPhone;
         await keepFamilyMessage(tx, this.ctx, guardian, text.body, { needs: false });
         return done('identity', await reply(REPLY_PURPOSE.identity, text.eventId, payload));
       }
@@ -354,7 +327,7 @@ export class FamilyInboundService {
         if (optedOut) return done('ignored_opted_out', null);
         return done(
           'opt_out_question',
-          await reply(REPLY_PURPOSE.optOutQuestion, today, { key: KEYS.optOutQuestion }),
+          await reply(REPLY_PURPOSE.optOutQuestion, today, { key: REPLY_KEYS.optOutQuestion }),
         );
       }
       case 'pause': {
@@ -362,7 +335,7 @@ export class FamilyInboundService {
         await sms.pause(tx, text.from, kind.weeks, actor);
         await keepFamilyMessage(tx, this.ctx, guardian, text.body, { needs: false });
         const id = await reply(REPLY_PURPOSE.pauseConfirm, text.eventId, {
-          key: KEYS.pauseConfirm,
+          key: REPLY_KEYS.pauseConfirm,
           params: { weeks: kind.weeks },
         });
         return done('pause', id);
@@ -410,7 +383,7 @@ export class FamilyInboundService {
     if (optedOut) return done('ignored_opted_out', null);
     return done(
       'family_message',
-      await reply(REPLY_PURPOSE.messageReceived, today, { key: KEYS.messageReceived }),
+      await reply(REPLY_PURPOSE.messageReceived, today, { key: REPLY_KEYS.messageReceived }),
     );
   }
 
@@ -433,7 +406,7 @@ export class FamilyInboundService {
         locale: kind.locale,
         urgent: true,
         purpose: REPLY_PURPOSE.crisis,
-        payload: { key: KEYS.crisis },
+        payload: { key: REPLY_KEYS.crisis },
         period: text.eventId,
       });
       const escalation = await raiseFamilyCrisis(
@@ -448,7 +421,7 @@ export class FamilyInboundService {
     // The opt-out belongs to the number: kept even though no guardian has it (yet), and the neutral reply
     // a quiet-hours hold may still keep is cancelled with it.
     if (kind.kind === 'opt_out') {
-      await sms.optOut(tx, [], optOutSource(text), 'sms:unknown', undefined, text.from);
+      await sms.optOut(tx, [], optOutSource(text.carrierKeyword), 'sms:unknown', undefined, text.from);
       return { action: 'opt_out', replies: 0 };
     }
     const list = new SmsRepository(tx);
@@ -464,20 +437,10 @@ export class FamilyInboundService {
     const id = await sms.enqueueReply(tx, {
       ...base,
       purpose: REPLY_PURPOSE.unknownNumber,
-      payload: { key: KEYS.unknownNumber },
+      payload: { key: REPLY_KEYS.unknownNumber },
       period: sms.familyDay(),
     });
     return { action: 'unknown_number', replies: id ? 1 : 0 };
-  }
-
-  /** A reply that names the school and its phone (STOP/START confirmations, HELP). */
-  private async schoolPayload(tx: DbOrTx, guardian: GuardianRow, key: string): Promise<MessagePayload> {
-    const roster = new RosterRepository(tx);
-    const student = (await roster.studentsOfGuardian(guardian.id))[0];
-    const school = student ? await roster.school(student.schoolId) : undefined;
-    if (!school) return { key, params: { school: '', phone: '' } };
-    const phone = this.deps.schoolPhone ? this.deps.schoolPhone(school.id) : formatSchoolPhone(school.phone);
-    return { key, params: { school: school.name, phone } };
   }
 }
 
@@ -494,25 +457,6 @@ async function pickGuardian(tx: DbOrTx, guardians: GuardianRow[]): Promise<Guard
     if (s && (!best || s.updatedAt > best.at)) best = { g, at: s.updatedAt };
   }
   return best?.g ?? guardians[0];
-}
-
-/** The carrier's verdict wins over our reading of the words (it already acted on it). */
-function withCarrierVerdict(carrier: FamilyText['carrierKeyword'], classified: InboundKind): InboundKind {
-  switch (carrier) {
-    case 'opt_out':
-      return classified.kind === 'opt_out' ? classified : { kind: 'opt_out', word: 'stop' };
-    case 'opt_in':
-      return { kind: 'opt_in', word: 'start', strong: true };
-    case 'help':
-      return { kind: 'help' };
-    default:
-      return classified;
-  }
-}
-
-/** Where an opt-out came from, for the consent record and the opted-out list. */
-function optOutSource(text: FamilyText): string {
-  return text.carrierKeyword === 'opt_out' ? 'advanced_opt_out' : 'sms_keyword';
 }
 
 /** Words in a text, as a family would count them (Chinese: characters, roughly two to a word). */

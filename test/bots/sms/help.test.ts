@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handleInboundSms, type InboundSmsDeps } from '../../../src/bots/sms/inbound.js';
-import { formatSchoolPhone } from '../../../src/services/family-inbound.js';
+import { formatSchoolPhone } from '../../../src/services/family-replies.js';
 import { openTestDatabase } from '../../../src/store/db.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { useScriptedApi } from '../../helpers/msw.js';
