@@ -83,7 +83,13 @@ const FILLER_TOKENS = FILLER_WORDS.map((w) => fold(w).split(' '));
 /** A reply longer than this many words says more than an answer: it is also kept for the navigator. */
 const ANSWER_WORDS = 4;
 
+/** Whether the text goes on to the family's check-in conversation after its record commits. */
+function continuesDialog(outcome: FamilyInboundOutcome): boolean {
+  return outcome.action === 'dialog' && Boolean(outcome.guardianId);
+}
+
 /** True when the check-in recorded an answer from the text (the shape `CheckinService.input` returns). */
+
 function answered(result: unknown): boolean {
   if (typeof result !== 'object' || result === null) return false;
   const r = result as { ok?: boolean; applied?: { answers?: number } };
@@ -128,20 +134,23 @@ export class FamilyInboundService {
         meaning: decided.action === 'dialog' ? 'answer' : decided.action,
         receivedAt: this.ctx.clock(),
       });
+      // A text the conversation does not continue is handled once this commits: marked with its effects, so
+      // a crash right after the commit cannot leave a handled text looking unfinished.
+      if (!continuesDialog(decided))
+        await new InboundEventRepository(tx).finish(text.channel, text.eventId, 'processed');
       return decided;
     });
-    if (outcome.action === 'duplicate') return outcome;
-    if (outcome.action === 'dialog' && outcome.guardianId) {
-      // After the commit: the conversation runs its own transaction, and this one must not wait on it.
-      try {
-        const answer = numberReply(text.body, await this.localeOf(outcome.guardianId), FILLER_TOKENS);
-        const result = await this.deps.continueFamilyDialog(outcome.guardianId, answer ?? text.body);
-        if (!answered(result) || words(text.body) > ANSWER_WORDS)
-          await this.keepForNavigator(outcome.guardianId, textId, text.body);
-      } catch (err) {
-        await this.forget(text, textId);
-        throw err;
-      }
+    if (outcome.action === 'duplicate' || !continuesDialog(outcome)) return outcome;
+    const guardianId = outcome.guardianId!;
+    // After the commit: the conversation runs its own transaction, and this one must not wait on it.
+    try {
+      const answer = numberReply(text.body, await this.localeOf(guardianId), FILLER_TOKENS);
+      const result = await this.deps.continueFamilyDialog(guardianId, answer ?? text.body);
+      if (!answered(result) || words(text.body) > ANSWER_WORDS)
+        await this.keepForNavigator(guardianId, textId, text.body);
+    } catch (err) {
+      await this.forget(text, textId);
+      throw err;
     }
     // The text is handled and its effects committed: failing to mark it must not make the platform resend.
     try {
