@@ -1,3 +1,4 @@
+import { dashboardRoutes } from './bots/dashboard/routes.js';
 import { localRoutes } from './bots/local/routes.js';
 import { createLocalTransport } from './bots/local/transport.js';
 import { createSlackApp } from './bots/slack/app.js';
@@ -24,6 +25,7 @@ import { digestTimerHandlers } from './services/digest-delivery.js';
 import { escalationTimerHandlers } from './services/escalations.js';
 import { FamilyInboundService } from './services/family-inbound.js';
 import { FamilySmsService } from './services/family-sms.js';
+import { navigatorTaskHandlers } from './services/navigator-tasks.js';
 import { retentionTimerHandlers, scheduleRetention } from './services/retention.js';
 import { RosterRepository } from './store/repositories/roster.js';
 
@@ -98,6 +100,7 @@ export async function buildService(
       escalationTimerHandlers(),
       digestTimerHandlers(),
       retentionTimerHandlers(),
+      navigatorTaskHandlers({ calendar: () => loadCalendar(calendarFile) }),
     ),
     channels: { sms: policy.smsAvailable },
     calendar: () => {
@@ -122,6 +125,10 @@ export async function buildService(
   const routes: RouteModule[] = [];
   if (slack) routes.push(slack.routes);
   if (teams) routes.push(teams.routes);
+  // Lead navigators' dashboard: signed links only, so it is served in every mode.
+  routes.push(dashboardRoutes({ texts }));
+  if (ctx.config.dashboard.secretGenerated && !ctx.config.localMode)
+    ctx.logger.warn('DASHBOARD_SECRET is not set: dashboard links stop working when the service restarts');
   // The simulator's family phone: the same inbound pipeline as Twilio's webhook, after its signature check.
   const simulateFamilyText = async (guardianId: string, text: string) => {
     const phone = (await new RosterRepository(ctx.db).guardian(guardianId))?.phone;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { type Locale, SUPPORTED_LOCALES } from './vocabulary.js';
 
@@ -53,6 +54,23 @@ const RawEnv = z.object({
   ),
   RETENTION_MESSAGE_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(365)),
   RETENTION_AUDIT_YEARS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(7)),
+  CALENDAR_FILE: z.preprocess(emptyToUndefined, z.string().default('config/calendar.json')),
+  CALL_REQUEST_DUE_SCHOOL_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(10).default(2),
+  ),
+  DASHBOARD_SECRET: z.preprocess(
+    emptyToUndefined,
+    z.string().trim().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)').optional(),
+  ),
+  DASHBOARD_LINK_HOURS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 7)
+      .default(24),
+  ),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
@@ -63,6 +81,7 @@ const RawEnv = z.object({
     emptyToUndefined,
     z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
   ),
+  TEAMS_COUNSELOR_CHANNELS: optionalString,
   TWILIO_ACCOUNT_SID: z.preprocess(
     emptyToUndefined,
     z
@@ -98,6 +117,35 @@ export interface TeamsConfig {
   appPassword?: string;
   tenantId?: string;
   appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  /**
+   * School id → the Teams channel (conversation id, '19:…@thread.tacv2') where its counselors get escalation
+   * alerts instead of in their personal chats (TEAMS_COUNSELOR_CHANNELS). Empty: personal chats.
+   */
+  counselorChannels?: Record<string, string>;
+}
+
+/**
+ * Reads TEAMS_COUNSELOR_CHANNELS: `<school id>=<channel conversation id>` pairs separated by commas, e.g.
+ * `LIN=19:abc@thread.tacv2,BAY=19:def@thread.tacv2`. Returns the map and a problem line per bad pair.
+ */
+function counselorChannels(raw: string | undefined): {
+  channels: Record<string, string>;
+  problems: string[];
+} {
+  const channels: Record<string, string> = {};
+  const problems: string[] = [];
+  const pairs = (raw ?? '').split(',').map((p) => p.trim());
+  for (const pair of pairs.filter(Boolean)) {
+    const at = pair.indexOf('=');
+    const school = at > 0 ? pair.slice(0, at).trim() : '';
+    const channel = at > 0 ? pair.slice(at + 1).trim() : '';
+    if (!school || !/^19:\S+@thread\.\S+$/.test(channel))
+      problems.push(
+        `TEAMS_COUNSELOR_CHANNELS: '${pair.slice(0, 80)}' must be <school id>=<channel id such as 19:abc@thread.tacv2>`,
+      );
+    else channels[school] = channel;
+  }
+  return { channels, problems };
 }
 /**
  * What an admin may override of a channel's send rate: SMS limits apply per sending number, Slack and Teams
@@ -108,9 +156,21 @@ export interface ChannelRateSettings {
   burst?: number;
   /** SMS only: numbers in the Messaging Service pool (default 1). */
   senders?: number;
+  /** Teams only: messages per second over all conversations of the tenant (RATE_LIMIT_TEAMS_TENANT_PER_SECOND). */
+  tenantPerSecond?: number;
 }
 /** Send-rate overrides by channel; the relay lays them over the platforms' defaults (`rateLimitsFrom`). */
 export type RateLimitSettings = Partial<Record<'sms' | 'slack' | 'teams', ChannelRateSettings>>;
+
+/** How dashboard links are signed and how long they last. */
+export interface DashboardConfig {
+  /** HMAC-SHA256 key of links and sessions (DASHBOARD_SECRET). */
+  secret: string;
+  /** True when no DASHBOARD_SECRET was set and a random one was made for this run: links die at restart. */
+  secretGenerated: boolean;
+  /** How long a signed link (and the session it opens) stays valid (DASHBOARD_LINK_HOURS, default 24 h). */
+  linkTtlMs: number;
+}
 
 export interface TwilioConfig {
   accountSid: string;
@@ -138,6 +198,11 @@ export interface Config {
   urgentRetryMs: number;
   /** Message bodies are redacted after `messageDays`; audit entries are deleted after `auditYears`. */
   retention: { messageDays: number; auditYears: number };
+  /** The school calendar file (breaks, holidays, school hours) that escalation deadlines read (CALENDAR_FILE). */
+  calendarFile: string;
+  /** School days a navigator has to call back a family that asked for a call (CALL_REQUEST_DUE_SCHOOL_DAYS). */
+  callRequestDueSchoolDays: number;
+  dashboard: DashboardConfig;
   slack?: SlackConfig;
   teams?: TeamsConfig;
   twilio?: TwilioConfig;
@@ -197,10 +262,12 @@ function rateLimitSettings(env: Record<string, string | undefined>): {
     const perSecond = read(`${prefix}PER_SECOND`, false);
     const burst = read(`${prefix}BURST`, true);
     const senders = channel === 'sms' ? read(`${prefix}SENDERS`, true) : undefined;
+    const tenantPerSecond = channel === 'teams' ? read(`${prefix}TENANT_PER_SECOND`, false) : undefined;
     const entry: ChannelRateSettings = {
       ...(perSecond !== undefined ? { perSecond } : {}),
       ...(burst !== undefined ? { burst } : {}),
       ...(senders !== undefined ? { senders } : {}),
+      ...(tenantPerSecond !== undefined ? { tenantPerSecond } : {}),
     };
     if (Object.keys(entry).length) settings[channel] = entry;
   }
@@ -254,12 +321,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (appType !== 'UserAssignedMSI') required.push('MICROSOFT_APP_PASSWORD');
     if (appType !== 'MultiTenant') required.push('MICROSOFT_APP_TENANT_ID');
     const missing = missingKeys(e, required);
+    const channels = counselorChannels(e.TEAMS_COUNSELOR_CHANNELS);
+    problems.push(...channels.problems);
     if (missing.length)
       problems.push(...missing.map((k) => `${k}: required when Teams is configured (${appType})`));
     else
       teams = {
         appId: e.MICROSOFT_APP_ID!,
         appType,
+        counselorChannels: channels.channels,
         ...(e.MICROSOFT_APP_PASSWORD ? { appPassword: e.MICROSOFT_APP_PASSWORD } : {}),
         ...(e.MICROSOFT_APP_TENANT_ID ? { tenantId: e.MICROSOFT_APP_TENANT_ID } : {}),
       };
@@ -308,6 +378,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const rateLimits = rateLimitSettings(env);
   problems.push(...rateLimits.problems);
 
+  // A secret made at each start would sign out every lead navigator at each deploy and differ between
+  // instances: production must name one.
+  if (!e.DASHBOARD_SECRET && e.NODE_ENV === 'production')
+    problems.push(
+      'DASHBOARD_SECRET: required in production to sign dashboard links; set a random value of at least 32 characters (e.g. openssl rand -base64 48)',
+    );
+
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -324,6 +401,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimits: rateLimits.settings,
     urgentRetryMs: Math.round(e.URGENT_RETRY_HOURS * 3_600_000),
     retention: { messageDays: e.RETENTION_MESSAGE_DAYS, auditYears: e.RETENTION_AUDIT_YEARS },
+    calendarFile: e.CALENDAR_FILE,
+    callRequestDueSchoolDays: e.CALL_REQUEST_DUE_SCHOOL_DAYS,
+    dashboard: {
+      secret: e.DASHBOARD_SECRET ?? randomBytes(32).toString('base64url'),
+      secretGenerated: !e.DASHBOARD_SECRET,
+      linkTtlMs: Math.round(e.DASHBOARD_LINK_HOURS * 3_600_000),
+    },
     ...(slack ? { slack } : {}),
     ...(teams ? { teams } : {}),
     ...(twilio ? { twilio } : {}),

@@ -14,6 +14,8 @@ export type RateLimit = z.infer<typeof RateLimit>;
 export const ChannelRateLimits = z.object({
   perSender: RateLimit.optional(),
   perConversation: RateLimit.optional(),
+  /** Every message of the channel together, whatever the conversation (Teams: per app per tenant). */
+  perTenant: RateLimit.optional(),
   senders: z.number().int().positive().optional(),
 });
 export type ChannelRateLimits = z.infer<typeof ChannelRateLimits>;
@@ -24,14 +26,17 @@ export type RateLimits = z.infer<typeof RateLimits>;
 
 /**
  * Platform defaults: Twilio long code 1 message/s per sender; Slack about 1 message/s per channel;
- * Teams 7 messages/s per conversation. A Twilio toll-free or short code sender allows more: configure it.
- * Teams also limits longer windows (8 per 2 s, 60 per 30 s per thread); a district that hits them lowers the rate.
+ * Teams 7 messages/s per conversation and 40 messages/s over the whole tenant. A Twilio toll-free or short code
+ * sender allows more: configure it. Teams also limits longer windows (8 per 2 s, 60 per 30 s per thread); a
+ * district that hits them lowers the rate.
  */
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   sms: { perSender: { perSecond: 1, burst: 1 } },
   slack: { perConversation: { perSecond: 1, burst: 1 } },
-  // Burst 1 spaces messages out, so no sliding one-second window holds more than the rate.
-  teams: { perConversation: { perSecond: 7, burst: 1 } },
+  // Burst 1 spaces messages out, so no sliding one-second window holds more than the rate. Microsoft allows
+  // 50 requests/s per app per tenant, counting every call the bot makes (roster look-ups, updates): sends
+  // keep 10 of them free.
+  teams: { perConversation: { perSecond: 7, burst: 1 }, perTenant: { perSecond: 40, burst: 1 } },
 };
 
 const SCOPE = { sms: 'perSender', slack: 'perConversation', teams: 'perConversation' } as const;
@@ -47,10 +52,14 @@ export function rateLimitsFrom(settings: RateLimitSettings = {}): RateLimits {
     if (!s) continue;
     const scope = SCOPE[channel];
     const base = limits[channel]?.[scope] ?? { perSecond: 1, burst: 1 };
+    const tenant = limits[channel]?.perTenant;
     limits[channel] = {
       ...limits[channel],
       [scope]: { perSecond: s.perSecond ?? base.perSecond, burst: s.burst ?? base.burst },
       ...(channel === 'sms' && s.senders ? { senders: s.senders } : {}),
+      ...(channel === 'teams' && s.tenantPerSecond
+        ? { perTenant: { perSecond: s.tenantPerSecond, burst: tenant?.burst ?? 1 } }
+        : {}),
     };
   }
   return limits;
@@ -68,51 +77,75 @@ interface Bucket {
   at: number;
 }
 
-/** Token buckets keyed by channel + sender and channel + conversation, driven by the injected clock's time. */
+/** What the relay tells the limiter about a message besides where it goes. */
+export interface ReserveOptions {
+  /**
+   * The message's id: a message told to wait keeps the token it waits for, and taking its turn later (same id)
+   * costs no second token. Without an id every call takes a fresh token.
+   */
+  id?: string;
+  /**
+   * A crisis reply or an answer to the family's own text: it does not queue behind the routine messages
+   * already waiting (a weekly send-out), but shares a bucket of its own at the same rate, so routine and
+   * priority traffic together stay within twice the rate.
+   */
+  priority?: boolean;
+}
+
+/**
+ * Token buckets keyed by channel + sender, channel + conversation and channel (tenant), driven by the injected
+ * clock's time. A message that must wait reserves its token at once (the bucket goes into debt), so every
+ * waiting message has its own turn, one token apart, across rounds: a held row is written back once, for the
+ * moment its token is there, instead of coming back with the others to find the token taken.
+ */
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  /** Messages told to wait, and when their reserved token is there. */
+  private readonly turns = new Map<string, number>();
 
   constructor(private readonly limits: RateLimits | false) {}
 
   /**
-   * Takes one token from each bucket that applies, or none. Returns 0 when the message may go now, else the
-   * milliseconds until it may (the caller keeps the row pending until then). `ahead` counts the messages
-   * already told to wait for each bucket in this round: each later one waits one token longer, so a batch
-   * comes back spread over time instead of all at once for a single token.
+   * Returns 0 when the message may go now (its token taken), else the milliseconds until its reserved token
+   * (the caller keeps the row pending until then and asks again with the same id).
    */
   reserve(
     channel: Channel,
     sender: string,
     conversation: string,
     now: number,
-    ahead?: Map<string, number>,
+    options: ReserveOptions = {},
   ): number {
     if (this.limits === false) return 0;
     const limits = this.limits[channel];
     if (!limits) return 0;
-    const checks: Array<[Bucket, RateLimit, string]> = [];
+    const { id, priority } = options;
+    if (this.turns.size > 100_000) this.prune(now);
+    const turn = id === undefined ? undefined : this.turns.get(id);
+    if (turn !== undefined) {
+      if (turn > now) return turn - now;
+      this.turns.delete(id!);
+      return 0;
+    }
+    const checks: Array<[Bucket, RateLimit]> = [];
+    const lane = priority ? '|p' : '';
     const senderKey =
       limits.senders && limits.senders > 1 ? `${sender}#${bucketOf(conversation, limits.senders)}` : sender;
-    if (limits.perSender) {
-      const key = `${channel}|s|${senderKey}`;
-      checks.push([this.bucket(key, limits.perSender, now), limits.perSender, key]);
-    }
-    if (limits.perConversation) {
-      const key = `${channel}|c|${conversation}`;
-      checks.push([this.bucket(key, limits.perConversation, now), limits.perConversation, key]);
-    }
+    if (limits.perSender)
+      checks.push([this.bucket(`${channel}|s|${senderKey}${lane}`, limits.perSender, now), limits.perSender]);
+    if (limits.perConversation)
+      checks.push([
+        this.bucket(`${channel}|c|${conversation}${lane}`, limits.perConversation, now),
+        limits.perConversation,
+      ]);
+    if (limits.perTenant)
+      checks.push([this.bucket(`${channel}|t${lane}`, limits.perTenant, now), limits.perTenant]);
     let wait = 0;
-    for (const [b, l, key] of checks) {
-      if (b.tokens >= 1) continue;
-      const queued = ahead?.get(key) ?? 0;
-      wait = Math.max(wait, Math.ceil(((1 + queued - b.tokens) / l.perSecond) * 1000));
-    }
-    if (wait > 0) {
-      for (const [b, , key] of checks) if (b.tokens < 1) ahead?.set(key, (ahead.get(key) ?? 0) + 1);
-      return wait;
-    }
+    for (const [b, l] of checks)
+      if (b.tokens < 1) wait = Math.max(wait, Math.ceil(((1 - b.tokens) / l.perSecond) * 1000));
     for (const [b] of checks) b.tokens -= 1;
-    return 0;
+    if (wait > 0 && id !== undefined) this.turns.set(id, now + wait);
+    return wait;
   }
 
   private bucket(key: string, limit: RateLimit, now: number): Bucket {
@@ -129,8 +162,9 @@ export class RateLimiter {
     return b;
   }
 
-  /** Forgets buckets idle for a minute: a refilled bucket equals a new one. */
+  /** Forgets buckets idle for a minute and out of debt (a refilled bucket equals a new one), and old turns. */
   private prune(now: number): void {
-    for (const [k, b] of this.buckets) if (now - b.at > 60_000) this.buckets.delete(k);
+    for (const [k, b] of this.buckets) if (now - b.at > 60_000 && b.tokens >= 0) this.buckets.delete(k);
+    for (const [id, turn] of this.turns) if (now - turn > 600_000) this.turns.delete(id);
   }
 }

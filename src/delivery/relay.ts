@@ -250,7 +250,6 @@ export function createRelay(options: RelayOptions): Relay {
   async function deliver(
     row: ClaimedOutboxRow,
     zone: string | undefined,
-    ahead: Map<string, number>,
     patienceMs: number,
   ): Promise<Outcome> {
     const log = { outboxId: row.id, channel: row.channel, purpose: row.purpose };
@@ -273,13 +272,16 @@ export function createRelay(options: RelayOptions): Relay {
         }
       }
     }
-    let wait = limiter.reserve(row.channel, senderOf(row), row.address, now, ahead);
+    // The row keeps its place in the queue across rounds (its id holds its reserved token); urgent rows and
+    // replies to the family's own text do not queue behind the routine ones.
+    const turn = { id: row.id, priority: rankOf(row) > 0 };
+    let wait = limiter.reserve(row.channel, senderOf(row), row.address, now, turn);
     // A short wait is slept with the lease held: writing the row back and claiming it again costs more
     // database time than the token it waits for, and would slow the drain below the rate.
     for (let tries = 0; wait > 0 && wait <= patienceMs && tries < 3; tries++) {
       if (!(await pause(wait))) break;
       now = ctx.clock();
-      wait = limiter.reserve(row.channel, senderOf(row), row.address, now);
+      wait = limiter.reserve(row.channel, senderOf(row), row.address, now, turn);
     }
     if (wait > 0) {
       await holdRow(row, now, now + wait);
@@ -361,7 +363,6 @@ export function createRelay(options: RelayOptions): Relay {
     rows: ClaimedOutboxRow[],
     zones: Map<string, string>,
     round: RelayRound,
-    ahead: Map<string, number>,
     patienceMs: number,
   ) {
     // holds[k]: the latest notBefore a row of rank >= k is waiting for in this round.
@@ -382,7 +383,6 @@ export function createRelay(options: RelayOptions): Relay {
       const outcome = await deliver(
         row,
         row.recipientKind === 'guardian' ? zones.get(row.recipientId) : undefined,
-        ahead,
         patienceMs,
       );
       if (outcome.kind !== 'skipped') round[outcome.kind] += 1;
@@ -407,10 +407,8 @@ export function createRelay(options: RelayOptions): Relay {
       const key = `${r.channel}|${r.address}`;
       conversations.set(key, [...(conversations.get(key) ?? []), r]);
     }
-    // Rows held by one bucket this round queue behind each other, so they come back one token apart.
-    const ahead = new Map<string, number>();
     await Promise.all(
-      [...conversations.values()].map((c) => deliverConversation(c, zones, round, ahead, patienceMs)),
+      [...conversations.values()].map((c) => deliverConversation(c, zones, round, patienceMs)),
     );
     return round;
   }

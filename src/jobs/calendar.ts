@@ -10,10 +10,32 @@ export const CalendarBreak = z
   .refine((b) => b.from <= b.to, { message: 'from must not be after to' });
 export type CalendarBreak = z.infer<typeof CalendarBreak>;
 
-/** Breaks and holidays that apply to every school, and per school id. The file admins edit. */
+const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time such as 08:00');
+
+/**
+ * When a school is open: ISO weekdays (1 = Monday) and local times. Example (the default):
+ * `{ days: [1, 2, 3, 4, 5], start: '08:00', end: '16:00' }`. Normal escalations are due within these hours.
+ */
+export const SchoolHours = z
+  .object({
+    days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+    start: LocalTime.default('08:00'),
+    end: LocalTime.default('16:00'),
+  })
+  .refine((h) => h.start < h.end, { message: 'start must be before end' });
+export type SchoolHours = z.infer<typeof SchoolHours>;
+
+/** Breaks and holidays (and school hours) that apply to every school, and per school id. The file admins edit. */
 export const SchoolCalendar = z.object({
-  district: z.object({ breaks: z.array(CalendarBreak).default([]) }).default({ breaks: [] }),
-  schools: z.record(z.string(), z.object({ breaks: z.array(CalendarBreak).default([]) })).default({}),
+  district: z
+    .object({ breaks: z.array(CalendarBreak).default([]), hours: SchoolHours.optional() })
+    .default({ breaks: [] }),
+  schools: z
+    .record(
+      z.string(),
+      z.object({ breaks: z.array(CalendarBreak).default([]), hours: SchoolHours.optional() }),
+    )
+    .default({}),
 });
 export type SchoolCalendar = z.infer<typeof SchoolCalendar>;
 

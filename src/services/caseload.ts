@@ -2,14 +2,28 @@ import type { ScriptStudent } from '../dialogs/types.js';
 import type { Texts } from '../i18n/index.js';
 import { isoWeekOf } from '../jobs/period.js';
 import type { DbOrTx } from '../store/db.js';
-import { CheckinRepository, type CheckinStatus, checkinSubject } from '../store/repositories/checkins.js';
+import {
+  CheckinRepository,
+  type CheckinRow,
+  checkinSubject,
+  type CheckinStatus as StoredCheckinStatus,
+} from '../store/repositories/checkins.js';
 import { FamilyReachRepository, type GuardianReach } from '../store/repositories/family-reach.js';
 import { NeedRepository, type NeedRow } from '../store/repositories/needs.js';
 import { RosterRepository, type StaffRow } from '../store/repositories/roster.js';
 import { StudentEscalationRepository } from '../store/repositories/student-escalations.js';
+import { CONNECT_STEP, wasAttempt } from '../vocabulary.js';
+import { caseloadAlerts, type StudentAlerts } from './caseload-alerts.js';
 import { familyNoteFor } from './family-notes.js';
 
-export type { CheckinStatus } from '../store/repositories/checkins.js';
+export type { StudentAlerts } from './caseload-alerts.js';
+
+/**
+ * A student's check-in this week as the caseload shows it: the stored status, except that a completed one
+ * where the navigator could not reach the student ("Couldn't reach them", "They were absent") is 'attempted'
+ * and does not count as done.
+ */
+export type CheckinStatus = StoredCheckinStatus | 'attempted';
 
 /** Why a family cannot be texted (every guardian opted out, invalid, unreachable or without a phone). */
 export type FamilyReach = 'opted_out' | 'invalid' | 'unreachable' | 'no_phone';
@@ -36,8 +50,10 @@ export type FamilySaid = NonNullable<ScriptStudent['familyNote']>;
 
 /**
  * One student of a navigator's week: first name and grade only (minimum necessary), this week's status, and
- * why the family cannot be texted when it cannot. With details: open needs, open escalations, what the family
- * said. Example: `{ id: 'S-1', firstName: 'Ana', grade: '7', status: 'in_progress', family: 'opted_out' }`.
+ * why the family cannot be texted when it cannot. `alerts`, in every view: open escalations, the family's
+ * call requests, a STOP or a pause, the texts the family sent this week. With details: open needs, open
+ * escalations, what the family said.
+ * Example: `{ id: 'S-1', firstName: 'Ana', grade: '7', status: 'in_progress', family: 'opted_out' }`.
  */
 export interface CaseloadStudent {
   id: string;
@@ -45,6 +61,7 @@ export interface CaseloadStudent {
   grade: string;
   status: CheckinStatus;
   family?: FamilyReach;
+  alerts?: StudentAlerts;
   details?: { openNeeds: OpenNeed[]; openEscalations: OpenEscalation[]; familySaid?: FamilySaid };
 }
 
@@ -55,10 +72,15 @@ export interface CaseloadWeek {
   students: CaseloadStudent[];
 }
 
+/** The zone a navigator's week is reckoned in: the school's, else the navigator's own. */
+async function navigatorZone(db: DbOrTx, navigator: StaffRow): Promise<string> {
+  const school = navigator.schoolId ? await new RosterRepository(db).school(navigator.schoolId) : undefined;
+  return school?.timezone ?? navigator.timezone;
+}
+
 /** The ISO week a navigator's check-ins are reckoned in: the school's zone, else the navigator's. */
 export async function navigatorWeek(db: DbOrTx, navigator: StaffRow, now: number): Promise<string> {
-  const school = navigator.schoolId ? await new RosterRepository(db).school(navigator.schoolId) : undefined;
-  return isoWeekOf(now, school?.timezone ?? navigator.timezone);
+  return isoWeekOf(now, await navigatorZone(db, navigator));
 }
 
 /** Whether a navigator can start or resume a week: no finished session for it yet. */
@@ -84,9 +106,23 @@ export function familyReach(guardians: readonly GuardianReach[]): FamilyReach | 
   return REACH_ORDER.find((r) => reasons.has(r)) ?? 'no_phone';
 }
 
+/** A check-in's status for the caseload: a completed one that did not reach the student is 'attempted'. */
+async function caseloadStatus(
+  checkins: CheckinRepository,
+  row: CheckinRow | undefined,
+): Promise<CheckinStatus> {
+  if (!row) return 'pending';
+  if (row.status !== 'completed' || !row.studentId) return row.status;
+  const connect = (await checkins.answersForStudent(row.studentId, 50)).find(
+    (a) => a.checkinId === row.id && a.stepId === CONNECT_STEP,
+  );
+  return connect && wasAttempt(connect.value) ? 'attempted' : 'completed';
+}
+
 /**
- * A navigator's students in a week with their status and family reach; with `details`, their open needs,
- * open escalations and what the family said in the last seven days (rendered in `locale`).
+ * A navigator's students in a week with their status, family reach and alerts (dates in the school's zone
+ * and `locale`); with `details`, their open needs, open escalations and what the family said in the last
+ * seven days (rendered in `locale`).
  */
 export async function caseloadStudents(
   db: DbOrTx,
@@ -100,16 +136,26 @@ export async function caseloadStudents(
   const needs = options.details ? await new NeedRepository(db).needsOf(ids) : [];
   const escalations = options.details ? await new StudentEscalationRepository(db).openFor(ids) : [];
   const guardians = await new FamilyReachRepository(db).guardiansOf(ids);
+  const navigator = await new RosterRepository(db).staffById(navigatorId);
+  const alerts = await caseloadAlerts(db, {
+    navigatorId,
+    students,
+    now,
+    locale,
+    zone: navigator ? await navigatorZone(db, navigator) : 'UTC',
+  });
   const out: CaseloadStudent[] = [];
   for (const s of students) {
     const row = await checkins.get(period, checkinSubject('navigator', { navigatorId, studentId: s.id }));
     const family = familyReach(guardians.get(s.id) ?? []);
+    const alert = alerts.get(s.id);
     const student: CaseloadStudent = {
       id: s.id,
       firstName: s.firstName,
       grade: s.grade,
-      status: row?.status ?? 'pending',
+      status: await caseloadStatus(checkins, row),
       ...(family ? { family } : {}),
+      ...(alert ? { alerts: alert } : {}),
     };
     if (options.details) {
       const familySaid = await familyNoteFor(db, texts, s, locale, now);

@@ -37,6 +37,8 @@ export function digestMessage(digest: Digest): MessagePayload {
       newNeeds: digest.needs.newThisWeek.total,
       waiting: digest.needs.waitingWithoutReferral.total,
       waitingDays: digest.needs.waitingWithoutReferral.olderThanDays,
+      referralsWaiting: digest.referrals.waiting.total,
+      referralsNotYet: digest.referrals.familySaidNotYet,
       open: digest.escalations.open,
       overdue: digest.escalations.overdue,
     },

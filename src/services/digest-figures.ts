@@ -54,11 +54,16 @@ export interface NavigatorWeek {
   late: boolean;
 }
 
-/** Check-ins done out of those expected (skipped ones are not expected). `rate` is null when none were. */
+/**
+ * Check-ins completed out of those expected (skipped ones are not expected). `rate` is null when none were.
+ * A check-in where the navigator could not reach the student (unreachable, absent) is `attempted`, not
+ * completed: it counts in `expected` but not in `completed` or `rate`.
+ */
 export interface Completion {
   week: string;
   expected: number;
   completed: number;
+  attempted: number;
   rate: number | null;
 }
 
@@ -91,6 +96,19 @@ export type SilenceReason = (typeof SILENCE_REASONS)[number];
 
 /** New needs by area, each by severity. */
 export type NeedsByArea = Partial<Record<NeedArea, Record<(typeof NEED_SEVERITIES)[number], number>>>;
+
+/**
+ * Referrals as they stood at the time of the digest: open ones by status (still waiting for the family to be
+ * connected, connected, receiving help), made and closed during the week, and connected ones whose family
+ * answered the follow-up "not yet".
+ */
+export interface ReferralCounts {
+  waiting: { total: number; byStatus: { referred: number; connected: number; receiving: number } };
+  madeThisWeek: number;
+  resolvedThisWeek: number;
+  declinedThisWeek: number;
+  familySaidNotYet: number;
+}
 
 /** Escalations as they stood at the time of the digest. */
 export interface EscalationCounts {
@@ -137,6 +155,7 @@ export interface Digest {
       byArea: Partial<Record<NeedArea, number>>;
     };
   };
+  referrals: ReferralCounts;
   escalations: EscalationCounts;
   /** This week minus last week; the rate in percentage points. */
   change: {

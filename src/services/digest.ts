@@ -1,15 +1,19 @@
 import type { AppContext } from '../context.js';
 import { EMPTY_CALENDAR, isSchoolBreak } from '../jobs/calendar.js';
-import { addWeeks, IsoWeek, localTimeInWeek, weekBounds } from '../jobs/period.js';
+import { addWeeks, weekBounds as boundsOfWeek, IsoWeek, localTimeInWeek } from '../jobs/period.js';
 import {
+  type CaseloadFact,
   DigestRepository,
   type EscalationFact,
   type FamilyFact,
-  type NavigatorCheckinFact,
+  type FamilyTextFact,
+  type NavigatorCheckinCounts,
   type NeedFact,
+  type ReferralFact,
+  type Schools,
 } from '../store/repositories/digest.js';
 import { RosterRepository, type SchoolRow } from '../store/repositories/roster.js';
-import type { NeedArea } from '../vocabulary.js';
+import { NEED_AREAS, type NeedArea } from '../vocabulary.js';
 import {
   type Completion,
   type Digest,
@@ -19,6 +23,7 @@ import {
   type FamilyCounts,
   type NavigatorWeek,
   type NeedsByArea,
+  type ReferralCounts,
   SILENCE_REASONS,
   SILENT_WEEKS,
   type SilenceReason,
@@ -27,6 +32,34 @@ import {
 } from './digest-figures.js';
 
 const DAY_MS = 24 * 60 * 60_000;
+const NONE: never[] = [];
+
+// A district's schools mostly share one zone and prompt time: the calendar arithmetic is done once for them
+// all, not once per school and week.
+const bounds = new Map<string, { start: number; end: number }>();
+const reminders = new Map<string, number>();
+
+function weekBounds(week: string, zone: string): { start: number; end: number } {
+  return cached(bounds, `${week} ${zone}`, () => boundsOfWeek(week, zone));
+}
+
+/** The mid-week reminder goes out two days after the prompt: from then on, open check-ins are late. */
+function reminderOf(week: string, school: SchoolRow): number {
+  const day = Math.min(5, school.navigatorPromptDay + 2);
+  return cached(reminders, `${week} ${school.timezone} ${day} ${school.navigatorPromptTime}`, () =>
+    localTimeInWeek(week, school.timezone, day, school.navigatorPromptTime),
+  );
+}
+
+function cached<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  let found = cache.get(key);
+  if (found === undefined) {
+    if (cache.size >= 1_000) cache.clear();
+    found = compute();
+    cache.set(key, found);
+  }
+  return found;
+}
 
 /** A family's week, as counted. */
 interface FamilyWeek {
@@ -48,6 +81,15 @@ interface EscalationWeek {
   minutesToClaim: number | null;
 }
 
+/** A referral's standing at the time of the digest (its current status: the past ones are in the audit log). */
+interface ReferralWeek {
+  id: string;
+  status: ReferralFact['status'];
+  made: boolean;
+  closedInWeek: boolean;
+  familySaidNotYet: boolean;
+}
+
 /** What one school's week is made of, before schools are added up (families and escalations by id). */
 interface SchoolWeek {
   school: SchoolRow;
@@ -57,8 +99,39 @@ interface SchoolWeek {
   families: FamilyWeek[];
   newNeeds: NeedFact[];
   waitingNeeds: NeedFact[];
+  referrals: ReferralWeek[];
   escalations: EscalationWeek[];
+  /** Completion of the weeks asked for, ending with this one. */
   trend: Completion[];
+}
+
+/**
+ * Everything the digest counts, read for all its schools at once: per school where a fact belongs to one,
+ * per guardian where it belongs to a family (a family's texts are the same whichever school asks).
+ */
+interface Facts {
+  /** School → its active navigators, by id. */
+  navigators: Map<string, string[]>;
+  /** School → navigator → caseload now, and the students of it checked in with this week and last. */
+  caseloads: Map<string, Map<string, CaseloadFact>>;
+  /** School → week → the navigators' counted check-ins. */
+  checkins: Map<string, Map<string, NavigatorCheckinCounts[]>>;
+  families: Map<string, FamilyRecord[]>;
+  /** Guardians who are families of more than one school. */
+  sharedGuardians: Set<string>;
+  needs: Map<string, NeedFact[]>;
+  referrals: Map<string, ReferralFact[]>;
+  escalations: Map<string, EscalationFact[]>;
+}
+
+/** A family with its texts, replies and opt-outs of the weeks read. */
+interface FamilyRecord {
+  fact: FamilyFact;
+  texts: FamilyTextFact[];
+  /** When they wrote back. */
+  replies: number[];
+  /** When their consent was revoked. */
+  optOuts: number[];
 }
 
 /**
@@ -78,15 +151,19 @@ export async function computeDigest(
       ? [await roster.school(scope.schoolId)].filter((s): s is SchoolRow => s !== undefined)
       : await roster.schools();
   if ('schoolId' in scope && schools.length === 0) return { ok: false, problem: 'digest:unknown_school' };
-  const weeks: SchoolWeek[] = [];
-  const lastWeeks: SchoolWeek[] = [];
-  for (const school of schools) {
-    weeks.push(await schoolWeek(ctx, school, week, options));
-    lastWeeks.push(await schoolWeek(ctx, school, addWeeks(week, -1), options));
-  }
+  const lastWeek = addWeeks(week, -1);
+  const trendWeeks = Array.from({ length: TREND_WEEKS }, (_, i) => addWeeks(week, i - TREND_WEEKS + 1));
+  const facts = await readFacts(
+    ctx,
+    schools,
+    'district' in scope ? 'all' : schools.map((s) => s.id),
+    week,
+    trendWeeks,
+  );
+  const weeks = schools.map((school) => schoolWeek(ctx, facts, school, week, trendWeeks, options));
   const waitingDays = options.waitingNeedDays ?? WAITING_NEED_DAYS;
-  const now = summarise(week, weeks, waitingDays);
-  const before = summarise(addWeeks(week, -1), lastWeeks, waitingDays);
+  const now = summarise(week, weeks, facts.sharedGuardians, waitingDays);
+  const before = weekBefore(ctx, facts, schools, lastWeek);
   const rate = (c: Completion) => (c.rate === null ? null : Math.round(c.rate * 100));
   const thisRate = rate(now.completion);
   const lastRate = rate(before.completion);
@@ -103,10 +180,10 @@ export async function computeDigest(
       change: {
         completionRate: thisRate === null || lastRate === null ? null : thisRate - lastRate,
         completed: now.completion.completed - before.completion.completed,
-        missed: missed(now.navigators) - missed(before.navigators),
-        familiesReplied: now.families.replied - before.families.replied,
-        newNeeds: now.needs.newThisWeek.total - before.needs.newThisWeek.total,
-        escalationsOpen: now.escalations.open - before.escalations.open,
+        missed: missed(now.navigators) - before.missed,
+        familiesReplied: now.families.replied - before.familiesReplied,
+        newNeeds: now.needs.newThisWeek.total - before.newNeeds,
+        escalationsOpen: now.escalations.open - before.escalationsOpen,
       },
       trend: addTrends(weeks.map((w) => w.trend)),
     },
@@ -118,51 +195,157 @@ function unknownNumberTexts(ctx: AppContext, week: string): Promise<number> {
   return new DigestRepository(ctx.db).unknownNumberTexts(start, end);
 }
 
-async function schoolWeek(
+/**
+ * Reads the facts of this week and last week for every school in one query per kind of fact. Time windows
+ * span every school's zone; `schoolWeek` cuts out each school's own.
+ */
+async function readFacts(
   ctx: AppContext,
+  schools: SchoolRow[],
+  ids: Schools,
+  week: string,
+  trendWeeks: string[],
+): Promise<Facts> {
+  const facts: Facts = {
+    navigators: new Map(),
+    caseloads: new Map(),
+    checkins: new Map(),
+    families: new Map(),
+    sharedGuardians: new Set(),
+    needs: new Map(),
+    referrals: new Map(),
+    escalations: new Map(),
+  };
+  if (schools.length === 0) return facts;
+  const repo = new DigestRepository(ctx.db);
+  const lastWeek = addWeeks(week, -1);
+  const earliest = (w: string) => Math.min(...schools.map((s) => weekBounds(w, s.timezone).start));
+  // Last week's silence window starts SILENT_WEEKS before this week.
+  const silentFrom = earliest(addWeeks(week, -SILENT_WEEKS));
+  const lastStart = earliest(lastWeek);
+  const end = Math.max(...schools.map((s) => weekBounds(week, s.timezone).end));
+
+  const schoolOf = new Map<string, string>();
+  for (const m of await repo.staff(ids)) {
+    schoolOf.set(m.id, m.schoolId);
+    if (m.navigates) entry(facts.navigators, m.schoolId, () => []).push(m.id);
+  }
+  for (const c of await repo.navigatorCheckinCounts(ids, trendWeeks))
+    entry(
+      entry(facts.checkins, schoolOf.get(c.navigatorId)!, () => new Map()),
+      c.period,
+      () => [],
+    ).push(c);
+  for (const c of await repo.caseloads(ids, week))
+    entry(facts.caseloads, c.schoolId, () => new Map()).set(c.navigatorId, c);
+  const texts = new Map<string, FamilyTextFact[]>();
+  for (const t of await repo.familyTexts(ids, silentFrom, end)) entry(texts, t.guardianId, () => []).push(t);
+  const replies = new Map<string, number[]>();
+  for (const r of await repo.familyReplies(ids, silentFrom, end))
+    entry(replies, r.guardianId, () => []).push(r.at);
+  const optOuts = new Map<string, number[]>();
+  for (const o of await repo.optOuts(ids, lastStart, end)) entry(optOuts, o.guardianId, () => []).push(o.at);
+  // A guardian of two students of a school is one family of it; of students of two schools, one of each.
+  const schoolsOf = new Map<string, string[]>();
+  for (const fact of await repo.families(ids)) {
+    const theirs = schoolsOf.get(fact.guardianId);
+    if (theirs?.includes(fact.schoolId)) continue;
+    if (theirs) {
+      theirs.push(fact.schoolId);
+      facts.sharedGuardians.add(fact.guardianId);
+    } else schoolsOf.set(fact.guardianId, [fact.schoolId]);
+    entry(facts.families, fact.schoolId, () => []).push({
+      fact,
+      texts: texts.get(fact.guardianId) ?? NONE,
+      replies: replies.get(fact.guardianId) ?? NONE,
+      optOuts: optOuts.get(fact.guardianId) ?? NONE,
+    });
+  }
+  for (const families of facts.families.values())
+    families.sort((a, b) =>
+      a.fact.guardianId < b.fact.guardianId ? -1 : a.fact.guardianId > b.fact.guardianId ? 1 : 0,
+    );
+  // Closed needs count only as new ones, in this week or last.
+  for (const n of await repo.schoolNeeds(ids, lastStart)) entry(facts.needs, n.schoolId, () => []).push(n);
+  for (const r of await repo.referrals(ids)) entry(facts.referrals, r.schoolId, () => []).push(r);
+  for (const e of await repo.escalations(ids)) entry(facts.escalations, e.schoolId, () => []).push(e);
+  return facts;
+}
+
+/** The entry of `key`, made by `make` when missing. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function schoolWeek(
+  ctx: AppContext,
+  facts: Facts,
   school: SchoolRow,
   week: string,
+  trendWeeks: string[],
   options: DigestOptions,
-): Promise<SchoolWeek> {
-  const repo = new DigestRepository(ctx.db);
+): SchoolWeek {
   const zone = school.timezone;
   const { start, end } = weekBounds(week, zone);
   const asOf = Math.min(ctx.clock(), end);
   const isBreak = isSchoolBreak(options.calendar ?? EMPTY_CALENDAR, school.id, week);
-  const trendWeeks = Array.from({ length: TREND_WEEKS }, (_, i) => addWeeks(week, i - TREND_WEEKS + 1));
-  const checkins = await repo.navigatorCheckins(school.id, trendWeeks);
-  const thisWeek = checkins.filter((c) => c.period === week);
-  const caseload = await repo.caseload(school.id);
-  // The mid-week reminder goes out two days after the prompt: from then on, open check-ins are late.
-  const reminderDay = Math.min(5, school.navigatorPromptDay + 2);
-  const reminderAt = localTimeInWeek(week, zone, reminderDay, school.navigatorPromptTime);
-  const navigators = (await repo.navigators(school.id))
-    .map((n) => navigatorWeek(school.id, n.id, thisWeek, caseload, { isBreak, late: asOf >= reminderAt }))
+  const checkins = facts.checkins.get(school.id) ?? new Map<string, NavigatorCheckinCounts[]>();
+  const thisWeek = new Map((checkins.get(week) ?? NONE).map((c) => [c.navigatorId, c]));
+  const caseloads = facts.caseloads.get(school.id);
+  const reminderAt = reminderOf(week, school);
+  const navigators = (facts.navigators.get(school.id) ?? NONE)
+    .map((id) =>
+      navigatorWeek(school.id, id, thisWeek.get(id), caseloads?.get(id), {
+        isBreak,
+        late: asOf >= reminderAt,
+      }),
+    )
     .filter((n) => n.caseload > 0 || n.met + n.notReached + n.skipped + n.missed + n.open > 0);
 
   const silentFrom = weekBounds(addWeeks(week, 1 - SILENT_WEEKS), zone).start;
-  const texts = groupBy(await repo.familyTexts(school.id, silentFrom, end), (t) => t.guardianId);
-  const repliedInWeek = new Set((await repo.familyReplies(school.id, start, end)).map((r) => r.guardianId));
-  const repliedLately = new Set(
-    (await repo.familyReplies(school.id, silentFrom, end)).map((r) => r.guardianId),
-  );
-  const optedOut = new Set(await repo.optOuts(school.id, start, end));
-  const families = (await repo.families(school.id)).map((fact): FamilyWeek => {
-    const mine = texts.get(fact.guardianId) ?? [];
-    const inWeek = mine.filter((t) => t.sentAt >= start);
-    return {
+  const families: FamilyWeek[] = [];
+  for (const { fact, texts, replies, optOuts } of facts.families.get(school.id) ?? NONE) {
+    let texted = false;
+    let delivered = false;
+    let textedLately = false;
+    let deliveredLately = false;
+    for (const t of texts) {
+      if (t.sentAt < silentFrom || t.sentAt >= end) continue;
+      const ok = t.status === 'delivered';
+      textedLately = true;
+      deliveredLately ||= ok;
+      if (t.sentAt >= start) {
+        texted = true;
+        delivered ||= ok;
+      }
+    }
+    let replied = false;
+    let repliedLately = false;
+    for (const at of replies) {
+      if (at < silentFrom || at >= end) continue;
+      repliedLately = true;
+      replied ||= at >= start;
+    }
+    families.push({
       fact,
-      texted: inWeek.length > 0,
-      delivered: inWeek.some((t) => t.status === 'delivered'),
-      replied: repliedInWeek.has(fact.guardianId),
-      optedOutThisWeek: optedOut.has(fact.guardianId),
+      texted,
+      delivered,
+      replied,
+      optedOutThisWeek: optOuts.some((at) => at >= start && at < end),
       // A family added to the roster during the window has not had three weeks to answer.
       silent:
-        repliedLately.has(fact.guardianId) || fact.createdAt >= silentFrom ? null : silenceReason(fact, mine),
-    };
-  });
+        repliedLately || fact.createdAt >= silentFrom
+          ? null
+          : silenceReason(fact, textedLately, deliveredLately),
+    });
+  }
 
-  const needs = await repo.needs(school.id);
+  const needs = facts.needs.get(school.id) ?? NONE;
   const waitingDays = options.waitingNeedDays ?? WAITING_NEED_DAYS;
   return {
     school,
@@ -171,72 +354,91 @@ async function schoolWeek(
     navigators,
     families,
     newNeeds: needs.filter((n) => n.createdAt >= start && n.createdAt < end),
+    // Open and not referred by then: no referral (but a declined one) made by the digest's moment; a need
+    // moved on without a referral row (recorded before referrals existed) counts as referred.
     waitingNeeds: needs.filter(
-      (n) => n.status === 'identified' && !n.hasReferral && n.createdAt <= asOf - waitingDays * DAY_MS,
+      (n) =>
+        n.status !== 'resolved' &&
+        n.status !== 'declined' &&
+        (n.referredAt === null ? n.status === 'identified' : n.referredAt > asOf) &&
+        n.createdAt <= asOf - waitingDays * DAY_MS,
     ),
-    escalations: (await repo.escalations(school.id))
+    referrals: (facts.referrals.get(school.id) ?? NONE)
+      .filter((r) => r.createdAt < asOf)
+      .map((r) => ({
+        id: r.id,
+        status: r.status,
+        made: r.createdAt >= start,
+        closedInWeek:
+          (r.status === 'resolved' || r.status === 'declined') && r.updatedAt >= start && r.updatedAt < end,
+        familySaidNotYet: r.status === 'connected' && r.followUpAnswer === 'not_yet',
+      })),
+    escalations: (facts.escalations.get(school.id) ?? NONE)
       .filter((e) => e.createdAt < end)
       .map((e) => escalationWeek(e, start, end, asOf)),
-    trend: trendWeeks.map((w) =>
-      completionOf(
-        w,
-        checkins.filter((c) => c.period === w),
-      ),
-    ),
+    trend: trendWeeks.map((w) => completionOf(w, checkins.get(w) ?? NONE)),
   };
 }
-
-const NOT_REACHED: ReadonlySet<unknown> = new Set(['unreachable', 'absent']);
 
 function navigatorWeek(
   schoolId: string,
   navigatorId: string,
-  checkins: NavigatorCheckinFact[],
-  caseload: { studentId: string; navigatorId: string }[],
-  week: { isBreak: boolean; late: boolean },
+  counts: NavigatorCheckinCounts | undefined,
+  caseload: CaseloadFact | undefined,
+  when: { isBreak: boolean; late: boolean },
 ): NavigatorWeek {
-  const mine = checkins.filter((c) => c.navigatorId === navigatorId);
-  const students = new Set(caseload.filter((a) => a.navigatorId === navigatorId).map((a) => a.studentId));
-  const checked = new Set(mine.map((c) => c.studentId));
-  const count = (status: string) => mine.filter((c) => c.status === status).length;
-  const completed = mine.filter((c) => c.status === 'completed');
-  const notStarted = [...students].filter((s) => !checked.has(s)).length;
-  const open = count('pending') + count('in_progress');
-  const missed = count('missed');
+  const students = caseload?.students ?? 0;
+  const checked = caseload?.checked ?? 0;
+  const total = counts?.total ?? 0;
+  const notReached = counts?.notReached ?? 0;
+  const notStarted = students - checked;
+  const open = counts?.open ?? 0;
+  const missed = counts?.missed ?? 0;
   return {
     schoolId,
     navigatorId,
-    caseload: students.size,
-    met: completed.filter((c) => !NOT_REACHED.has(c.connect)).length,
-    notReached: completed.filter((c) => NOT_REACHED.has(c.connect)).length,
-    skipped: count('skipped'),
+    caseload: students,
+    met: (counts?.completed ?? 0) - notReached,
+    notReached,
+    skipped: counts?.skipped ?? 0,
     missed,
     open,
-    notStarted: week.isBreak ? 0 : notStarted,
-    schoolBreak: week.isBreak ? notStarted : 0,
-    leftCaseload: mine.filter((c) => c.studentId === null || !students.has(c.studentId)).length,
-    late: !week.isBreak && (missed > 0 || (week.late && open + notStarted > 0)),
+    notStarted: when.isBreak ? 0 : notStarted,
+    schoolBreak: when.isBreak ? notStarted : 0,
+    // One check-in per navigator, student and week (the period and subject key): the caseload students'
+    // check-ins are the students checked, the rest are of students who left the caseload.
+    leftCaseload: total - checked,
+    late: !when.isBreak && (missed > 0 || (when.late && open + notStarted > 0)),
   };
 }
 
-function completionOf(week: string, checkins: NavigatorCheckinFact[]): Completion {
-  const expected = checkins.filter((c) => c.status !== 'skipped').length;
-  const completed = checkins.filter((c) => c.status === 'completed').length;
-  return { week, expected, completed, rate: expected === 0 ? null : completed / expected };
+/** Completion of one week from the navigators' counts: skipped check-ins are not expected. */
+function completionOf(week: string, counts: NavigatorCheckinCounts[]): Completion {
+  let expected = 0;
+  let done = 0;
+  let attempted = 0;
+  for (const c of counts) {
+    expected += c.total - c.skipped;
+    done += c.completed;
+    attempted += c.notReached;
+  }
+  const completed = done - attempted;
+  return { week, expected, completed, attempted, rate: expected === 0 ? null : completed / expected };
 }
 
-function silenceReason(fact: FamilyFact, texts: { status: string }[]): SilenceReason {
+/** Why a family is silent, from its record and whether texts went out and arrived in the silence window. */
+function silenceReason(fact: FamilyFact, texted: boolean, delivered: boolean): SilenceReason {
   if (!fact.hasPhone) return 'no_phone';
   if (fact.smsStatus === 'invalid') return 'invalid_number';
   if (optedOut(fact)) return 'opted_out';
   if (fact.smsStatus === 'unreachable') return 'unreachable';
   if (fact.consent !== 'granted') return 'no_consent';
-  if (texts.some((t) => t.status === 'delivered')) return 'delivered_no_reply';
-  return texts.length > 0 ? 'not_delivered' : 'not_texted';
+  if (delivered) return 'delivered_no_reply';
+  return texted ? 'not_delivered' : 'not_texted';
 }
 
 function escalationWeek(e: EscalationFact, start: number, end: number, asOf: number): EscalationWeek {
-  // Rows older than the audit entries (or changed outside updateEscalation) fall back to their last change.
+  // Rows older than the audit entries (or changed outside the escalation actions) fall back to their last change.
   const resolvedAt = e.resolvedAt ?? (e.status === 'resolved' ? e.updatedAt : null);
   const pickedUpAt = e.claimedAt ?? resolvedAt ?? (e.status !== 'open' ? e.updatedAt : null);
   const open = e.createdAt < asOf && !(resolvedAt !== null && resolvedAt <= asOf);
@@ -254,44 +456,115 @@ function escalationWeek(e: EscalationFact, start: number, end: number, asOf: num
   };
 }
 
+/**
+ * Last week's figures that the change from last week is made of, counted as the digest of last week would count
+ * them (a family or an escalation shared by two schools once, read by the first school).
+ */
+function weekBefore(
+  ctx: AppContext,
+  facts: Facts,
+  schools: SchoolRow[],
+  week: string,
+): {
+  completion: Completion;
+  missed: number;
+  familiesReplied: number;
+  newNeeds: number;
+  escalationsOpen: number;
+} {
+  const completions: Completion[] = [];
+  const families = new Set<string>();
+  const escalations = new Set<string>();
+  let missed = 0;
+  let familiesReplied = 0;
+  let newNeeds = 0;
+  let escalationsOpen = 0;
+  for (const school of schools) {
+    const { start, end } = weekBounds(week, school.timezone);
+    const asOf = Math.min(ctx.clock(), end);
+    const counts = facts.checkins.get(school.id)?.get(week) ?? NONE;
+    completions.push(completionOf(week, counts));
+    // Every missed check-in puts its navigator on the digest's list, if they are an active navigator.
+    const byNavigator = new Map(counts.map((c) => [c.navigatorId, c]));
+    for (const id of facts.navigators.get(school.id) ?? NONE) missed += byNavigator.get(id)?.missed ?? 0;
+    for (const { fact, replies } of facts.families.get(school.id) ?? NONE) {
+      if (facts.sharedGuardians.has(fact.guardianId)) {
+        if (families.has(fact.guardianId)) continue;
+        families.add(fact.guardianId);
+      }
+      if (replies.some((at) => at >= start && at < end)) familiesReplied += 1;
+    }
+    for (const n of facts.needs.get(school.id) ?? NONE)
+      if (n.createdAt >= start && n.createdAt < end) newNeeds += 1;
+    for (const e of facts.escalations.get(school.id) ?? NONE) {
+      if (e.createdAt >= end || escalations.has(e.id)) continue;
+      escalations.add(e.id);
+      if (escalationWeek(e, start, end, asOf).open) escalationsOpen += 1;
+    }
+  }
+  return {
+    completion: addCompletions(week, completions),
+    missed,
+    familiesReplied,
+    newNeeds,
+    escalationsOpen,
+  };
+}
+
 /** Adds schools up; a family or an escalation shared by two schools counts once. */
 function summarise(
   week: string,
   weeks: SchoolWeek[],
+  shared: Set<string>,
   waitingDays: number,
 ): Omit<Digest, 'scope' | 'schools' | 'week' | 'asOf' | 'breakSchools' | 'change' | 'trend'> {
   const navigators = weeks.flatMap((w) => w.navigators);
-  const families = uniqueBy(
-    weeks.flatMap((w) => w.families),
-    (f) => f.fact.guardianId,
-  );
+  const families = uniqueFamilies(weeks, shared);
   const escalations = uniqueBy(
-    weeks.flatMap((w) => w.escalations),
+    weeks,
+    (w) => w.escalations,
     (e) => e.id,
   );
   const newNeeds = uniqueBy(
-    weeks.flatMap((w) => w.newNeeds),
+    weeks,
+    (w) => w.newNeeds,
     (n) => n.id,
   );
   const waiting = uniqueBy(
-    weeks.flatMap((w) => w.waitingNeeds),
+    weeks,
+    (w) => w.waitingNeeds,
     (n) => n.id,
   );
-  const byLanguage: Record<string, FamilyCounts> = {};
-  for (const locale of [...new Set(families.map((f) => f.fact.locale))].sort())
-    byLanguage[locale] = familyCounts(families.filter((f) => f.fact.locale === locale));
-  const silent = families.filter((f) => f.silent !== null);
-  const byReason = Object.fromEntries(
-    SILENCE_REASONS.map((r) => [r, silent.filter((f) => f.silent === r).length]),
-  ) as Record<SilenceReason, number>;
-  const byArea: NeedsByArea = {};
-  for (const n of newNeeds) {
-    const cell = byArea[n.area] ?? { low: 0, medium: 0, high: 0 };
-    cell[n.severity] += 1;
-    byArea[n.area] = cell;
+  const referrals = uniqueBy(
+    weeks,
+    (w) => w.referrals,
+    (r) => r.id,
+  );
+  const all = emptyCounts();
+  const perLocale = new Map<string, FamilyCounts>();
+  const silent: FamilyWeek[] = [];
+  for (const f of families) {
+    count(all, f);
+    count(entry(perLocale, f.fact.locale, emptyCounts), f);
+    if (f.silent !== null) silent.push(f);
   }
+  const byLanguage: Record<string, FamilyCounts> = {};
+  for (const locale of [...perLocale.keys()].sort()) byLanguage[locale] = perLocale.get(locale)!;
+  const byReason = Object.fromEntries(SILENCE_REASONS.map((r) => [r, 0])) as Record<SilenceReason, number>;
+  for (const f of silent) byReason[f.silent!] += 1;
+  // Areas in the vocabulary's order, whatever order the rows came in.
+  const fresh = new Map<NeedArea, Record<NeedFact['severity'], number>>();
+  for (const n of newNeeds) entry(fresh, n.area, () => ({ low: 0, medium: 0, high: 0 }))[n.severity] += 1;
+  const old = new Map<NeedArea, number>();
+  for (const n of waiting) old.set(n.area, (old.get(n.area) ?? 0) + 1);
+  const byArea: NeedsByArea = {};
   const waitingByArea: Partial<Record<NeedArea, number>> = {};
-  for (const n of waiting) waitingByArea[n.area] = (waitingByArea[n.area] ?? 0) + 1;
+  for (const area of new Set([...NEED_AREAS, ...fresh.keys(), ...old.keys()])) {
+    const cell = fresh.get(area);
+    if (cell) byArea[area] = cell;
+    const n = old.get(area);
+    if (n) waitingByArea[area] = n;
+  }
   const claimMinutes = escalations.flatMap((e) => (e.minutesToClaim === null ? [] : [e.minutesToClaim]));
   return {
     navigators,
@@ -300,7 +573,7 @@ function summarise(
       weeks.map((w) => w.trend[w.trend.length - 1]!),
     ),
     families: {
-      ...familyCounts(families),
+      ...all,
       byLanguage,
       silent: {
         weeks: SILENT_WEEKS,
@@ -317,6 +590,7 @@ function summarise(
         byArea: waitingByArea,
       },
     },
+    referrals: referralCounts(referrals),
     escalations: {
       raised: escalations.filter((e) => e.raised).length,
       open: escalations.filter((e) => e.open).length,
@@ -333,25 +607,47 @@ function optedOut(fact: FamilyFact): boolean {
   return fact.phoneOptedOut || fact.smsStatus === 'opted_out' || fact.consent === 'revoked';
 }
 
-function familyCounts(families: FamilyWeek[]): FamilyCounts {
-  const n = (p: (f: FamilyWeek) => boolean) => families.filter(p).length;
+function emptyCounts(): FamilyCounts {
   return {
-    families: families.length,
-    texted: n((f) => f.texted),
-    delivered: n((f) => f.delivered),
-    replied: n((f) => f.replied),
-    optedOut: n((f) => optedOut(f.fact)),
-    optedOutThisWeek: n((f) => f.optedOutThisWeek),
-    unreachable: n(
-      (f) => !f.fact.hasPhone || f.fact.smsStatus === 'invalid' || f.fact.smsStatus === 'unreachable',
-    ),
+    families: 0,
+    texted: 0,
+    delivered: 0,
+    replied: 0,
+    optedOut: 0,
+    optedOutThisWeek: 0,
+    unreachable: 0,
+  };
+}
+
+/** Adds one family to the counts. */
+function count(counts: FamilyCounts, f: FamilyWeek): void {
+  counts.families += 1;
+  if (f.texted) counts.texted += 1;
+  if (f.delivered) counts.delivered += 1;
+  if (f.replied) counts.replied += 1;
+  if (optedOut(f.fact)) counts.optedOut += 1;
+  if (f.optedOutThisWeek) counts.optedOutThisWeek += 1;
+  if (!f.fact.hasPhone || f.fact.smsStatus === 'invalid' || f.fact.smsStatus === 'unreachable')
+    counts.unreachable += 1;
+}
+
+function referralCounts(referrals: ReferralWeek[]): ReferralCounts {
+  const open = (status: ReferralFact['status']) => referrals.filter((r) => r.status === status).length;
+  const byStatus = { referred: open('referred'), connected: open('connected'), receiving: open('receiving') };
+  return {
+    waiting: { total: byStatus.referred + byStatus.connected + byStatus.receiving, byStatus },
+    madeThisWeek: referrals.filter((r) => r.made).length,
+    resolvedThisWeek: referrals.filter((r) => r.closedInWeek && r.status === 'resolved').length,
+    declinedThisWeek: referrals.filter((r) => r.closedInWeek && r.status === 'declined').length,
+    familySaidNotYet: referrals.filter((r) => r.familySaidNotYet).length,
   };
 }
 
 function addCompletions(week: string, parts: Completion[]): Completion {
   const expected = parts.reduce((n, c) => n + c.expected, 0);
   const completed = parts.reduce((n, c) => n + c.completed, 0);
-  return { week, expected, completed, rate: expected === 0 ? null : completed / expected };
+  const attempted = parts.reduce((n, c) => n + c.attempted, 0);
+  return { week, expected, completed, attempted, rate: expected === 0 ? null : completed / expected };
 }
 
 function addTrends(trends: Completion[][]): Completion[] {
@@ -375,18 +671,33 @@ function median(values: number[]): number | null {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
+/** The schools' families, each once (the first school's reading of a family shared by two schools). */
+function uniqueFamilies(weeks: SchoolWeek[], shared: Set<string>): FamilyWeek[] {
+  const seen = new Set<string>();
+  const unique: FamilyWeek[] = [];
+  for (const week of weeks)
+    for (const family of week.families) {
+      const guardian = family.fact.guardianId;
+      if (shared.size > 0 && shared.has(guardian)) {
+        if (seen.has(guardian)) continue;
+        seen.add(guardian);
+      }
+      unique.push(family);
+    }
+  return unique;
 }
 
-function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
-  const seen = new Map<string, T>();
-  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
-  return [...seen.values()];
+/** The schools' items, each once (the first school's reading of it), in the schools' order. */
+function uniqueBy<W, T>(weeks: W[], items: (week: W) => T[], key: (item: T) => string): T[] {
+  if (weeks.length === 1) return items(weeks[0]!);
+  const seen = new Set<string>();
+  const unique: T[] = [];
+  for (const week of weeks)
+    for (const item of items(week)) {
+      const k = key(item);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      unique.push(item);
+    }
+  return unique;
 }

@@ -8,6 +8,7 @@ import { OutboxRepository, outboxKey } from '../store/repositories/outbox.js';
 import { TimerRepository } from '../store/repositories/timers.js';
 import type { Channel } from '../store/schema/index.js';
 import { raiseEscalation } from './escalations.js';
+import { isCallRequest, recordCallRequest } from './navigator-tasks.js';
 import { recordNeed } from './needs.js';
 
 /** Where a participant's messages go. */
@@ -157,6 +158,11 @@ export async function applyEffects(
           answeredAt: now,
         });
         result.answers += 1;
+        if (context.kind === 'family' && isCallRequest(effect.stepId, effect.value))
+          await recordCallRequest(tx, ctx, {
+            guardianId: context.participantId,
+            sessionId: source.sessionId,
+          });
         break;
       }
       case 'record_need': {

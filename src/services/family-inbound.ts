@@ -17,6 +17,7 @@ import type { Channel } from '../store/schema/index.js';
 import { keepFamilyMessage, raiseFamilyConcern, raiseFamilyCrisis } from './family-messages.js';
 import { REPLY_KEYS, schoolReply } from './family-replies.js';
 import { type FamilySmsService, phoneRef } from './family-sms.js';
+import { takeReferralFollowUp } from './referral-follow-up.js';
 
 /**
  * A text a family sent, as a channel adapter hands it over.
@@ -72,6 +73,7 @@ export interface FamilyInboundOutcome {
     | 'opt_out_question'
     | 'pause'
     | 'identity'
+    | 'referral_follow_up'
     | 'none';
   guardianId?: string;
   replies: number;
@@ -383,6 +385,18 @@ export class FamilyInboundService {
     // A question still in the outbox (quiet hours) is not the one the family is answering.
     const repo = new SmsRepository(tx);
     const held = session ? await repo.sessionTextHeld(guardian.id, session.id) : false;
+    // A short answer to a referral's follow-up text ("1", "todavía no") closes that loop, unless the check-in
+    // asked its question after the follow-up went: then the answer is the check-in's.
+    const followUp = optedOut
+      ? undefined
+      : await takeReferralFollowUp(tx, this.ctx, guardian, text.body, {
+          ...(session && !held ? { after: session.updatedAt } : {}),
+        });
+    if (followUp)
+      return done(
+        'referral_follow_up',
+        await reply(REPLY_PURPOSE.messageReceived, today, { key: REPLY_KEYS.messageReceived }),
+      );
     if (!optedOut && session && !held) return done('dialog', null);
     // Outside a check-in (or after an opt-out) the text is kept for the navigator; only an active family
     // gets the once-a-day acknowledgement. A reply while the next question is held answers the one the

@@ -86,11 +86,37 @@ export function openSqlite(path: string, options: { migrate?: boolean } = {}): S
     client.pragma(`busy_timeout = ${PRAGMAS.busy_timeout}`);
     const db = drizzle({ client, schema }) as SqliteDb;
     if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    cacheStatements(client);
     return db;
   } catch (err) {
     client?.close();
     throw unavailable(path, err);
   }
+}
+
+/** Compiled statements kept per connection; the service issues a few hundred distinct queries. */
+const STATEMENT_CACHE_SIZE = 1_000;
+
+/**
+ * Keeps every compiled statement for reuse: drizzle asks the connection to compile each query on every call,
+ * and compiling costs more than running most of ours. A statement comes back in object mode, since drizzle
+ * switches some to raw (array) mode for their last use. Statements run to completion at once (drizzle's
+ * run/all/get/values), so one is never busy when handed out again.
+ */
+function cacheStatements(client: Database.Database): void {
+  const compile = client.prepare.bind(client);
+  const cache = new Map<string, Database.Statement>();
+  client.prepare = ((source: string) => {
+    const cached = cache.get(source);
+    if (cached) {
+      if (cached.reader) cached.raw(false);
+      return cached;
+    }
+    const statement = compile(source);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(source, statement);
+    return statement;
+  }) as typeof client.prepare;
 }
 
 /**
@@ -106,6 +132,8 @@ export const sqliteTransactions = {
   savepoint: (db: SqliteDb, name: string) => db.$client.exec(`SAVEPOINT ${name}`),
   release: (db: SqliteDb, name: string) => db.$client.exec(`RELEASE ${name}`),
   rollbackTo: (db: SqliteDb, name: string) => db.$client.exec(`ROLLBACK TO ${name}; RELEASE ${name}`),
+  /** False once SQLite itself ended the transaction (an I/O error, a full disk). */
+  open: (db: SqliteDb) => db.$client.inTransaction,
 };
 
 /** Maps better-sqlite3's constraint errors to the store's typed error; anything else is returned as is. */

@@ -39,13 +39,30 @@ export interface Tx extends Handle {
   readonly held: true;
 }
 
+/** One piece of work waiting for the connection. A barrier runs alone, outside any transaction. */
+interface Job {
+  kind: 'tx' | 'plain' | 'barrier';
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+// Group commit: work that queued up while the connection was busy runs as savepoints of one transaction and
+// commits with one fsync. Each caller still hears back only after the commit that made its work durable, and
+// a failing one rolls back to its own savepoint alone. A group is cut after this many jobs or this much time,
+// and the event loop gets a turn between groups, so requests keep being read while the queue drains.
+const GROUP_MAX_JOBS = 200;
+const GROUP_MAX_MS = 8;
+
 /** The database of the service: one per process. */
 export class Store implements Handle {
   readonly [ENGINE]: SqliteDb;
   readonly held = false;
   private readonly holder = new AsyncLocalStorage<Store>();
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly jobs: Job[] = [];
+  private draining = false;
   private depth = 0;
+  private groups = 0;
   private closed = false;
 
   constructor(db: SqliteDb) {
@@ -55,9 +72,7 @@ export class Store implements Handle {
   /** Runs `work` alone on the connection, or at once when the caller already holds it. */
   exclusive<T>(work: () => T | Promise<T>): Promise<T> {
     if (this.holder.getStore() === this) return runMapped(work);
-    const turn = this.tail.then(() => this.holder.run(this, () => runMapped(work)));
-    this.tail = turn.catch(() => undefined);
-    return turn;
+    return this.enqueue('plain', work);
   }
 
   /**
@@ -66,29 +81,18 @@ export class Store implements Handle {
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.holder.getStore() === this) return this.savepoint(fn);
-    return this.exclusive(async () => {
-      const db = this[ENGINE];
-      sqliteTransactions.begin(db);
-      try {
-        const result = await fn(this.tx());
-        sqliteTransactions.commit(db);
-        return result;
-      } catch (err) {
-        sqliteTransactions.rollback(db);
-        throw err;
-      }
-    });
+    return this.enqueue('tx', () => fn(this.tx()));
   }
 
   /** Schema version (applied migrations), for /healthz and start-up logs. */
   schemaVersion(): Promise<number> {
-    return this.exclusive(() => sqliteSchemaVersion(this[ENGINE]));
+    return this.enqueue('barrier', () => sqliteSchemaVersion(this[ENGINE]));
   }
 
   /** True when the database answers a trivial query. */
   answers(): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    return this.exclusive(() => sqliteAnswers(this[ENGINE]));
+    return this.enqueue('barrier', () => sqliteAnswers(this[ENGINE]));
   }
 
   /**
@@ -96,15 +100,121 @@ export class Store implements Handle {
    * on the connection, so the copy holds whole transactions only.
    */
   backup(file: string): Promise<BackupResult> {
-    return this.exclusive(() => backupSqlite(this[ENGINE], file));
+    return this.enqueue('barrier', () => backupSqlite(this[ENGINE], file));
   }
 
   /** Waits for work in progress, then closes the connection. Closing twice is harmless. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.tail;
+    await this.enqueue('barrier', () => undefined);
     closeSqlite(this[ENGINE]);
+  }
+
+  private enqueue<T>(kind: Job['kind'], work: () => T | Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.jobs.push({ kind, work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.draining) {
+        this.draining = true;
+        void this.drain();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.jobs.length > 0) {
+        const first = this.jobs[0]!;
+        // Work alone in the queue runs as it did before grouping: no savepoint, no extra transaction.
+        if (first.kind === 'barrier' || (first.kind === 'plain' && this.jobs.length === 1)) {
+          this.jobs.shift();
+          await this.settle(first, () => this.holder.run(this, () => runMapped(first.work)));
+        } else if (first.kind === 'tx' && this.jobs.length === 1) {
+          this.jobs.shift();
+          await this.settle(first, () =>
+            this.holder.run(this, () => runMapped(() => this.alone(first.work))),
+          );
+        } else await this.group();
+        // A turn for the event loop (sockets, timers) before the next group.
+        if (this.jobs.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async settle(job: Job, run: () => Promise<unknown>): Promise<void> {
+    try {
+      job.resolve(await run());
+    } catch (err) {
+      job.reject(err);
+    }
+  }
+
+  /** One transaction on its own: BEGIN, the work, COMMIT (or ROLLBACK). */
+  private async alone(work: () => unknown): Promise<unknown> {
+    const db = this[ENGINE];
+    sqliteTransactions.begin(db);
+    try {
+      const result = await work();
+      sqliteTransactions.commit(db);
+      return result;
+    } catch (err) {
+      sqliteTransactions.rollback(db);
+      throw err;
+    }
+  }
+
+  /** Queued jobs as savepoints of one transaction, answered after its one commit. */
+  private async group(): Promise<void> {
+    const db = this[ENGINE];
+    const done: Array<{ job: Job; ok: true; value: unknown } | { job: Job; ok: false; err: unknown }> = [];
+    const started = performance.now();
+    let lost: unknown;
+    try {
+      sqliteTransactions.begin(db);
+    } catch (err) {
+      // No lock (another process held it past busy_timeout): the first job hears why, as it would alone.
+      this.jobs.shift()!.reject(mapSqliteError(err));
+      return;
+    }
+    while (
+      this.jobs.length > 0 &&
+      this.jobs[0]!.kind !== 'barrier' &&
+      done.length < GROUP_MAX_JOBS &&
+      (done.length === 0 || performance.now() - started < GROUP_MAX_MS)
+    ) {
+      const job = this.jobs.shift()!;
+      const name = `g${++this.groups}`;
+      sqliteTransactions.savepoint(db, name);
+      try {
+        const value = await this.holder.run(this, () => job.work());
+        sqliteTransactions.release(db, name);
+        done.push({ job, ok: true, value });
+      } catch (err) {
+        if (sqliteTransactions.open(db)) {
+          sqliteTransactions.rollbackTo(db, name);
+          done.push({ job, ok: false, err: mapSqliteError(err) });
+        } else {
+          // SQLite ended the whole transaction (I/O error, disk full): the work before it is gone too.
+          done.push({ job, ok: false, err: mapSqliteError(err) });
+          lost = mapSqliteError(err);
+          break;
+        }
+      }
+    }
+    if (lost === undefined)
+      try {
+        sqliteTransactions.commit(db);
+      } catch (err) {
+        sqliteTransactions.rollback(db);
+        lost = mapSqliteError(err);
+      }
+    for (const d of done) {
+      if (!d.ok) d.job.reject(d.err);
+      else if (lost !== undefined) d.job.reject(lost);
+      else d.job.resolve(d.value);
+    }
   }
 
   private async savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

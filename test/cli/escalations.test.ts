@@ -61,11 +61,11 @@ describe('escalations command line', () => {
     expect(listing).not.toContain(student.lastName);
 
     await cli('escalations', 'claim', ref, '--by', 'counselor-1');
-    expect(out.at(-1)).toBe(`Escalation ${ref} claimed by counselor-1.`);
+    expect(out.at(-1)).toBe(`You have claimed escalation ${ref}. Please contact the student or family.`);
     expect((await new NeedRepository(ctx.db).escalation(e!.id))?.status).toBe('claimed');
 
-    await cli('escalations', 'resolve', 'NOPE1234', '--by', 'counselor-1');
-    expect(err.at(-1)).toBe("No escalation with reference NOPE1234 (see 'escalations list').");
+    await cli('escalations', 'resolve', 'NOPE1234', '--by', 'counselor-1', '--outcome', 'handled_in_school');
+    expect(err.at(-1)).toBe('That escalation was not found.');
     expect(process.exitCode).toBe(1);
   });
 });

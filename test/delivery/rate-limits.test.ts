@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import {
   DEFAULT_RATE_LIMITS,
   RateLimiter,
@@ -15,15 +16,17 @@ import { enqueue, message, seedGuardian, testContext } from './helpers.js';
 const T0 = Date.parse('2026-11-24T18:00:00Z'); // noon in Chicago
 
 describe('token buckets', () => {
-  it('takes from both buckets or from neither', () => {
+  it('a message that must wait keeps its token in every bucket it needs, and its turn costs no second one', () => {
     const rl = new RateLimiter({
       teams: { perSender: { perSecond: 1, burst: 2 }, perConversation: { perSecond: 1, burst: 1 } },
     });
-    expect(rl.reserve('teams', 's', 'c1', 0)).toBe(0);
-    expect(rl.reserve('teams', 's', 'c1', 0)).toBe(1000); // conversation empty; sender keeps its token
-    expect(rl.reserve('teams', 's', 'c2', 0)).toBe(0); // the sender's second token is still there
-    expect(rl.reserve('teams', 's', 'c3', 0)).toBe(1000);
-    expect(rl.reserve('teams', 's', 'c3', 1000)).toBe(0);
+    expect(rl.reserve('teams', 's', 'c1', 0, { id: 'a' })).toBe(0);
+    expect(rl.reserve('teams', 's', 'c1', 0, { id: 'b' })).toBe(1000); // conversation empty
+    expect(rl.reserve('teams', 's', 'c2', 0, { id: 'c' })).toBe(1000); // b holds the sender's second token
+    expect(rl.reserve('teams', 's', 'c1', 500, { id: 'b' })).toBe(500); // b's turn has not come
+    expect(rl.reserve('teams', 's', 'c1', 1000, { id: 'b' })).toBe(0);
+    expect(rl.reserve('teams', 's', 'c2', 1000, { id: 'c' })).toBe(0);
+    expect(rl.reserve('teams', 's', 'c3', 1000, { id: 'd' })).toBe(1000); // behind b and c
   });
 });
 
@@ -110,6 +113,25 @@ describe('rate limits under a burst (default platform limits)', () => {
     expect(sends.length).toBeGreaterThanOrEqual(8);
   });
 
+  it('Teams: forty messages per second over the whole tenant, whatever the conversations', async () => {
+    const chats = Array.from({ length: 200 }, (_, i) => `a:chat-${i}`);
+    const { sends } = await burst('teams', chats, 3);
+    const times = sends.map((s) => s.at);
+    expect(maxInWindow(times, 1000)).toBe(40);
+    expect(sends.length).toBeGreaterThanOrEqual(100);
+    expect(sends.length).toBeLessThanOrEqual(120);
+    // The admin's setting (RATE_LIMIT_TEAMS_TENANT_PER_SECOND) replaces the default.
+    const slower = await burst('teams', chats, 3, {
+      rateLimits: rateLimitsFrom({ teams: { tenantPerSecond: 10 } }),
+    });
+    expect(
+      maxInWindow(
+        slower.sends.map((s) => s.at),
+        1000,
+      ),
+    ).toBe(10);
+  });
+
   it('a Messaging Service with 3 numbers carries 3 texts a second, each recipient on one number', async () => {
     const phones = Array.from({ length: 30 }, (_, i) => `+1555020${String(i).padStart(4, '0')}`);
     const { sends } = await burst('sms', phones, 5, { rateLimits: rateLimitsFrom({ sms: { senders: 3 } }) });
@@ -153,8 +175,24 @@ describe('configurable rate limits', () => {
     });
     expect(limits.sms).toEqual({ perSender: { perSecond: 10, burst: 1 }, senders: 4 });
     expect(limits.slack).toEqual({ perConversation: { perSecond: 1, burst: 3 } });
-    expect(limits.teams).toEqual({ perConversation: { perSecond: 2, burst: 1 } });
+    expect(limits.teams).toEqual({
+      perConversation: { perSecond: 2, burst: 1 },
+      perTenant: { perSecond: 40, burst: 1 },
+    });
+    expect(rateLimitsFrom({ teams: { tenantPerSecond: 20 } }).teams).toEqual({
+      perConversation: { perSecond: 7, burst: 1 },
+      perTenant: { perSecond: 20, burst: 1 },
+    });
     expect(DEFAULT_RATE_LIMITS.sms).toEqual({ perSender: { perSecond: 1, burst: 1 } });
     expect(RateLimits.safeParse(limits).success).toBe(true);
+  });
+
+  it('reads the Teams tenant-wide limit from RATE_LIMIT_TEAMS_TENANT_PER_SECOND, and refuses a bad value by name', () => {
+    expect(loadConfig({ RATE_LIMIT_TEAMS_TENANT_PER_SECOND: '20' }).rateLimits).toEqual({
+      teams: { tenantPerSecond: 20 },
+    });
+    expect(() => loadConfig({ RATE_LIMIT_TEAMS_TENANT_PER_SECOND: '0' })).toThrow(
+      'RATE_LIMIT_TEAMS_TENANT_PER_SECOND: must be a number greater than 0',
+    );
   });
 });

@@ -25,9 +25,30 @@ const SIMULATOR = [
   { method: 'POST', path: '/sim/api/family/:id/start' },
   { method: 'POST', path: '/sim/api/family/:id/sms' },
   { method: 'POST', path: '/sim/api/staff/:id/escalation' },
+  { method: 'GET', path: '/sim/api/staff/:id/escalation/:ref/details' },
+  { method: 'GET', path: '/sim/api/lead/:id/digest' },
+  { method: 'POST', path: '/sim/api/lead/:id/dashboard-link' },
   { method: 'POST', path: '/sim/api/release-held' },
 ] as const;
 const PUBLIC = [{ method: 'GET', path: '/healthz' }] as const;
+// Served in every mode; a signed link (exchanged at `GET /dashboard`) or its session cookie is the credential.
+const DASHBOARD = [
+  { method: 'GET', path: '/dashboard' },
+  { method: 'GET', path: '/dashboard/assets/:name' },
+  { method: 'POST', path: '/dashboard/logout' },
+  ...['/dashboard/district', '/dashboard/s/:schoolId'].flatMap((home) => [
+    { method: 'GET', path: home },
+    { method: 'GET', path: `${home}/navigators.csv` },
+    { method: 'GET', path: `${home}/navigator/:navigatorId` },
+    { method: 'GET', path: `${home}/navigator/:navigatorId/caseload.csv` },
+    { method: 'GET', path: `${home}/needs` },
+    { method: 'GET', path: `${home}/needs.csv` },
+    { method: 'GET', path: `${home}/referrals` },
+    { method: 'GET', path: `${home}/referrals.csv` },
+  ]),
+] as const;
+/** Dashboard routes that show records: refused without a session (the assets and the link page are not records). */
+const DASHBOARD_RECORDS = DASHBOARD.filter((r) => r.path !== '/dashboard/assets/:name');
 
 const REAL_CHANNELS = {
   SLACK_BOT_TOKEN: 'xoxb-test',
@@ -69,19 +90,25 @@ async function serve(env: Record<string, string> = {}) {
 
 interface Layer {
   name: string;
+  rawPath?: unknown;
   route?: { path: string; methods: Record<string, boolean> };
   handle?: { stack?: Layer[] };
 }
 
-/** Every route the app answers, as "METHOD /path". A router whose first guard is the simulator's is under /sim/api. */
+/** Every route the app answers, as "METHOD /path", with the paths routers are mounted at. */
 function mountedRoutes(app: unknown): string[] {
   const out: string[] = [];
+  const join = (prefix: string, path: string) => (path === '/' && prefix ? prefix : `${prefix}${path}`);
   const walk = (stack: Layer[], prefix: string) => {
     for (const l of stack) {
       if (l.route)
-        for (const m of Object.keys(l.route.methods)) out.push(`${m.toUpperCase()} ${prefix}${l.route.path}`);
+        for (const m of Object.keys(l.route.methods))
+          out.push(`${m.toUpperCase()} ${join(prefix, l.route.path)}`);
       else if (l.handle?.stack)
-        walk(l.handle.stack, l.handle.stack.some((x) => x.name === 'api') ? '/sim/api' : prefix);
+        walk(
+          l.handle.stack,
+          typeof l.rawPath === 'string' && l.rawPath !== '/' ? `${prefix}${l.rawPath}` : prefix,
+        );
     }
   };
   walk((app as { router: { stack: Layer[] } }).router.stack, '');
@@ -90,7 +117,13 @@ function mountedRoutes(app: unknown): string[] {
 
 /** A request with the given headers (Host included, which fetch will not set) and a small body. */
 function call(port: number, method: string, path: string, headers: Record<string, string> = {}) {
-  const concrete = path.replace(/:kind/, 'navigator').replace(/:id/, 'nav-1');
+  const concrete = path
+    .replace(/:kind/, 'navigator')
+    .replace(/:id/, 'nav-1')
+    .replace(/:ref/, 'E1')
+    .replace(/:schoolId/, 'sch-riverside')
+    .replace(/:navigatorId/, 'nav-1')
+    .replace(/:name/, 'dashboard.js');
   return new Promise<number>((resolve, reject) => {
     const req = request(
       {
@@ -129,13 +162,15 @@ const WRONG: Record<string, Record<string, string>> = {
 describe('every route refuses a caller without the right credentials', () => {
   it('docs/security.md lists every route', () => {
     const doc = readFileSync('docs/security.md', 'utf8');
-    for (const r of [...WEBHOOKS, ...SIMULATOR, ...PUBLIC])
+    for (const r of [...WEBHOOKS, ...SIMULATOR, ...PUBLIC, ...DASHBOARD])
       expect(doc, `${r.method} ${r.path}`).toContain(`\`${r.method} ${r.path}\``);
   });
 
   it('with real channels: each webhook refuses no signature and a wrong one; no simulator is mounted', async () => {
     const { app, port } = await serve(REAL_CHANNELS);
-    expect(mountedRoutes(app)).toEqual([...WEBHOOKS, ...PUBLIC].map((r) => `${r.method} ${r.path}`).sort());
+    expect(mountedRoutes(app)).toEqual(
+      [...WEBHOOKS, ...PUBLIC, ...DASHBOARD].map((r) => `${r.method} ${r.path}`).sort(),
+    );
     for (const r of WEBHOOKS) {
       expect(await call(port, r.method, r.path), `${r.path} without credentials`).toBe(r.refused);
       expect(await call(port, r.method, r.path, WRONG[r.path]), `${r.path} with wrong credentials`).toBe(
@@ -143,12 +178,16 @@ describe('every route refuses a caller without the right credentials', () => {
       );
     }
     for (const r of SIMULATOR) expect(await call(port, r.method, r.path), r.path).toBe(404);
+    for (const r of DASHBOARD_RECORDS)
+      expect(await call(port, r.method, r.path), `${r.method} ${r.path} without a link`).toBe(403);
     expect(await call(port, 'GET', '/healthz')).toBe(200);
   });
 
   it('local mode: every simulator route refuses another Host, another site, and a missing or wrong token', async () => {
     const { app, port } = await serve();
-    expect(mountedRoutes(app)).toEqual([...SIMULATOR, ...PUBLIC].map((r) => `${r.method} ${r.path}`).sort());
+    expect(mountedRoutes(app)).toEqual(
+      [...SIMULATOR, ...PUBLIC, ...DASHBOARD].map((r) => `${r.method} ${r.path}`).sort(),
+    );
     for (const r of SIMULATOR) {
       const name = `${r.method} ${r.path}`;
       expect(await call(port, r.method, r.path, { host: 'evil.example' }), `${name} foreign Host`).toBe(403);

@@ -438,16 +438,17 @@ describe('weekly digest of a school', () => {
         late: true,
       },
     ]);
-    // 4 done of 6 expected (7 rows, 1 skipped); last week 3 of 4.
-    expect(d.completion).toEqual({ week: W, expected: 6, completed: 4, rate: 4 / 6 });
-    expect(d.change).toMatchObject({ completionRate: 67 - 75, completed: 1, missed: 0 });
+    // 3 completed of 6 expected (7 rows, 1 skipped), st-2 absent only attempted; last week 2 of 4, st-2
+    // unreachable attempted.
+    expect(d.completion).toEqual({ week: W, expected: 6, completed: 3, attempted: 1, rate: 3 / 6 });
+    expect(d.change).toMatchObject({ completionRate: 50 - 50, completed: 1, missed: 0 });
     expect(d.trend.map((t) => [t.week, t.expected, t.completed])).toEqual([
       ['2026-W43', 0, 0],
       ['2026-W44', 0, 0],
       ['2026-W45', 0, 0],
       ['2026-W46', 0, 0],
-      ['2026-W47', 4, 3],
-      ['2026-W48', 6, 4],
+      ['2026-W47', 4, 2],
+      ['2026-W48', 6, 3],
     ]);
   });
 
@@ -597,7 +598,7 @@ describe('weekly digest of the district', () => {
     expect(d.scope).toBe('district');
     // Schools in name order: Harbor High, then Lincoln Middle.
     expect(d.navigators.map((n) => n.navigatorId)).toEqual(['nav-9', 'nav-1', 'nav-2']);
-    expect(d.completion).toMatchObject({ expected: 7, completed: 5 });
+    expect(d.completion).toMatchObject({ expected: 7, completed: 4, attempted: 1 });
     expect(d.families).toMatchObject({ families: 8, texted: 4, replied: 2 });
     expect(d.families.byLanguage.so).toMatchObject({ families: 1, replied: 1 });
     expect(d.needs.newThisWeek.total).toBe(4);

@@ -3,13 +3,13 @@ import { seedDemoRoster } from '../../src/demo/seed.js';
 import { createTexts } from '../../src/i18n/index.js';
 import type { MessagePayload } from '../../src/messages.js';
 import { CheckinService } from '../../src/services/checkins.js';
+import { actOnEscalation } from '../../src/services/escalation-actions.js';
 import {
+  ESCALATION_CLIMB,
   ESCALATION_DEADLINE,
-  ESCALATION_DUE_MS,
   escalationRef,
   escalationTimerHandlers,
 } from '../../src/services/escalations.js';
-import { updateEscalation } from '../../src/services/staff-actions.js';
 import { AuditRepository } from '../../src/store/repositories/audit.js';
 import { NeedRepository } from '../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../src/store/repositories/roster.js';
@@ -57,7 +57,8 @@ describe('escalations reach people', () => {
     expect(JSON.stringify(payload)).not.toContain(student.firstName.slice(1));
     // The counselor of the other school hears nothing.
     expect(await new SimulatorRepository(ctx.db).messagesTo('counselor-2')).toHaveLength(0);
-    const due = escalation.createdAt + ESCALATION_DUE_MS.normal;
+    // Raised Tuesday 09:00 in Chicago: due at the close of the next school day, Wednesday 16:00 there.
+    const due = Date.parse('2026-11-25T22:00:00Z');
     expect((await new NeedRepository(ctx.db).escalation(escalation.id))!.dueAt).toBe(due);
     const timer = (await new TimerRepository(ctx.db).list({ status: 'pending' })).find(
       (t) => t.kind === 'escalation_sla',
@@ -65,57 +66,72 @@ describe('escalations reach people', () => {
     expect(timer).toMatchObject({ fireAt: due, payload: { escalationId: escalation.id } });
   });
 
-  it('tells the lead navigator when nobody picked it up by the deadline, once, and audit-logs it', async () => {
+  it('reminds the counselor at the deadline, then tells the lead navigator, each once, audit-logged', async () => {
     const { escalation } = await askCounselor();
-    const timer = (await new TimerRepository(ctx.db).list({ status: 'pending' })).find(
-      (t) => t.kind === 'escalation_sla',
-    )!;
-    const handler = escalationTimerHandlers()[ESCALATION_DEADLINE]!;
-    expect(await handler(timer, ctx)).toBe('overdue:1');
-    expect(await handler(timer, ctx)).toBe('overdue:1');
+    const pending = () => new TimerRepository(ctx.db).list({ status: 'pending' });
+    const deadline = (await pending()).find((t) => t.kind === ESCALATION_DEADLINE)!;
+    const handlers = escalationTimerHandlers();
+    expect(await handlers[ESCALATION_DEADLINE]!(deadline, ctx)).toBe('reminded:1:backup:0');
+    expect((await new SimulatorRepository(ctx.db).messagesTo('counselor-1')).map((m) => m.purpose)).toEqual([
+      'escalation:new',
+      'escalation:reminder',
+    ]);
+    expect(await new SimulatorRepository(ctx.db).messagesTo('lead-1')).toHaveLength(0);
+    const climb = (await pending()).find((t) => t.kind === ESCALATION_CLIMB)!;
+    // Wednesday 16:00 due, Thursday 16:00 (Chicago) the lead navigators.
+    expect(climb.fireAt).toBe(Date.parse('2026-11-26T22:00:00Z'));
+    expect(await handlers[ESCALATION_CLIMB]!(climb, ctx)).toBe('overdue:1');
+    expect(await handlers[ESCALATION_CLIMB]!(climb, ctx)).toBe('overdue:1');
     // Idempotent: the same notice is not queued twice.
     const [overdue, ...again] = await new SimulatorRepository(ctx.db).messagesTo('lead-1');
     expect(again).toHaveLength(0);
     expect(overdue).toMatchObject({ purpose: 'escalation:overdue' });
     expect(
       (await new AuditRepository(ctx.db).listFor('escalation', escalation.id)).map((a) => a.action),
-    ).toContain('overdue');
+    ).toEqual(['create', 'reminder', 'overdue', 'overdue']);
   });
 
-  it('says nothing when the escalation was picked up in time', async () => {
+  it('says nothing once the escalation was acknowledged in time', async () => {
     const { escalation } = await askCounselor();
-    expect(await updateEscalation(ctx, escalationRef(escalation.id), 'counselor-1', 'claimed')).toEqual({
+    const ref = escalationRef(escalation.id);
+    expect(await actOnEscalation(ctx, ref, 'counselor-1', { kind: 'claim' })).toMatchObject({ ok: true });
+    expect(await actOnEscalation(ctx, ref, 'counselor-1', { kind: 'acknowledge' })).toMatchObject({
       ok: true,
-      id: escalation.id,
     });
     expect(await new NeedRepository(ctx.db).escalation(escalation.id)).toMatchObject({
-      status: 'claimed',
+      status: 'acknowledged',
       counselorId: 'counselor-1',
     });
     expect(
       (await new AuditRepository(ctx.db).listFor('escalation', escalation.id)).map((a) => a.action),
-    ).toEqual(['create', 'claim']);
+    ).toEqual(['create', 'claim', 'acknowledge']);
     const timer = (await new TimerRepository(ctx.db).list({ status: 'pending' })).find(
-      (t) => t.kind === 'escalation_sla',
+      (t) => t.kind === ESCALATION_DEADLINE,
     )!;
-    expect(await escalationTimerHandlers()[ESCALATION_DEADLINE]!(timer, ctx)).toBe('skipped:claimed');
+    expect(await escalationTimerHandlers()[ESCALATION_DEADLINE]!(timer, ctx)).toBe('skipped:acknowledged');
     expect(await new SimulatorRepository(ctx.db).messagesTo('lead-1')).toHaveLength(0);
   });
 
   it('refuses an unknown reference or staff member, and a resolved escalation stays resolved', async () => {
     const { escalation } = await askCounselor();
-    expect(await updateEscalation(ctx, 'ZZZZZZZZ', 'counselor-1', 'claimed')).toEqual({
+    expect(await actOnEscalation(ctx, 'ZZZZZZZZ', 'counselor-1', { kind: 'claim' })).toEqual({
       ok: false,
-      problem: 'escalation:not_found',
+      refusal: 'not_found',
+      message: 'That escalation was not found.',
     });
-    expect(await updateEscalation(ctx, escalation.id, 'nobody', 'claimed')).toEqual({
+    expect(await actOnEscalation(ctx, escalation.id, 'nobody', { kind: 'claim' })).toMatchObject({
       ok: false,
-      problem: 'escalation:unknown_staff',
+      refusal: 'unknown_staff',
     });
-    expect(await updateEscalation(ctx, escalation.id, 'counselor-1', 'resolved')).toMatchObject({ ok: true });
-    expect(await updateEscalation(ctx, escalation.id, 'counselor-1', 'claimed')).toEqual({
+    expect(
+      await actOnEscalation(ctx, escalation.id, 'counselor-1', {
+        kind: 'resolve',
+        outcome: 'handled_in_school',
+      }),
+    ).toMatchObject({ ok: true });
+    expect(await actOnEscalation(ctx, escalation.id, 'counselor-1', { kind: 'claim' })).toMatchObject({
       ok: false,
-      problem: 'escalation:already_resolved',
+      refusal: 'already_resolved',
     });
   });
 });

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { and, count, eq, isNotNull } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { seedDemoRoster } from '../../src/demo/seed.js';
 import { fixedClock, sequentialIds } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { ESCALATION_DEADLINE, ESCALATION_DUE_MS } from '../../src/services/escalations.js';
+import { ESCALATION_CLIMB, ESCALATION_DEADLINE, ESCALATION_DUE_MS } from '../../src/services/escalations.js';
 import { REPLY_PURPOSE } from '../../src/sms/consent.js';
 import { engineOf, openDatabase } from '../../src/store/db.js';
 import {
@@ -23,14 +23,15 @@ import { type Child, kill, startChild } from './child.js';
 import { figure } from './figures.js';
 
 const T0 = Date.parse('2026-11-24T16:00:00Z');
-// 1 real ms = 1 injected second: an urgent escalation's 30-minute deadline passes 1.8 s after its text.
+// 1 real ms = 1 injected second: an urgent escalation's 30-minute deadline passes 1.8 s after its text, and
+// the lead navigators' step 1.8 s after that.
 const SPEED = 1_000;
 const KILLS = 8;
 const dir = mkdtempSync(join(tmpdir(), 'crash-escalation-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SIGKILL at random points during escalation chains', () => {
-  it('crisis text → escalation → deadline → overdue notice: each once, every deadline fired', async () => {
+  it('crisis text → escalation → deadline → reminder → overdue notice: each once, every step fired', async () => {
     const dbPath = join(dir, 'chain.db');
     const seedCtx = {
       config: loadConfig({ DATABASE_URL: `file:${dbPath}` }),
@@ -61,13 +62,13 @@ describe('SIGKILL at random points during escalation chains', () => {
       const fired = q
         .select({ n: count() })
         .from(timers)
-        .where(and(eq(timers.kind, ESCALATION_DEADLINE), eq(timers.status, 'fired')))
+        .where(and(inArray(timers.kind, [ESCALATION_DEADLINE, ESCALATION_CLIMB]), eq(timers.status, 'fired')))
         .get()!.n;
       return { escalated, fired, done: escalated + fired };
     };
-    // Kill points spread over the chain's whole course, by how far it has got (texts handled plus deadlines
+    // Kill points spread over the chain's whole course, by how far it has got (texts handled plus both steps
     // fired), then a random few ms into the next step: mid-text, mid-timer and between them alike.
-    const targets = Array.from({ length: KILLS }, () => Math.floor(Math.random() * 2 * phones.length)).sort(
+    const targets = Array.from({ length: KILLS }, () => Math.floor(Math.random() * 3 * phones.length)).sort(
       (a, b) => a - b,
     );
     const atKills: string[] = [];
@@ -80,12 +81,13 @@ describe('SIGKILL at random points during escalation chains', () => {
       atKills.push(`${s.escalated}e${s.fired}t`);
     }
     const last = await startChild('escalation-chain', env);
-    for (let waited = 0; waited < 30_000 && progress().done < 2 * phones.length; waited += 50)
+    for (let waited = 0; waited < 30_000 && progress().done < 3 * phones.length; waited += 50)
       await sleep(50);
     await kill(last);
 
     const rows = q.select().from(outbox).all();
     const deadlines = q.select().from(timers).where(eq(timers.kind, ESCALATION_DEADLINE)).all();
+    const climbs = q.select().from(timers).where(eq(timers.kind, ESCALATION_CLIMB)).all();
     const all = q.select().from(escalations).all();
     const events = q.select().from(inboundEvents).all();
     const overdueAudits = q
@@ -95,6 +97,7 @@ describe('SIGKILL at random points during escalation chains', () => {
       .get()!.n;
     await db.close();
     const overdue = rows.filter((r) => r.purpose === 'escalation:overdue');
+    const reminders = rows.filter((r) => r.purpose === 'escalation:reminder');
     const overdueBy = new Map<string, number>();
     for (const r of overdue) {
       const id = r.origin?.escalationId ?? '';
@@ -111,6 +114,8 @@ describe('SIGKILL at random points during escalation chains', () => {
       atKills: atKills.join('/'),
       escalations: all.length,
       deadlinesFired: deadlines.filter((t) => t.status === 'fired').length,
+      climbsFired: climbs.filter((t) => t.status === 'fired').length,
+      reminders: reminders.length,
       overdueNotices: overdue.length,
       overdueHandlerRuns: overdueAudits,
       crisisReplies: replies.length,
@@ -123,13 +128,17 @@ describe('SIGKILL at random points during escalation chains', () => {
     expect(replies).toHaveLength(phones.length);
     expect(new Set(replies.map((r) => r.address)).size).toBe(phones.length);
     expect(all.every((x) => noticed.has(x.id))).toBe(true);
-    // Every deadline set once and fired, not before it was due.
+    // Every step set once per escalation and fired, not before it was due.
     expect(deadlines).toHaveLength(phones.length);
-    for (const t of deadlines) {
+    expect(climbs).toHaveLength(phones.length);
+    for (const t of [...deadlines, ...climbs]) {
       expect(t.status).toBe('fired');
       expect(t.firedAt!).toBeGreaterThanOrEqual(t.fireAt);
     }
     expect(all.every((x) => x.dueAt === x.createdAt + ESCALATION_DUE_MS.urgent)).toBe(true);
+    // The counselor reminded once per escalation at step 1 (each demo school has one counselor).
+    expect(reminders).toHaveLength(phones.length);
+    expect(new Set(reminders.map((r) => r.idempotencyKey)).size).toBe(phones.length);
     // Every escalation's overdue notice queued, once per lead navigator: no escalation has more rows than
     // another school's escalation has (the demo schools have the same number of leads).
     expect(all.every((x) => (overdueBy.get(x.id) ?? 0) > 0)).toBe(true);

@@ -34,7 +34,7 @@ export interface CaseloadEntry extends CardStudent {
   status: CheckinStatus;
   /** Set when the family cannot be texted, so the navigator reaches out another way. */
   family?: FamilyReach;
-  /** Short lines under the name (open needs, what the family said); App Home only. */
+  /** Short lines under the name: what needs the navigator now (every view); open needs and what the family said (App Home). */
   details?: string[];
 }
 
@@ -43,6 +43,7 @@ export const STATUS_TEXT: Record<CheckinStatus, StaffKey> = {
   pending: 'statusPending',
   in_progress: 'statusInProgress',
   completed: 'statusCompleted',
+  attempted: 'statusAttempted',
   skipped: 'statusSkipped',
   missed: 'statusMissed',
 };

@@ -10,8 +10,9 @@ import type { DialogInput } from '../../dialogs/types.js';
 import type { Texts } from '../../i18n/index.js';
 import type { MessagePayload } from '../../messages.js';
 import type { CheckinOutcome, CheckinService } from '../../services/checkins.js';
-import { updateEscalation } from '../../services/staff-actions.js';
+import { registerEscalationRoutes, simulatorAlert } from './escalations.js';
 import { simulatorGuard } from './guard.js';
+import { leadRoutes } from './lead-routes.js';
 
 const PAGE = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/simulator.html');
 
@@ -93,6 +94,7 @@ export function localRoutes(deps: LocalDeps) {
     const router = express.Router();
     router.use(guard.api);
     router.use(express.json({ limit: '16kb' }));
+    router.use('/lead', leadRoutes(ctx, deps.texts));
 
     app.get('/', guard.page, (_req, res) => {
       res.type('html').send(page);
@@ -128,29 +130,30 @@ export function localRoutes(deps: LocalDeps) {
       const rows = await view.messagesTo(id);
       const lastWithChoices = rows.findLast((r) => (r.payload as MessagePayload).choices?.length)?.id;
       const fmt = (ms: number) =>
-        DateTime.fromMillis(ms).setZone(ctx.config.defaultTimezone).toFormat('ccc HH:mm');
-      const out = rows.map((r) => {
-        const rendered = deps.texts.render(r.payload as MessagePayload, r.locale);
-        const held = r.status === 'pending' && r.notBefore > ctx.clock();
-        return {
-          direction: 'out' as const,
-          createdAt: r.createdAt,
-          at: fmt(r.createdAt),
-          text: r.body ?? rendered.text,
-          choices: r.channel === 'sms' ? [] : rendered.choices,
-          multiple: (r.payload as MessagePayload).multiple ?? false,
-          live: r.id === lastWithChoices,
-          locale: rendered.locale,
-          dir: rendered.dir,
-          status: r.status,
-          heldUntil: held ? fmt(r.notBefore) : null,
-          segments: r.segments,
-          encoding: r.encoding,
-          // A counselor's escalation notice can be claimed or resolved right there.
-          escalationRef:
-            r.purpose === 'escalation:new' ? String((r.payload as MessagePayload).params?.id ?? '') : null,
-        };
-      });
+        DateTime.fromMillis(ms).setZone(ctx.config.defaultTimezone).toFormat('ccc HH:mm ZZZZ');
+      const out = await Promise.all(
+        rows.map(async (r) => {
+          const rendered = deps.texts.render(r.payload as MessagePayload, r.locale);
+          const held = r.status === 'pending' && r.notBefore > ctx.clock();
+          return {
+            direction: 'out' as const,
+            createdAt: r.createdAt,
+            at: fmt(r.createdAt),
+            text: r.body ?? rendered.text,
+            choices: r.channel === 'sms' ? [] : rendered.choices,
+            multiple: (r.payload as MessagePayload).multiple ?? false,
+            live: r.id === lastWithChoices,
+            locale: rendered.locale,
+            dir: rendered.dir,
+            status: r.status,
+            heldUntil: held ? fmt(r.notBefore) : null,
+            segments: r.segments,
+            encoding: r.encoding,
+            // A counselor's escalation alert, in its current state, with the actions that state allows.
+            alert: await simulatorAlert(ctx, deps.texts, r),
+          };
+        }),
+      );
       const ins = (inbound.get(id) ?? []).map((l) => ({ ...l, at: fmt(l.createdAt) }));
       const messages = [...out, ...ins].sort((a, b) => a.createdAt - b.createdAt);
       res.json({ messages });
@@ -205,23 +208,7 @@ export function localRoutes(deps: LocalDeps) {
       res.json({ ok: true });
     });
 
-    router.post('/staff/:id/escalation', async (req: Request<{ id: string }>, res) => {
-      const body = z
-        .object({ ref: z.string().min(1).max(64), status: z.enum(['claimed', 'resolved']) })
-        .safeParse(req.body);
-      if (!body.success) {
-        res.status(400).json({ error: 'bad_request', message: 'Send { ref, status: claimed | resolved }.' });
-        return;
-      }
-      const result = await updateEscalation(ctx, body.data.ref, req.params.id, body.data.status);
-      if (!result.ok) {
-        res
-          .status(result.problem === 'escalation:already_resolved' ? 409 : 404)
-          .json({ error: result.problem });
-        return;
-      }
-      res.json(result);
-    });
+    registerEscalationRoutes(router, ctx, deps.texts);
 
     router.post('/release-held', async (_req, res) => {
       const released = await view.releaseHeld();

@@ -144,6 +144,7 @@ const STATUS_ICON: Record<CheckinStatus, string> = {
   pending: ':white_circle:',
   in_progress: ':hourglass_flowing_sand:',
   completed: ':white_check_mark:',
+  attempted: ':large_yellow_circle:',
   skipped: ':fast_forward:',
   missed: ':x:',
 };

@@ -14,13 +14,30 @@ export const ACTION = {
   student: 'checkin.student',
   oooSet: 'home.ooo_set',
   oooClear: 'home.ooo_clear',
+  alertClaim: 'alert.claim',
+  alertAcknowledge: 'alert.acknowledge',
+  alertNote: 'alert.note',
+  alertReassign: 'alert.reassign',
+  alertResolve: 'alert.resolve',
+  alertDetails: 'alert.details',
 } as const;
 
 export const VIEW = {
   note: 'checkin.note_modal',
   counselor: 'checkin.counselor_modal',
   ooo: 'home.ooo_modal',
+  alertNote: 'alert.note_modal',
+  alertReassign: 'alert.reassign_modal',
+  alertResolve: 'alert.resolve_modal',
+  alertDetails: 'alert.details_modal',
 } as const;
+
+/**
+ * The escalation an alert's button or modal is about (`e`, its id) and, for a modal, the conversation the
+ * button was pressed in (`ch`), where the answer is shown. Example: `{ e: 'a1b2…', ch: 'D0123' }`.
+ */
+export const AlertRef = z.object({ e: z.string().min(1), ch: z.string().optional() });
+export type AlertRef = z.infer<typeof AlertRef>;
 
 /**
  * The question a button belongs to: session, step and student. A click is fed to the engine only while the

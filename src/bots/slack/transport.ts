@@ -4,10 +4,16 @@ import type { OutboundMessage, SendResult, Transport } from '../../delivery/tran
 import type { Texts } from '../../i18n/index.js';
 import { staffText } from '../../i18n/staff.js';
 import { errorName } from '../../lib/logger.js';
-import { type CardPlan, type CardSources, planCard, providerId } from '../chat/card-plan.js';
+import { type AlertMessage, alertOf } from '../../services/escalation-alerts.js';
+import { escalationCard } from '../../services/escalation-view.js';
+import { type CardPlan, type CardSources, parseProviderId, planCard, providerId } from '../chat/card-plan.js';
 import { caseloadEntry } from '../chat/caseload.js';
+import { isDigestMessage } from '../chat/digest.js';
+import { escalationAlertPlan } from '../chat/escalation-alert.js';
 import { caseloadBlocks, type KnownBlock, renderCard } from './blocks.js';
+import { postDigest } from './digest-blocks.js';
 import { classifySlackError, slackErrorCode } from './errors.js';
+import { alertBlocks } from './escalation-blocks.js';
 import { homeView } from './home.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { type OwnMessage, ownMessage } from './own-messages.js';
@@ -84,11 +90,57 @@ export function createSlackTransport(
     }
   };
 
+  // An escalation alert is rendered from the escalation's state when it is sent, so an update (a new outbox
+  // row for the same Slack message) shows the latest state: no Claim once someone holds it, no buttons once
+  // it is resolved.
+  const sendAlert = async (alert: AlertMessage, message: OutboundMessage): Promise<SendResult> => {
+    let rendered: ReturnType<typeof alertBlocks>;
+    try {
+      const card = await escalationCard(ctx, alert.escalationId);
+      if (!card) return { ok: false, kind: 'permanent', reason: 'escalation_not_found' };
+      const locale = texts.resolveLocale(message.locale);
+      rendered = alertBlocks(escalationAlertPlan(texts, card, locale, alert.notice), card.id);
+    } catch (err) {
+      ctx.logger.error(
+        { ...loggableError(err), outboxId: message.id },
+        'slack: could not render an escalation alert',
+      );
+      return { ok: false, kind: 'permanent', reason: 'render_failed' };
+    }
+    try {
+      const target = parseProviderId(alert.update);
+      if (target) {
+        try {
+          await client.chat.update({ channel: target.channel, ts: target.ts, ...rendered });
+          return { ok: true, providerMessageId: providerId(target) };
+        } catch (err) {
+          // Deleted or too old to edit: nothing left to correct (a fresh post would repeat the alert).
+          if (CARD_GONE.has(slackErrorCode(err) ?? '')) return { ok: true };
+          throw err;
+        }
+      }
+      const posted = await client.chat.postMessage({
+        channel: message.address,
+        ...rendered,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      return posted.channel && posted.ts
+        ? { ok: true, providerMessageId: providerId({ channel: posted.channel, ts: posted.ts }) }
+        : { ok: true };
+    } catch (err) {
+      return failed(message, err);
+    }
+  };
+
   return {
     channel: 'slack',
     async send(message): Promise<SendResult> {
       const own = ownMessage(message.payload);
       if (own) return sendOwn(own, message);
+      if (isDigestMessage(message)) return postDigest({ ctx, texts, client }, message, failed);
+      const alert = alertOf(message);
+      if (alert) return sendAlert(alert, message);
       let text: string;
       let blocks: ReturnType<typeof renderCard>['blocks'];
       let plan: CardPlan;

@@ -18,14 +18,33 @@ export const CardAction = z.discriminatedUnion('a', [
   z.object({ a: z.literal('stop') }),
   z.object({ a: z.literal('start') }),
   z.object({ a: z.literal('counselor'), st: z.string().optional(), note: z.string().optional() }),
-  // A counselor's escalation alert: `e` is the escalation's short reference.
-  z.object({ a: z.literal('claim'), e: z.string() }),
-  z.object({ a: z.literal('resolve'), e: z.string() }),
+  // A button of an escalation alert: `e` is the escalation's id, `do` what to do; the inputs of the
+  // alert's Add note, Reassign and Resolve panels arrive beside them (ids in ALERT_INPUT).
+  z.object({
+    a: z.literal('alert'),
+    e: z.string().min(1),
+    do: z.enum(['claim', 'acknowledge', 'note', 'reassign', 'resolve', 'details']),
+    alertNote: z.string().optional(),
+    alertTo: z.string().optional(),
+    alertOutcome: z.string().optional(),
+    alertResolveNote: z.string().optional(),
+  }),
 ]);
 export type CardAction = z.infer<typeof CardAction>;
 
 /** Input ids on a check-in card: Teams puts their values beside the button's data. */
 export const INPUT = { picked: 'picked', note: 'note' } as const;
+
+/** Input ids on an escalation alert's panels (each panel its own ids, so one never fills another). */
+export const ALERT_INPUT = {
+  note: 'alertNote',
+  to: 'alertTo',
+  outcome: 'alertOutcome',
+  resolveNote: 'alertResolveNote',
+} as const;
+
+/** An alert's button as Teams posts it back. */
+export type AlertCardAction = Extract<CardAction, { a: 'alert' }>;
 
 /** Reads `activity.value`; null when it is not one of ours (another app's card, or tampered with). */
 export function cardAction(value: unknown): CardAction | null {

@@ -97,6 +97,7 @@ export function createTeamsApp(options: TeamsAppOptions): TeamsApp {
       conversations,
       conversation,
       messages,
+      staff,
     }),
     directory,
     async checkCredentials() {

@@ -118,30 +118,6 @@ export function checkinCard(
 }
 
 /**
- * An escalation alert: the notice as the escalation service worded it (initials, grade, area and reference
- * only: it may be read in a shared channel) with Claim and Resolve. The navigator's note is never on it.
- */
-export function escalationCard(
-  locale: string,
-  text: string,
-  ref: string,
-): { summary: string; card: AdaptiveCard } {
-  return {
-    summary: text.length > 300 ? `${text.slice(0, 299)}…` : text,
-    card: {
-      type: 'AdaptiveCard',
-      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-      version: '1.5',
-      body: [textBlock(escapeMarkdown(text))],
-      actions: [
-        submit(staffText(locale, 'claim'), { a: 'claim', e: ref }, 'positive'),
-        submit(staffText(locale, 'resolve'), { a: 'resolve', e: ref }),
-      ],
-    },
-  };
-}
-
-/**
  * The week's caseload as card elements: heading, how many are done, then each student (first name, grade,
  * status) with what the navigator should know under them (family cannot be texted, open needs).
  */

@@ -11,6 +11,11 @@ import type { StaffMember } from '../../services/staff-directory.js';
 export const REPLY_KEY = 'teams.reply';
 /** Payload key meaning "this week's caseload": rendered when the relay sends it, so it is fresh. */
 export const CASELOAD_KEY = 'teams.caseload';
+/**
+ * Payload key of an escalation's private details (`params.e`: its id), rendered when the relay sends it, for
+ * the recipient only: the escalation service checks again that they may see them.
+ */
+export const DETAILS_KEY = 'teams.escalation_details';
 
 /** Slack's notices name its /checkin command; Teams says the words typed in its chat instead. */
 const IN_TEAMS: Partial<Record<StaffKey, StaffKey>> = {
@@ -62,4 +67,23 @@ export function queueCaseload(
     'caseload',
     { key: CASELOAD_KEY },
   );
+}
+
+/** Queues an escalation's private details card in a staff member's personal chat with the bot. */
+export function queueDetails(
+  messages: ChatMessages,
+  to: { member: StaffMember; conversationId: string; locale: string },
+  escalationId: string,
+): Promise<string | null> {
+  return messages.queueReply(
+    { staffId: to.member.id, userId: to.conversationId, locale: to.locale },
+    'details',
+    { key: DETAILS_KEY, params: { e: escalationId } },
+  );
+}
+
+/** The escalation a details payload is for; null for anything else. */
+export function detailsOf(payload: MessagePayload): string | null {
+  const e = payload.params?.e;
+  return payload.key === DETAILS_KEY && typeof e === 'string' && e ? e : null;
 }

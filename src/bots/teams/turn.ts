@@ -1,18 +1,19 @@
 import type { TurnContext } from '@microsoft/agents-hosting';
 import type { AppContext } from '../../context.js';
 import type { Texts } from '../../i18n/index.js';
-import type { StaffKey } from '../../i18n/staff.js';
+import { type StaffKey, staffText } from '../../i18n/staff.js';
 import { errorName } from '../../lib/logger.js';
 import type { ChatMessages } from '../../services/chat-messages.js';
+import { actOnEscalation } from '../../services/escalation-actions.js';
+import type { EscalationAction, EscalationOutcome } from '../../services/escalation-rules.js';
 import type { InboundEvents } from '../../services/inbound-events.js';
 import type { NavigatorConversation, NavigatorResult } from '../../services/navigator-conversation.js';
-import { updateEscalation } from '../../services/staff-actions.js';
 import type { StaffMember } from '../../services/staff-directory.js';
 import type { TeamsConversations } from '../../services/teams-conversations.js';
-import { type CardAction, cardAction, questionOf } from './actions.js';
+import { type AlertCardAction, type CardAction, cardAction, questionOf } from './actions.js';
 import type { TeamsDirectory } from './directory.js';
 import { teamsStatus } from './errors.js';
-import { queueCaseload, queueReply } from './replies.js';
+import { queueCaseload, queueDetails, queueReply } from './replies.js';
 
 /** What the activity handler is given. */
 export interface TurnDeps {
@@ -84,9 +85,17 @@ async function handle(deps: TurnDeps, context: TurnContext): Promise<void> {
     member?.id,
     `teams:${aadId ?? 'unknown'}`,
   );
+  const locale = member ? texts.resolveLocale(member.locale) : texts.defaultLocale;
+  // An escalation alert may sit in a channel of counselors: its buttons work there too.
+  const pressed = a.type === 'message' ? cardAction(a.value) : null;
+  if (pressed?.a === 'alert') {
+    if (member) await onAlert(deps, member, pressed, { conversationId, kind, locale });
+    else if (kind === 'personal')
+      await queueReply(messages, { member, conversationId, locale }, 'notInRoster');
+    return;
+  }
   if (kind !== 'personal') return;
 
-  const locale = member ? texts.resolveLocale(member.locale) : texts.defaultLocale;
   const tell = (key: StaffKey) => queueReply(messages, { member, conversationId, locale }, key);
   const show = async (result: NavigatorResult) => {
     for (const notice of result.notices) await tell(notice);
@@ -105,10 +114,7 @@ async function handle(deps: TurnDeps, context: TurnContext): Promise<void> {
 
   if (a.value !== undefined && a.value !== null) {
     const action = cardAction(a.value);
-    if (action?.a === 'claim' || action?.a === 'resolve') {
-      const [key, params] = await onEscalation(deps, member, action);
-      await queueReply(messages, { member, conversationId, locale }, key, params);
-    } else if (action) await show(await onCard(deps, member, action, tell));
+    if (action && action.a !== 'alert') await show(await onCard(deps, member, action, tell));
     return;
   }
   const text = typedText(context);
@@ -130,26 +136,63 @@ async function handle(deps: TurnDeps, context: TurnContext): Promise<void> {
   }
 }
 
-/** Claim or Resolve on an escalation alert: the staff action service decides, and says why it refused. */
-async function onEscalation(
+/** What an alert's button asks of the escalation service, with the inputs of its panel. */
+function escalationAction(action: AlertCardAction): EscalationAction | null {
+  switch (action.do) {
+    case 'claim':
+      return { kind: 'claim' };
+    case 'acknowledge':
+      return { kind: 'acknowledge' };
+    case 'note':
+      return { kind: 'note', text: action.alertNote ?? '' };
+    case 'reassign':
+      return { kind: 'reassign', to: action.alertTo ?? '' };
+    case 'resolve': {
+      const note = action.alertResolveNote?.trim();
+      // The service checks the outcome and refuses an unknown one in the person's words.
+      return {
+        kind: 'resolve',
+        outcome: (action.alertOutcome ?? '') as EscalationOutcome,
+        ...(note ? { note } : {}),
+      };
+    }
+    case 'details':
+      return null;
+  }
+}
+
+/**
+ * A button of an escalation alert. The escalation service decides and words the answer, which goes to the
+ * person's own chat with the bot when they pressed it in a channel (to the channel only if they have none:
+ * the answer names no student). Details are sent only to their own chat; the alert itself is updated in
+ * place through the outbox.
+ */
+async function onAlert(
   deps: TurnDeps,
   member: StaffMember,
-  action: Extract<CardAction, { a: 'claim' | 'resolve' }>,
-): Promise<[StaffKey, Record<string, string>]> {
-  const status = action.a === 'claim' ? 'claimed' : 'resolved';
-  const done = await updateEscalation(deps.ctx, action.e, member.id, status);
-  if (done.ok) return [status === 'claimed' ? 'escalationClaimed' : 'escalationResolved', { ref: action.e }];
-  return [
-    done.problem === 'escalation:already_resolved' ? 'escalationAlreadyResolved' : 'escalationNotFound',
-    {},
-  ];
+  action: AlertCardAction,
+  where: { conversationId: string; kind: string; locale: string },
+): Promise<void> {
+  const { messages } = deps;
+  const { locale } = where;
+  const personal = where.kind === 'personal' ? where.conversationId : member.teamsConversation;
+  const to = { member, conversationId: personal ?? where.conversationId, locale };
+  const answer = (text: string) => queueReply(messages, to, 'alertMessage', { text });
+  const wanted = escalationAction(action);
+  if (!wanted) {
+    if (personal) await queueDetails(messages, { member, conversationId: personal, locale }, action.e);
+    else await answer(staffText(locale, 'alertDetailsNeedsChat'));
+    return;
+  }
+  const result = await actOnEscalation(deps.ctx, action.e, member.id, wanted);
+  await answer(result.message);
 }
 
 /** A card button, exactly as Slack's listeners call the conversation service. */
 async function onCard(
   deps: TurnDeps,
   member: StaffMember,
-  action: Exclude<CardAction, { a: 'claim' | 'resolve' }>,
+  action: Exclude<CardAction, { a: 'alert' }>,
   tell: (key: StaffKey) => Promise<unknown>,
 ): Promise<NavigatorResult> {
   const { conversation } = deps;

@@ -105,6 +105,7 @@ export function digestText(d: Digest): string {
     '',
     `Needs new this week: ${d.needs.newThisWeek.total} (${signed(d.change.newNeeds)})${newNeeds ? ` — ${newNeeds}` : ''}`,
     `Open over ${d.needs.waitingWithoutReferral.olderThanDays} days with no referral: ${d.needs.waitingWithoutReferral.total}${waiting ? ` — ${waiting}` : ''}`,
+    `Referrals waiting: ${d.referrals.waiting.total} (referred ${d.referrals.waiting.byStatus.referred}, connected ${d.referrals.waiting.byStatus.connected}, receiving ${d.referrals.waiting.byStatus.receiving}); made ${d.referrals.madeThisWeek}, resolved ${d.referrals.resolvedThisWeek}, declined ${d.referrals.declinedThisWeek} this week; families saying "not yet" ${d.referrals.familySaidNotYet}`,
     '',
     `Escalations: raised ${e.raised}, open ${e.open} (${signed(d.change.escalationsOpen)}), overdue ${e.overdue}, resolved ${e.resolved}, claimed ${e.claimed}, median time to claim ${e.medianMinutesToClaim === null ? '-' : `${Math.round(e.medianMinutesToClaim)} min`}`,
     `Completion, last ${d.trend.length} weeks: ${d.trend.map((t) => `${t.week} ${pct(t.rate)}`).join(', ')}`,
@@ -135,6 +136,11 @@ export function digestCsv(d: Digest): string {
     total: d.needs.waitingWithoutReferral.total,
   });
   add('needs_waiting', 'by_area', d.needs.waitingWithoutReferral.byArea);
+  add('referrals', 'all', d.referrals);
+  add('referrals_waiting', 'by_status', {
+    total: d.referrals.waiting.total,
+    ...d.referrals.waiting.byStatus,
+  });
   add('escalations', 'all', d.escalations);
   for (const t of d.trend) add('trend', t.week, t);
   return stringify(rows).trimEnd();

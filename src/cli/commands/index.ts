@@ -5,10 +5,13 @@ import { registerDbCommands } from './db.js';
 import { registerDeliveryCommands } from './delivery.js';
 import { registerDigestCommands } from './digest.js';
 import { registerEscalationCommands } from './escalations.js';
+import { registerReferralCommands } from './referrals.js';
 import { registerRetentionCommands } from './retention.js';
 import { registerRosterCommands } from './roster.js';
 import { registerScriptCommands } from './scripts.js';
+import { registerServiceCommands } from './services.js';
 import { registerSlackCommands } from './slack.js';
+import { registerTaskCommands } from './tasks.js';
 import { registerTeamsCommands } from './teams.js';
 
 /**
@@ -31,6 +34,9 @@ export function registerCommands(program: Command, makeContext: () => AppContext
   registerDigestCommands(program, makeContext);
   registerDbCommands(program, makeContext);
   registerRetentionCommands(program, makeContext);
+  registerServiceCommands(program, makeContext);
+  registerReferralCommands(program, makeContext);
+  registerTaskCommands(program, makeContext);
 }
 
 function packageVersion(): string {

@@ -1,4 +1,18 @@
-import { and, count, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import {
+  and,
+  type Column,
+  count,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import { ATTEMPTED_CONNECT_ANSWERS, CONNECT_STEP } from '../../vocabulary.js';
 import {
   answers,
   assignments,
@@ -10,6 +24,7 @@ import {
   guardians,
   needs,
   outbox,
+  referrals,
   type SmsStatus,
   smsOptOuts,
   staff,
@@ -18,15 +33,39 @@ import {
 } from '../schema/index.js';
 import { Repository } from '../store.js';
 
-/** A navigator's check-in of one student in one week, with the answer to "did you connect?" if given. */
-export interface NavigatorCheckinFact {
+// Every read takes the schools of the digest at once and tags each fact with its school, so a district of a
+// hundred schools costs a few set-based queries rather than a round of queries per school and week. Time
+// windows are the union of the schools' windows; the service cuts each school's own week out of them.
+
+/** A staff member of a school: the school their check-ins count for, and whether they are an active navigator. */
+export interface StaffFact {
   id: string;
-  period: string;
+  schoolId: string;
+  /** Active navigator or lead navigator: one line in the digest. */
+  navigates: boolean;
+}
+
+/**
+ * A navigator's caseload now in a school (its active students assigned to them), and how many of those
+ * students they checked in with in the digest's week.
+ */
+export interface CaseloadFact {
+  schoolId: string;
   navigatorId: string;
-  studentId: string | null;
-  status: (typeof checkins.$inferSelect)['status'];
-  /** The `connect` step's answer: 'met', 'unreachable', 'absent', or null when not asked (yet). */
-  connect: unknown;
+  students: number;
+  checked: number;
+}
+
+/** A navigator's check-ins of one week, counted; `notReached` are completed ones whose latest `connect` answer says the student was not reached. */
+export interface NavigatorCheckinCounts {
+  navigatorId: string;
+  period: string;
+  total: number;
+  completed: number;
+  notReached: number;
+  skipped: number;
+  missed: number;
+  open: number;
 }
 
 /** A guardian of a school's active student, without name or phone. */
@@ -42,6 +81,19 @@ export interface FamilyFact {
   createdAt: number;
 }
 
+/** Something a guardian did at a moment: wrote back, or revoked consent. */
+export interface GuardianEvent {
+  guardianId: string;
+  at: number;
+}
+
+/** A text to a guardian handed to the SMS provider, with its outbox status. */
+export interface FamilyTextFact {
+  guardianId: string;
+  status: string;
+  sentAt: number;
+}
+
 /** A need of a school's student, with the grade (for bands) and nothing that names the student. */
 export interface NeedFact {
   id: string;
@@ -49,8 +101,18 @@ export interface NeedFact {
   area: (typeof needs.$inferSelect)['area'];
   severity: (typeof needs.$inferSelect)['severity'];
   status: (typeof needs.$inferSelect)['status'];
-  hasReferral: boolean;
+  /** When the need was first referred (a referral not declined), from the referrals table; null if never. */
+  referredAt: number | null;
   createdAt: number;
+}
+
+/** A referral of a school's student's need: where it stands, when made, changed, and what the family said. */
+export interface ReferralFact {
+  id: string;
+  status: (typeof referrals.$inferSelect)['status'];
+  followUpAnswer: (typeof referrals.$inferSelect)['followUpAnswer'];
+  createdAt: number;
+  updatedAt: number;
 }
 
 /** An escalation about a school's student or family, with when it was first claimed and resolved (audit log). */
@@ -73,110 +135,182 @@ export interface NeedCount {
   n: number;
 }
 
+type InSchool<T> = T & { schoolId: string };
+
+/** The schools whose facts are read: some, or every school of the district (no list to check against). */
+export type Schools = string[] | 'all';
+
+function none(schools: Schools): boolean {
+  return schools !== 'all' && schools.length === 0;
+}
+
 /**
- * What the lead navigators' digest reads: check-ins, families' texts and replies, needs and escalations of one
- * school, as facts the digest service counts. Read-only; a school's facts never name a student or a guardian.
+ * Runs a large read and builds each row with `build` from its values, in the order selected: drizzle's own row
+ * mapping checks every field's kind on every row, which costs more than the query on district-sized reads.
+ */
+function plainRows<V extends unknown[], T>(query: { values(): unknown[][] }, build: (values: V) => T): T[] {
+  return query.values().map((row) => build(row as V));
+}
+
+/** Belongs to one of the schools; every school's rows have one. */
+function inSchools(column: Column, schools: Schools): SQL {
+  return schools === 'all' ? isNotNull(column) : inArray(column, schools);
+}
+
+/**
+ * What the lead navigators' digest reads: check-ins, families' texts and replies, needs and escalations of a
+ * set of schools, as facts the digest service counts. Read-only; a school's facts never name a student or a
+ * guardian.
  */
 export class DigestRepository extends Repository {
-  /** Active navigators of a school (lead navigators with a caseload check in too). */
-  async navigators(schoolId: string): Promise<{ id: string; role: string }[]> {
+  /** Staff of the schools, by id. */
+  async staff(schools: Schools): Promise<StaffFact[]> {
+    if (none(schools)) return [];
     return this.db
-      .select({ id: staff.id, role: staff.role })
+      .select({
+        id: staff.id,
+        schoolId: sql<string>`${staff.schoolId}`,
+        navigates:
+          sql<boolean>`${staff.active} = 1 and ${inArray(staff.role, ['navigator', 'lead_navigator'])}`.mapWith(
+            Boolean,
+          ),
+      })
       .from(staff)
-      .where(
-        and(
-          eq(staff.schoolId, schoolId),
-          eq(staff.active, true),
-          inArray(staff.role, ['navigator', 'lead_navigator']),
-        ),
-      )
+      .where(inSchools(staff.schoolId, schools))
       .orderBy(staff.id)
       .all();
   }
 
-  /** Who is on each navigator's caseload now: active students of the school with a navigator. */
-  async caseload(schoolId: string): Promise<{ studentId: string; navigatorId: string }[]> {
-    return this.db
-      .select({ studentId: assignments.studentId, navigatorId: assignments.navigatorId })
-      .from(assignments)
-      .innerJoin(students, eq(students.id, assignments.studentId))
-      .where(and(eq(students.schoolId, schoolId), eq(students.active, true)))
-      .all();
+  /** Caseloads now, by school and navigator, with the students of them checked in with in `week`. */
+  async caseloads(schools: Schools, week: string): Promise<CaseloadFact[]> {
+    if (none(schools)) return [];
+    const checked = sql<number>`coalesce(sum(case when exists (select 1 from ${checkins}
+      where ${checkins.studentId} = ${assignments.studentId} and ${checkins.period} = ${week}
+        and ${checkins.navigatorId} = ${assignments.navigatorId} and ${checkins.kind} = 'navigator')
+      then 1 else 0 end), 0)`;
+    const fields = {
+      schoolId: students.schoolId,
+      navigatorId: assignments.navigatorId,
+      students: count(),
+      checked,
+    };
+    return plainRows(
+      this.db
+        .select(fields)
+        .from(assignments)
+        .innerJoin(students, eq(students.id, assignments.studentId))
+        .where(and(inSchools(students.schoolId, schools), eq(students.active, true)))
+        .groupBy(students.schoolId, assignments.navigatorId),
+      (v: [string, string, number, number]): CaseloadFact => ({
+        schoolId: v[0],
+        navigatorId: v[1],
+        students: v[2],
+        checked: v[3],
+      }),
+    );
   }
 
-  /** Navigator check-ins of the school's navigators in the given weeks. */
-  async navigatorCheckins(schoolId: string, periods: string[]): Promise<NavigatorCheckinFact[]> {
-    if (periods.length === 0) return [];
-    const rows = this.db
-      .select({
-        id: checkins.id,
-        period: checkins.period,
-        navigatorId: checkins.navigatorId,
-        studentId: checkins.studentId,
-        status: checkins.status,
-        connect: answers.value,
-      })
-      .from(checkins)
-      .innerJoin(staff, eq(staff.id, checkins.navigatorId))
-      .leftJoin(answers, and(eq(answers.checkinId, checkins.id), eq(answers.stepId, 'connect')))
-      .where(
-        and(eq(staff.schoolId, schoolId), eq(checkins.kind, 'navigator'), inArray(checkins.period, periods)),
-      )
-      .orderBy(checkins.id, answers.answeredAt)
-      .all();
-    // A re-asked question leaves two answers: the later one (last in order) stands.
-    const byId = new Map<string, NavigatorCheckinFact>();
-    for (const r of rows) byId.set(r.id, { ...r, navigatorId: r.navigatorId! });
-    return [...byId.values()];
+  /** Navigator check-ins of the schools' staff in the given weeks, counted by navigator and week. */
+  async navigatorCheckinCounts(schools: Schools, periods: string[]): Promise<NavigatorCheckinCounts[]> {
+    if (none(schools) || periods.length === 0) return [];
+    // A re-asked question leaves two answers: the later one stands.
+    const connect = sql`(select ${answers.value} from ${answers}
+      where ${answers.checkinId} = ${checkins.id} and ${answers.stepId} = ${CONNECT_STEP}
+      order by ${answers.answeredAt} desc limit 1)`;
+    const attempted = sql.join(
+      [...ATTEMPTED_CONNECT_ANSWERS].map((a) => sql`${JSON.stringify(a)}`),
+      sql`, `,
+    );
+    const tally = (cond: SQL) => sql<number>`coalesce(sum(case when ${cond} then 1 else 0 end), 0)`;
+    const fields = {
+      navigatorId: checkins.navigatorId,
+      period: checkins.period,
+      total: count(),
+      completed: tally(sql`${checkins.status} = 'completed'`),
+      notReached: tally(sql`${checkins.status} = 'completed' and ${connect} in (${attempted})`),
+      skipped: tally(sql`${checkins.status} = 'skipped'`),
+      missed: tally(sql`${checkins.status} = 'missed'`),
+      open: tally(sql`${checkins.status} in ('pending', 'in_progress')`),
+    };
+    return plainRows(
+      this.db
+        .select(fields)
+        .from(checkins)
+        .where(this.navigatorCheckinsOf(schools, periods))
+        .groupBy(checkins.navigatorId, checkins.period),
+      (v: [string, string, number, number, number, number, number, number]): NavigatorCheckinCounts => ({
+        navigatorId: v[0],
+        period: v[1],
+        total: v[2],
+        completed: v[3],
+        notReached: v[4],
+        skipped: v[5],
+        missed: v[6],
+        open: v[7],
+      }),
+    );
   }
 
-  /** Guardians of the school's active students. */
-  async families(schoolId: string): Promise<FamilyFact[]> {
-    return this.db
-      .selectDistinct({
-        guardianId: guardians.id,
-        locale: guardians.locale,
-        hasPhone: sql<boolean>`${guardians.phone} is not null`.mapWith(Boolean),
-        smsStatus: guardians.smsStatus,
-        consent: sql<FamilyFact['consent']>`coalesce((select ${consents.status} from ${consents}
-          where ${consents.guardianId} = ${guardians.id} and ${consents.channel} = 'sms'
-          order by ${consents.recordedAt} desc, ${consents.id} desc limit 1), 'none')`,
-        phoneOptedOut: sql<boolean>`exists (select 1 from ${smsOptOuts}
-          where ${smsOptOuts.phone} = ${guardians.phone})`.mapWith(Boolean),
-        createdAt: guardians.createdAt,
-      })
-      .from(guardians)
-      .innerJoin(studentGuardians, eq(studentGuardians.guardianId, guardians.id))
-      .innerJoin(students, eq(students.id, studentGuardians.studentId))
-      .where(and(eq(students.schoolId, schoolId), eq(students.active, true)))
-      .orderBy(guardians.id)
-      .all();
+  /**
+   * Guardians of the schools' active students, with their school; a guardian of two students of a school comes
+   * once per student (sorting and de-duplicating 60,000 rows costs the database more than the caller).
+   */
+  async families(schools: Schools): Promise<InSchool<FamilyFact>[]> {
+    if (none(schools)) return [];
+    const fields = {
+      schoolId: students.schoolId,
+      guardianId: guardians.id,
+      locale: guardians.locale,
+      hasPhone: sql<number>`${guardians.phone} is not null`,
+      smsStatus: guardians.smsStatus,
+      consent: sql<FamilyFact['consent']>`coalesce((select ${consents.status} from ${consents}
+        where ${consents.guardianId} = ${guardians.id} and ${consents.channel} = 'sms'
+        order by ${consents.recordedAt} desc, ${consents.id} desc limit 1), 'none')`,
+      phoneOptedOut: sql<number>`exists (select 1 from ${smsOptOuts} where ${smsOptOuts.phone} = ${guardians.phone})`,
+      createdAt: guardians.createdAt,
+    };
+    return plainRows(
+      this.db
+        .select(fields)
+        .from(guardians)
+        .innerJoin(studentGuardians, eq(studentGuardians.guardianId, guardians.id))
+        .innerJoin(students, eq(students.id, studentGuardians.studentId))
+        .where(and(inSchools(students.schoolId, schools), eq(students.active, true))),
+      (
+        v: [string, string, string, number, SmsStatus, FamilyFact['consent'], number, number],
+      ): InSchool<FamilyFact> => ({
+        schoolId: v[0],
+        guardianId: v[1],
+        locale: v[2],
+        hasPhone: v[3] === 1,
+        smsStatus: v[4],
+        consent: v[5],
+        phoneOptedOut: v[6] === 1,
+        createdAt: v[7],
+      }),
+    );
   }
 
-  /** Texts to the school's families handed to the SMS provider in [from, to), with their outbox status. */
-  async familyTexts(
-    schoolId: string,
-    from: number,
-    to: number,
-  ): Promise<{ guardianId: string; status: string; sentAt: number }[]> {
-    return this.db
-      .select({
-        guardianId: outbox.recipientId,
-        status: outbox.status,
-        sentAt: sql<number>`${outbox.sentAt}`,
-      })
-      .from(outbox)
-      .where(
-        and(
-          eq(outbox.channel, 'sms'),
-          eq(outbox.recipientKind, 'guardian'),
-          isNotNull(outbox.sentAt),
-          gte(outbox.sentAt, from),
-          lt(outbox.sentAt, to),
-          inArray(outbox.recipientId, this.guardiansOfSchool(schoolId)),
+  /** Texts to the schools' families handed to the SMS provider in [from, to), with their outbox status. */
+  async familyTexts(schools: Schools, from: number, to: number): Promise<FamilyTextFact[]> {
+    if (none(schools)) return [];
+    const fields = { guardianId: outbox.recipientId, status: outbox.status, sentAt: outbox.sentAt };
+    return plainRows(
+      this.db
+        .select(fields)
+        .from(outbox)
+        .where(
+          and(
+            eq(outbox.channel, 'sms'),
+            eq(outbox.recipientKind, 'guardian'),
+            isNotNull(outbox.sentAt),
+            gte(outbox.sentAt, from),
+            lt(outbox.sentAt, to),
+            inArray(outbox.recipientId, this.guardiansOf(schools)),
+          ),
         ),
-      )
-      .all();
+      (v: [string, string, number]): FamilyTextFact => ({ guardianId: v[0], status: v[1], sentAt: v[2] }),
+    );
   }
 
   /** Texts received in [from, to) from numbers no guardian on the roster has: the district's to read. */
@@ -195,80 +329,132 @@ export class DigestRepository extends Repository {
     return row?.n ?? 0;
   }
 
-  /** Families that wrote back in [from, to): an answer in their check-in, or a text kept for the navigator. */
-  async familyReplies(schoolId: string, from: number, to: number): Promise<{ guardianId: string }[]> {
-    const answered = this.db
-      .select({ answeredBy: answers.answeredBy })
-      .from(answers)
-      .where(
-        and(
-          gte(answers.answeredAt, from),
-          lt(answers.answeredAt, to),
-          inArray(
-            answers.answeredBy,
-            this.db
-              .select({ by: sql<string>`'guardian:' || ${studentGuardians.guardianId}` })
-              .from(studentGuardians)
-              .innerJoin(students, eq(students.id, studentGuardians.studentId))
-              .where(eq(students.schoolId, schoolId)),
+  /** When the schools' families wrote back in [from, to): an answer in their check-in, or any text they sent. */
+  async familyReplies(schools: Schools, from: number, to: number): Promise<GuardianEvent[]> {
+    if (none(schools)) return [];
+    // Answers name their author as 'guardian:<id>'.
+    const family = this.guardiansOf(schools).as('family');
+    const answerFields = {
+      guardianId: sql<string>`substr(${answers.answeredBy}, ${'guardian:'.length + 1})`,
+      at: answers.answeredAt,
+    };
+    const answered = plainRows(
+      this.db
+        .select(answerFields)
+        .from(answers)
+        .where(
+          and(
+            inArray(
+              answers.answeredBy,
+              this.db.select({ by: sql<string>`'guardian:' || ${family.id}` }).from(family),
+            ),
+            gte(answers.answeredAt, from),
+            lt(answers.answeredAt, to),
           ),
         ),
-      )
-      .all()
-      .map((r) => ({ guardianId: r.answeredBy.slice('guardian:'.length) }));
+      (v: [string, number]): GuardianEvent => ({ guardianId: v[0], at: v[1] }),
+    );
     // Every text a family sends is kept in family_texts, whatever it meant (an answer, a note, STOP).
-    const wrote = this.db
-      .select({ guardianId: familyTexts.guardianId })
-      .from(familyTexts)
-      .where(
-        and(
-          gte(familyTexts.receivedAt, from),
-          lt(familyTexts.receivedAt, to),
-          inArray(familyTexts.guardianId, this.guardiansOfSchool(schoolId)),
+    const textFields = { guardianId: familyTexts.guardianId, at: familyTexts.receivedAt };
+    const wrote = plainRows(
+      this.db
+        .select(textFields)
+        .from(familyTexts)
+        .where(
+          and(
+            inArray(familyTexts.guardianId, this.guardiansOf(schools)),
+            gte(familyTexts.receivedAt, from),
+            lt(familyTexts.receivedAt, to),
+          ),
         ),
-      )
-      .all()
-      .flatMap((r) => (r.guardianId ? [{ guardianId: r.guardianId }] : []));
+      (v: [string, number]): GuardianEvent => ({ guardianId: v[0], at: v[1] }),
+    );
     return [...answered, ...wrote];
   }
 
-  /** Guardians of the school whose consent to be texted was revoked (an opt-out) in [from, to). */
-  async optOuts(schoolId: string, from: number, to: number): Promise<string[]> {
+  /** The schools' guardians' consents to be texted revoked (an opt-out) in [from, to). */
+  async optOuts(schools: Schools, from: number, to: number): Promise<GuardianEvent[]> {
+    if (none(schools)) return [];
     return this.db
-      .selectDistinct({ guardianId: consents.guardianId })
+      .select({ guardianId: consents.guardianId, at: consents.recordedAt })
       .from(consents)
       .where(
         and(
           eq(consents.status, 'revoked'),
           gte(consents.recordedAt, from),
           lt(consents.recordedAt, to),
-          inArray(consents.guardianId, this.guardiansOfSchool(schoolId)),
+          inArray(consents.guardianId, this.guardiansOf(schools)),
         ),
       )
-      .all()
-      .map((r) => r.guardianId);
+      .all();
   }
 
   /** Every need of the school's students (open and closed), with the student's grade. */
   async needs(schoolId: string): Promise<NeedFact[]> {
-    return this.db
-      .select({
-        id: needs.id,
-        grade: students.grade,
-        area: needs.area,
-        severity: needs.severity,
-        status: needs.status,
-        hasReferral: sql<boolean>`${needs.referralServiceId} is not null`.mapWith(Boolean),
-        createdAt: needs.createdAt,
-      })
-      .from(needs)
-      .innerJoin(students, eq(students.id, needs.studentId))
-      .where(eq(students.schoolId, schoolId))
-      .all();
+    return (await this.schoolNeeds([schoolId])).map(({ schoolId: _, ...need }) => need);
   }
 
-  /** Escalations about the school's students or their families, with first claim and resolve from the audit log. */
-  async escalations(schoolId: string): Promise<EscalationFact[]> {
+  /**
+   * Needs of the schools' students, by school: the open ones, and the closed ones created from `createdFrom`
+   * on (all of them when it is not given).
+   */
+  async schoolNeeds(schools: Schools, createdFrom?: number): Promise<InSchool<NeedFact>[]> {
+    if (none(schools)) return [];
+    const fields = {
+      schoolId: students.schoolId,
+      id: needs.id,
+      grade: students.grade,
+      area: needs.area,
+      severity: needs.severity,
+      status: needs.status,
+      referredAt: sql<
+        number | null
+      >`(select min(r.created_at) from ${referrals} r where r.need_id = ${needs.id} and r.status != 'declined')`,
+      createdAt: needs.createdAt,
+    };
+    return plainRows(
+      this.db
+        .select(fields)
+        .from(needs)
+        .innerJoin(students, eq(students.id, needs.studentId))
+        .where(
+          and(
+            inSchools(students.schoolId, schools),
+            createdFrom === undefined
+              ? undefined
+              : or(sql`${needs.status} not in ('resolved', 'declined')`, gte(needs.createdAt, createdFrom)),
+          ),
+        ),
+      (
+        v: [
+          string,
+          string,
+          string,
+          NeedFact['area'],
+          NeedFact['severity'],
+          NeedFact['status'],
+          number | null,
+          number,
+        ],
+      ): InSchool<NeedFact> => ({
+        schoolId: v[0],
+        id: v[1],
+        grade: v[2],
+        area: v[3],
+        severity: v[4],
+        status: v[5],
+        referredAt: v[6],
+        createdAt: v[7],
+      }),
+    );
+  }
+
+  /**
+   * Escalations about the schools' students or their families, with first claim and resolve from the audit
+   * log; one row per school the escalation belongs to (a family with children in two schools, both).
+   */
+  async escalations(schools: Schools): Promise<InSchool<EscalationFact>[]> {
+    if (none(schools)) return [];
     const actions = this.db
       .select({
         escalationId: auditLog.entityId,
@@ -283,11 +469,7 @@ export class DigestRepository extends Repository {
       .where(eq(auditLog.entity, 'escalation'))
       .groupBy(auditLog.entityId)
       .as('actions');
-    const schoolStudents = this.db
-      .select({ id: students.id })
-      .from(students)
-      .where(eq(students.schoolId, schoolId));
-    return this.db
+    const facts = this.db
       .select({
         id: escalations.id,
         urgent: escalations.urgent,
@@ -302,10 +484,50 @@ export class DigestRepository extends Repository {
       .leftJoin(actions, eq(actions.escalationId, escalations.id))
       .where(
         or(
-          inArray(escalations.studentId, schoolStudents),
-          inArray(escalations.guardianId, this.guardiansOfSchool(schoolId)),
+          inArray(
+            escalations.studentId,
+            this.db.select({ id: students.id }).from(students).where(inSchools(students.schoolId, schools)),
+          ),
+          inArray(escalations.guardianId, this.guardiansOf(schools)),
         ),
       )
+      .all();
+    if (facts.length === 0) return [];
+    const byStudent = this.db
+      .selectDistinct({ id: escalations.id, schoolId: students.schoolId })
+      .from(escalations)
+      .innerJoin(students, eq(students.id, escalations.studentId))
+      .where(inSchools(students.schoolId, schools))
+      .all();
+    const byFamily = this.db
+      .selectDistinct({ id: escalations.id, schoolId: students.schoolId })
+      .from(escalations)
+      .innerJoin(studentGuardians, eq(studentGuardians.guardianId, escalations.guardianId))
+      .innerJoin(students, eq(students.id, studentGuardians.studentId))
+      .where(inSchools(students.schoolId, schools))
+      .all();
+    const schoolsOf = new Map<string, Set<string>>();
+    for (const { id, schoolId } of [...byStudent, ...byFamily])
+      schoolsOf.set(id, (schoolsOf.get(id) ?? new Set()).add(schoolId));
+    return facts.flatMap((f) => [...(schoolsOf.get(f.id) ?? [])].map((schoolId) => ({ ...f, schoolId })));
+  }
+
+  /** Referrals of the needs of the schools' students, whatever their status, by school. */
+  async referrals(schools: Schools): Promise<InSchool<ReferralFact>[]> {
+    if (none(schools)) return [];
+    return this.db
+      .select({
+        schoolId: students.schoolId,
+        id: referrals.id,
+        status: referrals.status,
+        followUpAnswer: referrals.followUpAnswer,
+        createdAt: referrals.createdAt,
+        updatedAt: referrals.updatedAt,
+      })
+      .from(referrals)
+      .innerJoin(needs, eq(needs.id, referrals.needId))
+      .innerJoin(students, eq(students.id, needs.studentId))
+      .where(inSchools(students.schoolId, schools))
       .all();
   }
 
@@ -319,11 +541,22 @@ export class DigestRepository extends Repository {
       .all();
   }
 
-  private guardiansOfSchool(schoolId: string) {
-    return this.db
-      .select({ id: studentGuardians.guardianId })
-      .from(studentGuardians)
+  private navigatorCheckinsOf(schools: Schools, periods: string[]) {
+    return and(
+      inArray(
+        checkins.navigatorId,
+        this.db.select({ id: staff.id }).from(staff).where(inSchools(staff.schoolId, schools)),
+      ),
+      eq(checkins.kind, 'navigator'),
+      inArray(checkins.period, periods),
+    );
+  }
+
+  private guardiansOf(schools: Schools) {
+    const all = this.db.select({ id: studentGuardians.guardianId }).from(studentGuardians);
+    if (schools === 'all') return all;
+    return all
       .innerJoin(students, eq(students.id, studentGuardians.studentId))
-      .where(eq(students.schoolId, schoolId));
+      .where(inSchools(students.schoolId, schools));
   }
 }

@@ -132,6 +132,20 @@ export class NeedRepository extends Repository {
       .run();
   }
 
+  /** Changes who holds an escalation, its status and (when closing it) its outcome. */
+  async updateEscalation(
+    id: string,
+    set: Partial<Pick<EscalationRow, 'status' | 'counselorId' | 'outcome'>>,
+    at: number,
+  ): Promise<EscalationRow> {
+    this.db
+      .update(escalations)
+      .set({ ...set, updatedAt: at })
+      .where(eq(escalations.id, id))
+      .run();
+    return (await this.escalation(id))!;
+  }
+
   async setEscalationDue(id: string, dueAt: number): Promise<void> {
     this.db.update(escalations).set({ dueAt }).where(eq(escalations.id, id)).run();
   }

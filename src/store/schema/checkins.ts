@@ -64,6 +64,8 @@ export const checkins = sqliteTable(
     uniqueIndex('checkins_period_subject_uq').on(t.period, t.subject),
     index('checkins_navigator_idx').on(t.navigatorId, t.period),
     index('checkins_student_idx').on(t.studentId, t.period),
+    // The digest counts a week's check-ins by navigator and looks up caseload students from the index alone.
+    index('checkins_navigator_week_idx').on(t.navigatorId, t.period, t.kind, t.studentId, t.status, t.id),
   ],
 );
 
@@ -89,6 +91,10 @@ export const answers = sqliteTable(
   (t) => [
     index('answers_student_idx').on(t.studentId, t.answeredAt),
     index('answers_checkin_idx').on(t.checkinId),
+    // The digest reads each check-in's latest answer to a step (did the navigator connect?) from the index alone.
+    index('answers_checkin_step_idx').on(t.checkinId, t.stepId, t.answeredAt, t.value),
+    // Families' replies in a week: answers by 'guardian:<id>'.
+    index('answers_by_idx').on(t.answeredBy, t.answeredAt),
   ],
 );
 
@@ -121,6 +127,7 @@ export const needs = sqliteTable(
       .on(t.studentId, t.area)
       .where(sql`${t.status} not in ('resolved', 'declined')`),
     index('needs_status_idx').on(t.status),
+    index('needs_student_idx').on(t.studentId),
   ],
 );
 
@@ -159,6 +166,8 @@ export const escalations = sqliteTable(
     note: text('note'),
     counselorId: text('counselor_id').references(() => staff.id),
     dueAt: integer('due_at'),
+    /** How it was closed: connected_to_service, handled_in_school, referred_outside, no_action_needed. */
+    outcome: text('outcome'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -166,4 +175,25 @@ export const escalations = sqliteTable(
     index('escalations_status_idx').on(t.status, t.dueAt),
     index('escalations_student_idx').on(t.studentId),
   ],
+);
+
+/**
+ * What staff wrote on an escalation. A table of its own rather than audit entries: notes are part of the case
+ * (shown in the private view, kept as long as the case), while the audit log says who did what and is pruned
+ * on its own schedule; the audit entry of a note names the note, never its words.
+ */
+export const escalationNotes = sqliteTable(
+  'escalation_notes',
+  {
+    id: text('id').primaryKey(),
+    escalationId: text('escalation_id')
+      .notNull()
+      .references(() => escalations.id),
+    authorId: text('author_id')
+      .notNull()
+      .references(() => staff.id),
+    text: text('text').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('escalation_notes_escalation_idx').on(t.escalationId, t.createdAt)],
 );

@@ -58,6 +58,8 @@ export const outbox = sqliteTable(
     uniqueIndex('outbox_idempotency_uq').on(t.idempotencyKey),
     index('outbox_due_idx').on(t.status, t.notBefore),
     index('outbox_provider_idx').on(t.providerMessageId),
+    // Texts handed to the provider for a recipient in a window (the digest's families).
+    index('outbox_recipient_sent_idx').on(t.recipientId, t.sentAt),
   ],
 );
 

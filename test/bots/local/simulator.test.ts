@@ -176,14 +176,13 @@ describe('local simulator', () => {
     expect(notices).toHaveLength(1);
     expect(notices[0]!.text).toMatch(/^Urgent escalation/);
     expect(notices[0]!.text).not.toContain('hurt himself');
-    const ref = (notices[0] as unknown as { escalationRef: string }).escalationRef;
-    expect((await post(`/sim/api/staff/${counselor.id}/escalation`, { ref, status: 'claimed' })).status).toBe(
+    const ref = (notices[0] as unknown as { alert: { id: string } }).alert.id;
+    expect((await post(`/sim/api/staff/${counselor.id}/escalation`, { ref, action: 'claim' })).status).toBe(
       200,
     );
     expect(await new NeedRepository(ctx.db).escalations('claimed')).toHaveLength(1);
     expect(
-      (await post(`/sim/api/staff/${counselor.id}/escalation`, { ref: 'NOPE9999', status: 'claimed' }))
-        .status,
+      (await post(`/sim/api/staff/${counselor.id}/escalation`, { ref: 'NOPE9999', action: 'claim' })).status,
     ).toBe(404);
   });
 });

@@ -44,8 +44,9 @@ describe('the caseload in Teams', () => {
     await type(h, 'stop');
     await type(h, 'status');
     const text = lines(latestCard()).join('\n');
-    expect(text).toContain('1 of 3 done');
-    expect(text).toContain('**Ana** · grade 7 — Done');
+    // Absent is an attempt, not a check-in done.
+    expect(text).toContain('0 of 3 done');
+    expect(text).toContain('**Ana** · grade 7 — Tried, not reached');
     expect(submits(latestCard()).map((s) => s.title)).toEqual(['Resume check-ins']);
     await press(h, { action: 'start' });
     expect(JSON.stringify(latestCard())).toContain('**Ben** · grade 8');

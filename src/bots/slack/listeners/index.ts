@@ -6,6 +6,8 @@ import { createReplies, type ListenerDeps, type Replies } from '../replies.js';
 import { loggableError } from '../transport.js';
 import { registerActions } from './actions.js';
 import { registerCommands } from './commands.js';
+import { registerDigestActions } from './digest.js';
+import { registerEscalationActions } from './escalations.js';
 import { registerEvents } from './events.js';
 import { registerViews } from './views.js';
 
@@ -64,8 +66,10 @@ export function registerListeners(
 
   registerActions(app, deps, replies);
   registerViews(app, deps, replies);
+  registerEscalationActions(app, deps, replies);
   registerCommands(app, deps, replies);
   registerEvents(app, deps, replies);
+  registerDigestActions(app);
 
   app.error(async (err) => {
     ctx.logger.error({ code: (err as { code?: string }).code ?? 'error' }, 'slack: unhandled error');

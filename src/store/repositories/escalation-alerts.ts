@@ -1,0 +1,44 @@
+import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { type Channel, outbox } from '../schema/index.js';
+import { insertionOrder, jsonField } from '../sqlite.js';
+import { Repository } from '../store.js';
+import type { OutboxRow } from './outbox.js';
+
+/** The chat messages an escalation's alerts were shown in, read to update them in place. */
+export class EscalationAlertRepository extends Repository {
+  /**
+   * Every outbox row about this escalation that a chat platform accepted and gave a message id (the alert
+   * itself and its earlier updates), oldest first.
+   */
+  async shown(escalationId: string, channels: Channel[]): Promise<OutboxRow[]> {
+    return this.db
+      .select()
+      .from(outbox)
+      .where(
+        and(
+          eq(jsonField(outbox.origin, '$.escalationId'), escalationId),
+          inArray(outbox.channel, channels),
+          inArray(outbox.status, ['sent', 'delivered']),
+          isNotNull(outbox.providerMessageId),
+        ),
+      )
+      .orderBy(outbox.sentAt, insertionOrder(outbox))
+      .all();
+  }
+
+  /** The platform message ids that a not-yet-sent row of `purpose` about this escalation will edit. */
+  async pendingTargets(escalationId: string, purpose: string): Promise<Set<string>> {
+    const rows = this.db
+      .select({ target: jsonField(outbox.payload, '$.params.message') })
+      .from(outbox)
+      .where(
+        and(
+          eq(jsonField(outbox.origin, '$.escalationId'), escalationId),
+          eq(outbox.purpose, purpose),
+          eq(outbox.status, 'pending'),
+        ),
+      )
+      .all() as { target: unknown }[];
+    return new Set(rows.flatMap((r) => (typeof r.target === 'string' ? [r.target] : [])));
+  }
+}
