@@ -3,7 +3,7 @@
 // next to hand-written SQL aggregates of the same headline figures run in the same process on the same file.
 // Figures are printed, never asserted.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
@@ -238,6 +238,10 @@ function handSql(raw: Raw, school: string | null) {
 }
 
 const ms = (t: number) => `${t.toFixed(0)} ms`;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 
 async function timed<T>(runs: number, fn: () => Promise<T> | T): Promise<{ value: T; best: number }> {
   let best = Number.POSITIVE_INFINITY;
@@ -272,7 +276,8 @@ async function main(): Promise<void> {
       return r.digest;
     };
     console.log(
-      `\nDigest benchmark — ${cpus().length} CPU(s), ${process.version}, SQLite file in ${tmpdir()}`,
+      `\nDigest benchmark — ${cpus().length} CPU(s), ${process.version}, SQLite file in ${tmpdir()}, ` +
+        `load average ${load()}`,
     );
     console.log(
       `district: ${SCHOOLS} schools, ${STUDENTS.toLocaleString('en-US')} students and families, ${NAVIGATORS.toLocaleString('en-US')} navigators, ` +
@@ -290,6 +295,9 @@ async function main(): Promise<void> {
     console.log(
       `district:    computeDigest ${ms(district.best)}, hand-written SQL ${ms(sqlDistrict.best)} (${(district.best / sqlDistrict.best).toFixed(1)}x; best of ${RUNS})`,
     );
+
+    // Shared machines make absolute times vary: the load they were measured under goes with them.
+    console.log(`load average after the runs: ${load()}`);
 
     // The two ways must agree on the headline before their times mean anything.
     const last = sqlDistrict.value.trend.at(-1)!;

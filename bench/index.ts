@@ -160,7 +160,7 @@ function print(results: string[][]): void {
   const rows = [['what', 'rows', 'seconds', 'rows/s'], ...results];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log(
-    `\nOutbox benchmark — ${cpus().length} CPU(s), ${process.version}, SQLite file in ${tmpdir()} (WAL, synchronous=FULL)`,
+    `\nOutbox benchmark — ${cpus().length} CPU(s), ${process.version}, SQLite file in the temporary folder (WAL, synchronous=FULL)`,
   );
   for (const r of rows)
     console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));

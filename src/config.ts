@@ -74,6 +74,7 @@ const RawEnv = z.object({
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
+  SLACK_API_URL: z.preprocess(emptyToUndefined, z.string().url().optional()),
   MICROSOFT_APP_ID: optionalString,
   MICROSOFT_APP_PASSWORD: optionalString,
   MICROSOFT_APP_TENANT_ID: optionalString,
@@ -111,6 +112,8 @@ export interface SlackConfig {
   signingSecret: string;
   /** Set when Socket Mode is used (no public URL needed). */
   appToken?: string;
+  /** Web API base URL, for a stand-in of Slack's API (load tests); unset: Slack's own. */
+  apiUrl?: string;
 }
 export interface TeamsConfig {
   appId: string;
@@ -305,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         botToken: e.SLACK_BOT_TOKEN!,
         signingSecret: e.SLACK_SIGNING_SECRET!,
         ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+        ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
       };
   }
 

@@ -1,4 +1,4 @@
-import { formatProblem, type RosterProblem } from '../roster/report.js';
+import { problemSection, type RosterProblem } from '../roster/report.js';
 
 /** What a catalog import did (or, in a dry run, would do). */
 export interface CatalogReport {
@@ -25,13 +25,8 @@ export function formatCatalogReport(report: CatalogReport): string {
     out.push(`Rows: ${r.read} read, ${r.accepted} accepted, ${r.rejected} rejected`);
     out.push(`Services: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged`);
   }
-  const errors = report.problems.filter((p) => p.severity === 'error').length;
-  const warnings = report.problems.length - errors;
-  if (report.problems.length) {
-    out.push('');
-    out.push(`Problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}):`);
-    for (const p of report.problems) out.push(`  ${formatProblem(p)}`);
-  }
+  const { warnings, lines } = problemSection(report.problems);
+  out.push(...lines);
   out.push('');
   const changed = report.services.created + report.services.updated;
   out.push(

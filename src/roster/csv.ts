@@ -1,12 +1,9 @@
-import { type CsvError, parse } from 'csv-parse/sync';
 import { COLUMNS, kindOf, normaliseHeader, REQUIRED, type RosterFileKind } from './columns.js';
+import { type CsvRow, csvRows, fileProblem, parseCsvTable } from './csv-table.js';
 import type { RosterProblem } from './report.js';
 
 /** One data row: its physical line in the file (the header is line 1) and its values by column name. */
-export interface RosterRow {
-  line: number;
-  values: Record<string, string>;
-}
+export type RosterRow = CsvRow;
 
 /**
  * A readable roster file: its kind, the rows that parsed, how many data rows it had, and the problems
@@ -24,33 +21,18 @@ export type ReadResult = { ok: true; file: RosterFile } | { ok: false; problem: 
 
 const fileError = (file: string, message: string, line: number | null = null): ReadResult => ({
   ok: false,
-  problem: { file, line, column: null, severity: 'error', message },
+  problem: fileProblem(file, message, line),
 });
 
 /**
- * Parses a roster CSV (UTF-8, with or without BOM, LF or CRLF, RFC 4180 quoting). Fails as a whole when
- * the file is empty, cannot be parsed, has no student_id/staff_id column, repeats a column or misses a
- * required one. Rows whose cells are all blank are skipped. A row with more or fewer cells than the header
- * is refused: its values would land in the wrong columns (usually an unquoted comma in a name).
+ * Parses a roster CSV (see `parseCsvTable` for the file rules). Fails as a whole when the file is empty,
+ * cannot be parsed, has no student_id/staff_id column, repeats a column or misses a required one; a row with
+ * more or fewer cells than the header is refused on its own.
  */
 export function readRosterCsv(name: string, text: string): ReadResult {
-  // Normalising line ends first keeps csv-parse's line count exact for CRLF files.
-  const normalised = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  if (normalised.trim() === '') return fileError(name, 'the file is empty');
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(normalised, {
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-    }) as unknown as typeof records;
-  } catch (err) {
-    const e = err as CsvError & { lines?: number };
-    return fileError(name, `cannot be read as CSV: ${e.message}`, e.lines ?? null);
-  }
-  const [head, ...body] = records;
-  if (!head) return fileError(name, 'the file is empty');
-  const headers = head.record.map(normaliseHeader);
+  const table = parseCsvTable(name, text, normaliseHeader);
+  if (!table.ok) return table;
+  const { headers, body } = table;
   const kind = kindOf(headers);
   if (kind === undefined)
     return fileError(
@@ -64,43 +46,7 @@ export function readRosterCsv(name: string, text: string): ReadResult {
       'has both student_id and staff_id columns; put staff and students in separate files',
       1,
     );
-  const repeated = headers.filter((h, i) => h !== '' && headers.indexOf(h) !== i);
-  if (repeated.length) return fileError(name, `repeated columns: ${[...new Set(repeated)].join(', ')}`, 1);
   const missing = REQUIRED[kind].filter((c) => !headers.includes(c));
   if (missing.length) return fileError(name, `missing required columns: ${missing.join(', ')}`, 1);
-
-  const problems: RosterProblem[] = headers
-    .filter((h) => !COLUMNS[kind].includes(h))
-    .map((h) => ({
-      file: name,
-      line: 1,
-      column: h === '' ? '(blank)' : h,
-      severity: 'warning' as const,
-      message: 'unknown column, ignored',
-    }));
-  const rows: RosterRow[] = [];
-  let rowsRead = 0;
-  for (const { record, info } of body) {
-    if (record.every((v) => v.trim() === '')) continue;
-    rowsRead++;
-    // info.lines is the line the record ends on; quoted line breaks push it past the line it starts on.
-    const inner = record.reduce((n, v) => n + (v.match(/\n/g)?.length ?? 0), 0);
-    const line = info.lines - inner;
-    if (record.length !== headers.length) {
-      problems.push({
-        file: name,
-        line,
-        column: null,
-        severity: 'error',
-        message: `has ${record.length} cells but the header has ${headers.length}; quote values that contain commas`,
-      });
-      continue;
-    }
-    const values: Record<string, string> = {};
-    headers.forEach((h, i) => {
-      if (h) values[h] = (record[i] ?? '').trim();
-    });
-    rows.push({ line, values });
-  }
-  return { ok: true, file: { name, kind, rows, rowsRead, problems } };
+  return { ok: true, file: { name, kind, ...csvRows(name, headers, body, COLUMNS[kind]) } };
 }

@@ -72,6 +72,26 @@ export function formatProblem(p: RosterProblem): string {
 }
 
 /** The human report printed by `roster import` and `roster validate`. */
+/** The problems of an import, counted and listed one per line (empty when there were none). */
+export function problemSection(problems: RosterProblem[]): {
+  errors: number;
+  warnings: number;
+  lines: string[];
+} {
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const warnings = problems.length - errors;
+  if (problems.length === 0) return { errors, warnings, lines: [] };
+  return {
+    errors,
+    warnings,
+    lines: [
+      '',
+      `Problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}):`,
+      ...problems.map((p) => `  ${formatProblem(p)}`),
+    ],
+  };
+}
+
 export function formatImportReport(report: ImportReport): string {
   const out: string[] = [];
   out.push(report.dryRun ? 'Roster check (dry run: nothing was written)' : 'Roster import');
@@ -96,13 +116,8 @@ export function formatImportReport(report: ImportReport): string {
     out.push('Students moved to another navigator:');
     for (const m of report.moves) out.push(`  ${m.file}:${m.line} ${m.studentId}: ${m.from} -> ${m.to}`);
   }
-  const errors = report.problems.filter((p) => p.severity === 'error').length;
-  const warnings = report.problems.length - errors;
-  if (report.problems.length) {
-    out.push('');
-    out.push(`Problems (${plural(errors, 'error')}, ${plural(warnings, 'warning')}):`);
-    for (const p of report.problems) out.push(`  ${formatProblem(p)}`);
-  }
+  const { errors, warnings, lines } = problemSection(report.problems);
+  out.push(...lines);
   out.push('');
   const verb = report.dryRun ? 'would change' : 'changed';
   out.push(

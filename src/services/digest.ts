@@ -228,7 +228,7 @@ async function readFacts(
   const schoolOf = new Map<string, string>();
   for (const m of await repo.staff(ids)) {
     schoolOf.set(m.id, m.schoolId);
-    if (m.navigates) entry(facts.navigators, m.schoolId, () => []).push(m.id);
+    if (m.navigates) append(facts.navigators, m.schoolId, m.id);
   }
   for (const c of await repo.navigatorCheckinCounts(ids, trendWeeks))
     entry(
@@ -239,22 +239,27 @@ async function readFacts(
   for (const c of await repo.caseloads(ids, week))
     entry(facts.caseloads, c.schoolId, () => new Map()).set(c.navigatorId, c);
   const texts = new Map<string, FamilyTextFact[]>();
-  for (const t of await repo.familyTexts(ids, silentFrom, end)) entry(texts, t.guardianId, () => []).push(t);
+  for (const t of await repo.familyTexts(ids, silentFrom, end)) append(texts, t.guardianId, t);
   const replies = new Map<string, number[]>();
-  for (const r of await repo.familyReplies(ids, silentFrom, end))
-    entry(replies, r.guardianId, () => []).push(r.at);
+  for (const r of await repo.familyReplies(ids, silentFrom, end)) append(replies, r.guardianId, r.at);
   const optOuts = new Map<string, number[]>();
-  for (const o of await repo.optOuts(ids, lastStart, end)) entry(optOuts, o.guardianId, () => []).push(o.at);
+  for (const o of await repo.optOuts(ids, lastStart, end)) append(optOuts, o.guardianId, o.at);
   // A guardian of two students of a school is one family of it; of students of two schools, one of each.
-  const schoolsOf = new Map<string, string[]>();
+  // Most guardians have one school: only the shared ones get a list of the others.
+  const firstSchool = new Map<string, string>();
+  const otherSchools = new Map<string, string[]>();
   for (const fact of await repo.families(ids)) {
-    const theirs = schoolsOf.get(fact.guardianId);
-    if (theirs?.includes(fact.schoolId)) continue;
-    if (theirs) {
-      theirs.push(fact.schoolId);
+    const first = firstSchool.get(fact.guardianId);
+    if (first === undefined) firstSchool.set(fact.guardianId, fact.schoolId);
+    else {
+      if (first === fact.schoolId) continue;
+      const others = otherSchools.get(fact.guardianId);
+      if (others?.includes(fact.schoolId)) continue;
+      if (others) others.push(fact.schoolId);
+      else otherSchools.set(fact.guardianId, [fact.schoolId]);
       facts.sharedGuardians.add(fact.guardianId);
-    } else schoolsOf.set(fact.guardianId, [fact.schoolId]);
-    entry(facts.families, fact.schoolId, () => []).push({
+    }
+    append(facts.families, fact.schoolId, {
       fact,
       texts: texts.get(fact.guardianId) ?? NONE,
       replies: replies.get(fact.guardianId) ?? NONE,
@@ -266,10 +271,23 @@ async function readFacts(
       a.fact.guardianId < b.fact.guardianId ? -1 : a.fact.guardianId > b.fact.guardianId ? 1 : 0,
     );
   // Closed needs count only as new ones, in this week or last.
-  for (const n of await repo.schoolNeeds(ids, lastStart)) entry(facts.needs, n.schoolId, () => []).push(n);
-  for (const r of await repo.referrals(ids)) entry(facts.referrals, r.schoolId, () => []).push(r);
-  for (const e of await repo.escalations(ids)) entry(facts.escalations, e.schoolId, () => []).push(e);
+  for (const n of await repo.schoolNeeds(ids, lastStart)) append(facts.needs, n.schoolId, n);
+  for (const r of await repo.referrals(ids)) append(facts.referrals, r.schoolId, r);
+  for (const e of await repo.escalations(ids)) append(facts.escalations, e.schoolId, e);
   return facts;
+}
+
+/** Whether one of the moments is in [start, end); called once a family, so no callback is made for it. */
+function anyIn(moments: number[], start: number, end: number): boolean {
+  for (const at of moments) if (at >= start && at < end) return true;
+  return false;
+}
+
+/** Adds `value` to the list of `key`: the large reads add one list item a row, without a maker to allocate. */
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }
 
 /** The entry of `key`, made by `make` when missing. */
@@ -336,7 +354,7 @@ function schoolWeek(
       texted,
       delivered,
       replied,
-      optedOutThisWeek: optOuts.some((at) => at >= start && at < end),
+      optedOutThisWeek: anyIn(optOuts, start, end),
       // A family added to the roster during the window has not had three weeks to answer.
       silent:
         repliedLately || fact.createdAt >= silentFrom
@@ -492,7 +510,7 @@ function weekBefore(
         if (families.has(fact.guardianId)) continue;
         families.add(fact.guardianId);
       }
-      if (replies.some((at) => at >= start && at < end)) familiesReplied += 1;
+      if (anyIn(replies, start, end)) familiesReplied += 1;
     }
     for (const n of facts.needs.get(school.id) ?? NONE)
       if (n.createdAt >= start && n.createdAt < end) newNeeds += 1;

@@ -158,3 +158,13 @@ export function roleRefusal(actor: StaffRow, scene: Scene, ref: string, action: 
     });
   return refuse(actor.locale, 'not_allowed', 'escalationRoleCannot', { ref });
 }
+
+/**
+ * The staff a case may be handed to: active counselors of its school(s) and district-level counselors, not the
+ * one holding it now. Offering only these keeps a Reassign list from proposing someone the rules then refuse.
+ */
+export function assigneesFor(staff: StaffRow[], scene: Scene): StaffRow[] {
+  return staff
+    .filter((s) => isCounselorFor(s, scene) && !isHolder(s, scene))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}

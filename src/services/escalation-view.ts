@@ -6,6 +6,7 @@ import { type EscalationRow, NeedRepository } from '../store/repositories/needs.
 import { RosterRepository, type StaffRow } from '../store/repositories/roster.js';
 import { SmsRepository } from '../store/repositories/sms.js';
 import {
+  assigneesFor,
   type EscalationCard,
   type EscalationDetails,
   type EscalationRefusal,
@@ -70,6 +71,23 @@ export async function escalationCard(ctx: AppContext, ref: string): Promise<Esca
   return ctx.db.transaction(async (tx) => {
     const e = await new NeedRepository(tx).escalationByRef(ref);
     return e ? cardOf(ctx, tx, await sceneOf(tx, e)) : undefined;
+  });
+}
+
+/**
+ * Who a case may be reassigned to (what a Reassign list offers): active counselors of its school and district
+ * counselors, not its holder. Empty for an unknown or resolved case, where there is nothing to hand on.
+ */
+export async function escalationAssignees(
+  ctx: AppContext,
+  ref: string,
+): Promise<{ id: string; name: string }[]> {
+  return ctx.db.transaction(async (tx) => {
+    const e = await new NeedRepository(tx).escalationByRef(ref);
+    if (!e || e.status === 'resolved') return [];
+    const scene = await sceneOf(tx, e);
+    const staff = await new RosterRepository(tx).staffList(['counselor']);
+    return assigneesFor(staff, scene).map((s) => ({ id: s.id, name: s.name }));
   });
 }
 

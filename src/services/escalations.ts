@@ -99,33 +99,43 @@ async function deadlineSchool(
   return { schoolId: school?.id ?? null, zone: school?.timezone ?? ctx.config.defaultTimezone };
 }
 
+/** One step of a case's chain from `from`: `urgentMs` for an urgent case, the next school day's close otherwise. */
+async function nextStep(
+  db: DbOrTx,
+  ctx: AppContext,
+  e: Pick<EscalationRow, 'studentId' | 'guardianId' | 'urgent'>,
+  from: number,
+  urgentMs: number,
+  calendar?: SchoolCalendar,
+): Promise<number> {
+  if (e.urgent) return from + urgentMs;
+  const { schoolId, zone } = await deadlineSchool(db, ctx, e);
+  return endOfSchoolDaysAfter(from, 1, zone, calendar ?? calendarOf(ctx), schoolId);
+}
+
 /**
  * When a case raised (or handed on) at `from` falls due: urgent 30 minutes later, normal at the close of the
  * next school day of its school.
  */
-export async function escalationDueAt(
+export function escalationDueAt(
   db: DbOrTx,
   ctx: AppContext,
   e: Pick<EscalationRow, 'studentId' | 'guardianId' | 'urgent'>,
   from: number,
   calendar?: SchoolCalendar,
 ): Promise<number> {
-  if (e.urgent) return from + ESCALATION_DUE_MS.urgent;
-  const { schoolId, zone } = await deadlineSchool(db, ctx, e);
-  return endOfSchoolDaysAfter(from, 1, zone, calendar ?? calendarOf(ctx), schoolId);
+  return nextStep(db, ctx, e, from, ESCALATION_DUE_MS.urgent, calendar);
 }
 
 /** When the lead navigators are told, for a case due at `dueAt`: urgent 30 minutes on, normal a school day on. */
-export async function escalationClimbAt(
+export function escalationClimbAt(
   db: DbOrTx,
   ctx: AppContext,
   e: Pick<EscalationRow, 'studentId' | 'guardianId' | 'urgent'>,
   dueAt: number,
   calendar?: SchoolCalendar,
 ): Promise<number> {
-  if (e.urgent) return dueAt + ESCALATION_CLIMB_MS.urgent;
-  const { schoolId, zone } = await deadlineSchool(db, ctx, e);
-  return endOfSchoolDaysAfter(dueAt, 1, zone, calendar ?? calendarOf(ctx), schoolId);
+  return nextStep(db, ctx, e, dueAt, ESCALATION_CLIMB_MS.urgent, calendar);
 }
 
 /**

@@ -20,8 +20,10 @@ export interface RetentionReport {
  * The district's retention policy: the words of messages (texts families sent, texts and notices we sent)
  * are redacted `retention.messageDays` after they were written, in the body and in the payload's parameters
  * (`KEPT_PARAMS` says which parameters only name the message and stay); audit entries are deleted after
- * `retention.auditYears`. Records of needs, escalations and check-in answers are the student's education
- * record and are kept (the district's records schedule governs them). A message still waiting to be sent is
+ * `retention.auditYears`. Staff's own words on a closed case (an escalation's note and the notes added to it,
+ * a referral's decline reason) are redacted after the same cut-off, counted from when the case was closed; an
+ * open case keeps them. The rest of needs, escalations and check-in answers is the student's education
+ * record and is kept (the district's records schedule governs it). A message still waiting to be sent is
  * never touched. Idempotent: a second run changes nothing.
  */
 export async function runRetention(
@@ -61,7 +63,9 @@ export function retentionTimerHandlers(): TimerHandlers {
       const report = await runRetention(ctx);
       await scheduleRetention(ctx);
       const c = report.counts;
-      return `redacted:${c.outboxBodies + c.familyTexts + c.familyMessages},audit_deleted:${c.auditEntries}`;
+      const redacted =
+        c.outboxBodies + c.familyTexts + c.familyMessages + c.escalationNotes + c.referralReasons;
+      return `redacted:${redacted},audit_deleted:${c.auditEntries}`;
     },
   };
 }

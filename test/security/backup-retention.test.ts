@@ -102,7 +102,14 @@ describe('retention policy', () => {
     expect((await new OutboxRepository(ctx.db).get('o-1'))!.body).toBe('Body 1');
 
     const report = await runRetention(ctx);
-    expect(report.counts).toEqual({ outboxBodies: 1, familyTexts: 1, familyMessages: 0, auditEntries: 1 });
+    expect(report.counts).toEqual({
+      outboxBodies: 1,
+      familyTexts: 1,
+      familyMessages: 0,
+      escalationNotes: 0,
+      referralReasons: 0,
+      auditEntries: 1,
+    });
     const outbox = new OutboxRepository(ctx.db);
     expect((await outbox.get('o-1'))!.body).toBeNull();
     expect((await outbox.get('o-2'))!.body).toBe('Body 2');
@@ -121,6 +128,8 @@ describe('retention policy', () => {
       outboxBodies: 0,
       familyTexts: 0,
       familyMessages: 0,
+      escalationNotes: 0,
+      referralReasons: 0,
       auditEntries: 0,
     });
     await ctx.db.close();

@@ -7,7 +7,7 @@ import type { MessageOrigin, MessagePayload } from '../../messages.js';
 import { actOnEscalation } from '../../services/escalation-actions.js';
 import { alertOf } from '../../services/escalation-alerts.js';
 import type { EscalationAction, EscalationOutcome } from '../../services/escalation-rules.js';
-import { escalationCard, escalationDetails } from '../../services/escalation-view.js';
+import { escalationAssignees, escalationCard, escalationDetails } from '../../services/escalation-view.js';
 import { StaffDirectory } from '../../services/staff-directory.js';
 import {
   ACTION_TEXT,
@@ -43,9 +43,7 @@ export async function simulatorAlert(
   const card = await escalationCard(ctx, alert.escalationId);
   if (!card) return null;
   const locale = texts.resolveLocale(row.locale);
-  const counselors = (await new StaffDirectory(ctx).active(['counselor']))
-    .filter((c) => c.id !== row.recipientId)
-    .map((c) => ({ id: c.id, name: c.name }));
+  const counselors = await escalationAssignees(ctx, card.id);
   const label = (a: AlertAction) => staffText(locale, ACTION_TEXT[a]);
   return {
     ...escalationAlertPlan(texts, card, locale, alert.notice),

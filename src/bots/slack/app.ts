@@ -26,7 +26,7 @@ export interface SlackAppOptions {
   checkins: CheckinsPort;
   /** Default: ctx.config.slack. */
   slack?: SlackConfig;
-  /** Web API base URL (tests point it at msw; default https://slack.com/api/). */
+  /** Web API base URL (tests point it at msw). Default: `slack.apiUrl`, else https://slack.com/api/. */
   slackApiUrl?: string;
   /**
    * Learn the bot's own user id with auth.test as soon as the app is built, in the background (default true).
@@ -154,7 +154,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: 10_000,
-    ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
+    ...((options.slackApiUrl ?? slack.apiUrl) ? { slackApiUrl: options.slackApiUrl ?? slack.apiUrl } : {}),
   };
   const socketMode = Boolean(slack.appToken);
   const receiver = socketMode

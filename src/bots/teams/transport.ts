@@ -11,7 +11,7 @@ import {
   alertPostedIn,
   teamsAlertChannel,
 } from '../../services/escalation-alerts.js';
-import { escalationCard, escalationDetails } from '../../services/escalation-view.js';
+import { escalationAssignees, escalationCard, escalationDetails } from '../../services/escalation-view.js';
 import type { StaffDirectory } from '../../services/staff-directory.js';
 import type { TeamsConversations } from '../../services/teams-conversations.js';
 import { type CardSources, parseProviderId, planCard } from '../chat/card-plan.js';
@@ -66,10 +66,7 @@ async function alertActivity(deps: Deps, alert: AlertMessage, message: OutboundM
   const card = await escalationCard(deps.ctx, alert.escalationId);
   if (!card) throw new Error('teams: the alert is about an escalation that does not exist');
   const locale = deps.texts.resolveLocale(message.locale);
-  const counselors =
-    card.status === 'resolved'
-      ? []
-      : (await deps.staff.active(['counselor'])).map((c) => ({ id: c.id, name: c.name }));
+  const counselors = await escalationAssignees(deps.ctx, card.id);
   const built = alertCard(escalationAlertPlan(deps.texts, card, locale, alert.notice), card.id, counselors);
   const target = parseProviderId(alert.update);
   if (target)

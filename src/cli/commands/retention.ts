@@ -12,6 +12,7 @@ export async function retentionRun(ctx: AppContext, dryRun: boolean): Promise<st
   const verb = dryRun ? 'Would redact' : 'Redacted';
   return [
     `${verb} message bodies from before ${day(r.bodiesBefore)}: ${c.outboxBodies} sent, ${c.familyTexts} family texts, ${c.familyMessages} family messages.`,
+    `${verb} staff notes of ${c.escalationNotes} escalations and ${c.referralReasons} referral decline reasons closed before ${day(r.bodiesBefore)}.`,
     `${dryRun ? 'Would delete' : 'Deleted'} ${c.auditEntries} audit entries from before ${day(r.auditBefore)}.`,
   ].join('\n');
 }

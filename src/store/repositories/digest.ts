@@ -157,6 +157,21 @@ function inSchools(column: Column, schools: Schools): SQL {
   return schools === 'all' ? isNotNull(column) : inArray(column, schools);
 }
 
+/** A check-in's latest answer to the `connect` step: a re-asked question leaves two answers, the later stands. */
+function latestConnect(checkinId: Column): SQL {
+  return sql`(select ${answers.value} from ${answers}
+      where ${answers.checkinId} = ${checkinId} and ${answers.stepId} = ${CONNECT_STEP}
+      order by ${answers.answeredAt} desc limit 1)`;
+}
+
+/** The stored `connect` answers that say the navigator tried and did not reach the student. */
+function attemptedAnswers(): SQL {
+  return sql.join(
+    [...ATTEMPTED_CONNECT_ANSWERS].map((a) => sql`${JSON.stringify(a)}`),
+    sql`, `,
+  );
+}
+
 /**
  * What the lead navigators' digest reads: check-ins, families' texts and replies, needs and escalations of a
  * set of schools, as facts the digest service counts. Read-only; a school's facts never name a student or a
@@ -194,13 +209,25 @@ export class DigestRepository extends Repository {
       students: count(),
       checked,
     };
+    const active = and(inSchools(students.schoolId, schools), eq(students.active, true));
+    // A district reads every caseload in the order the assignments are stored (a cross join keeps them
+    // first), which costs less than finding them through its students; a few schools start from their students.
+    const query =
+      schools === 'all'
+        ? this.db
+            .select(fields)
+            .from(assignments)
+            .crossJoin(students)
+            .where(and(eq(students.id, assignments.studentId), active))
+            .groupBy(students.schoolId, assignments.navigatorId)
+        : this.db
+            .select(fields)
+            .from(assignments)
+            .innerJoin(students, eq(students.id, assignments.studentId))
+            .where(active)
+            .groupBy(students.schoolId, assignments.navigatorId);
     return plainRows(
-      this.db
-        .select(fields)
-        .from(assignments)
-        .innerJoin(students, eq(students.id, assignments.studentId))
-        .where(and(inSchools(students.schoolId, schools), eq(students.active, true)))
-        .groupBy(students.schoolId, assignments.navigatorId),
+      query,
       (v: [string, string, number, number]): CaseloadFact => ({
         schoolId: v[0],
         navigatorId: v[1],
@@ -213,21 +240,21 @@ export class DigestRepository extends Repository {
   /** Navigator check-ins of the schools' staff in the given weeks, counted by navigator and week. */
   async navigatorCheckinCounts(schools: Schools, periods: string[]): Promise<NavigatorCheckinCounts[]> {
     if (none(schools) || periods.length === 0) return [];
-    // A re-asked question leaves two answers: the later one stands.
-    const connect = sql`(select ${answers.value} from ${answers}
-      where ${answers.checkinId} = ${checkins.id} and ${answers.stepId} = ${CONNECT_STEP}
-      order by ${answers.answeredAt} desc limit 1)`;
-    const attempted = sql.join(
-      [...ATTEMPTED_CONNECT_ANSWERS].map((a) => sql`${JSON.stringify(a)}`),
-      sql`, `,
-    );
     const tally = (cond: SQL) => sql<number>`coalesce(sum(case when ${cond} then 1 else 0 end), 0)`;
+    // A district's not-reached check-ins are found from the few not-reached answers; a few schools' check-ins
+    // each look up their own latest answer, which costs less than reading the district's answers.
+    const district = schools === 'all';
+    const notReached = district ? this.notReachedCounts(periods) : undefined;
     const fields = {
       navigatorId: checkins.navigatorId,
       period: checkins.period,
       total: count(),
       completed: tally(sql`${checkins.status} = 'completed'`),
-      notReached: tally(sql`${checkins.status} = 'completed' and ${connect} in (${attempted})`),
+      notReached: district
+        ? sql<number>`0`
+        : tally(
+            sql`${checkins.status} = 'completed' and ${latestConnect(checkins.id)} in (${attemptedAnswers()})`,
+          ),
       skipped: tally(sql`${checkins.status} = 'skipped'`),
       missed: tally(sql`${checkins.status} = 'missed'`),
       open: tally(sql`${checkins.status} in ('pending', 'in_progress')`),
@@ -243,12 +270,49 @@ export class DigestRepository extends Repository {
         period: v[1],
         total: v[2],
         completed: v[3],
-        notReached: v[4],
+        notReached: notReached ? (notReached.get(`${v[0]} ${v[1]}`) ?? 0) : v[4],
         skipped: v[5],
         missed: v[6],
         open: v[7],
       }),
     );
+  }
+
+  /**
+   * The district's completed navigator check-ins whose latest `connect` answer says the student was not
+   * reached, by navigator and week: one pass over those answers (index `answers_step_value_idx`), each joined to
+   * its check-in, instead of a look-up of every check-in's latest answer.
+   */
+  private notReachedCounts(periods: string[]): Map<string, number> {
+    // The check-in's latest answer: none later, nor one at the same moment that its index orders after it
+    // (the answer the look-up of `latestConnect` picks).
+    const later = sql`exists (select 1 from ${answers} later
+      where later.checkin_id = ${answers.checkinId} and later.step_id = ${CONNECT_STEP}
+        and (later.answered_at > ${answers.answeredAt}
+          or (later.answered_at = ${answers.answeredAt} and later.value > ${answers.value})))`;
+    const rows = this.db
+      // Two answers at the same moment with the same value are one check-in.
+      .select({
+        navigatorId: checkins.navigatorId,
+        period: checkins.period,
+        n: sql<number>`count(distinct ${answers.checkinId})`,
+      })
+      .from(answers)
+      // A cross join keeps the answers first: the database would otherwise walk every check-in.
+      .crossJoin(checkins)
+      .where(
+        and(
+          eq(answers.stepId, CONNECT_STEP),
+          sql`${answers.value} in (${attemptedAnswers()})`,
+          eq(checkins.id, answers.checkinId),
+          eq(checkins.status, 'completed'),
+          this.navigatorCheckinsOf('all', periods),
+          sql`not ${later}`,
+        ),
+      )
+      .groupBy(checkins.navigatorId, checkins.period)
+      .values() as [string, string, number][];
+    return new Map(rows.map(([navigator, period, n]) => [`${navigator} ${period}`, n]));
   }
 
   /**

@@ -1,7 +1,15 @@
 import { and, count, eq, inArray, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { MessagePayload } from '../../messages.js';
 import type { DbOrTx } from '../db.js';
-import { auditLog, familyMessages, familyTexts, outbox } from '../schema/index.js';
+import {
+  auditLog,
+  escalationNotes,
+  escalations,
+  familyMessages,
+  familyTexts,
+  outbox,
+  referrals,
+} from '../schema/index.js';
 import { Repository } from '../store.js';
 
 /** What a body reads once the retention policy has removed it. */
@@ -40,6 +48,10 @@ export interface RetentionCounts {
   outboxBodies: number;
   familyTexts: number;
   familyMessages: number;
+  /** Escalations closed before the cut-off whose own note, or a note staff added, still had words. */
+  escalationNotes: number;
+  /** Referrals closed before the cut-off whose decline reason still had words. */
+  referralReasons: number;
   auditEntries: number;
 }
 
@@ -67,6 +79,10 @@ export class RetentionRepository extends Repository {
           .from(familyMessages)
           .where(and(lt(familyMessages.receivedAt, bodiesBefore), ne(familyMessages.body, REDACTED)))
           .all(),
+      ),
+      escalationNotes: this.closedCasesWithNotes(bodiesBefore),
+      referralReasons: n(
+        this.db.select({ n: count() }).from(referrals).where(this.referralReasonDue(bodiesBefore)).all(),
       ),
       auditEntries: n(
         this.db.select({ n: count() }).from(auditLog).where(lt(auditLog.at, auditBefore)).all(),
@@ -99,13 +115,84 @@ export class RetentionRepository extends Repository {
       .set({ body: REDACTED })
       .where(and(lt(familyMessages.receivedAt, bodiesBefore), ne(familyMessages.body, REDACTED)))
       .run();
+    const cases = this.closedCasesWithNotes(bodiesBefore);
+    this.db
+      .update(escalationNotes)
+      .set({ text: REDACTED })
+      .where(inArray(escalationNotes.id, this.noteIdsDue(bodiesBefore)))
+      .run();
+    this.db
+      .update(escalations)
+      .set({ note: REDACTED })
+      .where(and(this.escalationClosed(bodiesBefore), this.escalationNoteDue()))
+      .run();
+    const reasons = this.db
+      .update(referrals)
+      .set({ declineReason: REDACTED })
+      .where(this.referralReasonDue(bodiesBefore))
+      .run();
     const audit = this.db.delete(auditLog).where(lt(auditLog.at, auditBefore)).run();
     return {
       outboxBodies: due.length,
       familyTexts: texts.changes,
       familyMessages: messages.changes,
+      escalationNotes: cases,
+      referralReasons: reasons.changes,
       auditEntries: audit.changes,
     };
+  }
+
+  /** Escalations closed before the cut-off with words left in their own note or in a note added to them. */
+  private closedCasesWithNotes(before: number): number {
+    const row = this.db
+      .select({ n: count() })
+      .from(escalations)
+      .where(
+        and(
+          this.escalationClosed(before),
+          or(this.escalationNoteDue(), inArray(escalations.id, this.notesDue(before))),
+        ),
+      )
+      .get();
+    return row?.n ?? 0;
+  }
+
+  // Staff's words on a case stay while it is open, however old: the counselor still works from them. Once it
+  // is resolved, its last change (the resolution) starts the same clock as a message's words.
+  private escalationClosed(before: number) {
+    return and(eq(escalations.status, 'resolved'), lt(escalations.updatedAt, before));
+  }
+
+  private escalationNoteDue() {
+    return and(isNotNull(escalations.note), ne(escalations.note, REDACTED));
+  }
+
+  /** Notes with words left on escalations closed before the cut-off. */
+  private noteIdsDue(before: number) {
+    return this.db
+      .select({ id: escalationNotes.id })
+      .from(escalationNotes)
+      .innerJoin(escalations, eq(escalations.id, escalationNotes.escalationId))
+      .where(and(this.escalationClosed(before), ne(escalationNotes.text, REDACTED)));
+  }
+
+  /** Escalations closed before the cut-off with a staff note that still has words. */
+  private notesDue(before: number) {
+    return this.db
+      .select({ id: escalationNotes.escalationId })
+      .from(escalationNotes)
+      .innerJoin(escalations, eq(escalations.id, escalationNotes.escalationId))
+      .where(and(this.escalationClosed(before), ne(escalationNotes.text, REDACTED)));
+  }
+
+  /** A decline reason with words left on a referral closed (resolved or declined) before the cut-off. */
+  private referralReasonDue(before: number) {
+    return and(
+      inArray(referrals.status, ['resolved', 'declined']),
+      lt(referrals.updatedAt, before),
+      isNotNull(referrals.declineReason),
+      ne(referrals.declineReason, REDACTED),
+    );
   }
 
   /**

@@ -95,6 +95,8 @@ export const answers = sqliteTable(
     index('answers_checkin_step_idx').on(t.checkinId, t.stepId, t.answeredAt, t.value),
     // Families' replies in a week: answers by 'guardian:<id>'.
     index('answers_by_idx').on(t.answeredBy, t.answeredAt),
+    // A district's not-reached check-ins are found from their few `connect` answers.
+    index('answers_step_value_idx').on(t.stepId, t.value, t.checkinId, t.answeredAt),
   ],
 );
 

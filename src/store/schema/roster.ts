@@ -139,7 +139,11 @@ export const consents = sqliteTable(
     actor: text('actor').notNull(),
     recordedAt: integer('recorded_at').notNull(),
   },
-  (t) => [index('consents_guardian_idx').on(t.guardianId, t.channel, t.recordedAt)],
+  (t) => [
+    index('consents_guardian_idx').on(t.guardianId, t.channel, t.recordedAt),
+    // The digest reads every family's consent in force (newest record first) from the index alone.
+    index('consents_guardian_status_idx').on(t.guardianId, t.channel, t.recordedAt, t.id, t.status),
+  ],
 );
 
 /** Who changed what, when, from what to what. Append-only. */

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { appPackage, fillManifest } from '../../../src/bots/teams/app-package.js';
 
 const TEAMS_DIR = new URL('../../../teams/', import.meta.url);
@@ -10,53 +12,68 @@ const config = {
   publicBaseUrl: 'https://checkins.district.example',
 };
 
-// The parts of the Teams manifest schema (v1.17) a bot package must get right; Teams rejects the upload otherwise.
-const Guid = z.string().regex(/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i);
-const Https = z.string().regex(/^https:\/\/\S+$/);
-const Manifest = z.object({
-  manifestVersion: z.literal('1.17'),
-  version: z.string().regex(/^\d+\.\d+\.\d+$/),
-  id: Guid,
-  developer: z.object({
-    name: z.string().max(32),
-    websiteUrl: Https,
-    privacyUrl: Https,
-    termsOfUseUrl: Https,
-  }),
-  name: z.object({ short: z.string().min(1).max(30), full: z.string().max(100) }),
-  description: z.object({ short: z.string().min(1).max(80), full: z.string().min(1).max(4000) }),
-  icons: z.object({ color: z.literal('color.png'), outline: z.literal('outline.png') }),
-  accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/),
-  bots: z
-    .array(
-      z.object({
-        botId: Guid,
-        scopes: z.array(z.enum(['personal', 'team', 'groupChat'])).min(1),
-        commandLists: z
-          .array(
-            z.object({
-              commands: z
-                .array(z.object({ title: z.string().max(32), description: z.string().max(128) }))
-                .max(10),
-            }),
-          )
-          .optional(),
-      }),
-    )
-    .length(1),
-});
+type Manifest = { $schema: string; manifestVersion: string } & Record<string, unknown>;
+
+/**
+ * Microsoft's manifest schema for the version a manifest declares, as `@microsoft/app-manifest` (Microsoft's app
+ * tooling) ships it: a rule Teams enforces at upload fails here first.
+ */
+function officialSchema(manifestVersion: string): object {
+  const file = createRequire(import.meta.url).resolve(
+    `@microsoft/app-manifest/build/json-schemas/teams/v${manifestVersion}/MicrosoftTeams.schema.json`,
+  );
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+// The schemas are draft-04 and leave `type` implicit beside `additionalProperties`, as Microsoft's validator allows.
+const ajv = new AjvDraft04.default({ allErrors: true, strictTypes: false });
+addFormats.default(ajv);
+const validators = new Map<string, ReturnType<typeof ajv.compile>>();
+
+/** Every way a manifest breaks its declared version's schema, one line each (ajv's own words); empty when valid. */
+function schemaErrors(manifest: Manifest): string[] {
+  let validate = validators.get(manifest.manifestVersion);
+  if (!validate) {
+    validate = ajv.compile(officialSchema(manifest.manifestVersion));
+    validators.set(manifest.manifestVersion, validate);
+  }
+  if (validate(manifest)) return [];
+  return (validate.errors ?? []).map(
+    (e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`,
+  );
+}
+
+function builtManifest(): Manifest {
+  const files = unzip(appPackage(TEAMS_DIR, config));
+  return JSON.parse(files.get('manifest.json')!.toString('utf8'));
+}
 
 function pngSize(data: Buffer): { width: number; height: number } {
   return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
 }
 
 describe('the Teams app package', () => {
-  it('fills the bot id and addresses into the manifest, which then meets the schema', () => {
-    const manifest = JSON.parse(
-      fillManifest(readFileSync(new URL('manifest.json', TEAMS_DIR), 'utf8'), config),
-    );
-    expect(Manifest.parse(manifest).bots[0]?.botId).toBe(config.teams.appId);
+  it("holds a manifest with the bot id and addresses filled in that meets Microsoft's schema for its version", () => {
+    const manifest = builtManifest();
+    expect(schemaErrors(manifest)).toEqual([]);
+    expect(manifest.$schema).toContain(`/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`);
+    expect(manifest.id).toBe(config.teams.appId);
+    expect((manifest.bots as { botId: string }[])[0]?.botId).toBe(config.teams.appId);
     expect(JSON.stringify(manifest)).not.toContain('{{');
+  });
+
+  it('would catch a manifest Teams refuses: placeholders left, a name too long, a field Teams does not know', () => {
+    const template: Manifest = JSON.parse(readFileSync(new URL('manifest.json', TEAMS_DIR), 'utf8'));
+    expect(schemaErrors(template).join('\n')).toMatch(/^\/id must match pattern/m);
+
+    const broken = builtManifest();
+    broken.name = { short: 'Success Planning weekly check-ins', full: 'x' };
+    broken.botName = 'Check-ins';
+    const errors = schemaErrors(broken);
+    expect(errors.some((e) => e.startsWith('/name/short must NOT have more than 30 characters'))).toBe(true);
+    expect(
+      errors.some((e) => e.includes('must NOT have additional properties') && e.includes('botName')),
+    ).toBe(true);
   });
 
   it('refuses to build without the app id or an https address', () => {

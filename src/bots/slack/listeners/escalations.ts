@@ -1,7 +1,7 @@
 import type { App, BlockAction } from '@slack/bolt';
 import { actOnEscalation } from '../../../services/escalation-actions.js';
 import { type EscalationAction, isEscalationOutcome } from '../../../services/escalation-rules.js';
-import { escalationDetails } from '../../../services/escalation-view.js';
+import { escalationAssignees, escalationDetails } from '../../../services/escalation-view.js';
 import type { StaffMember } from '../../../services/staff-directory.js';
 import { detailsPlan } from '../../chat/escalation-alert.js';
 import {
@@ -22,7 +22,7 @@ import type { ListenerDeps, Replies } from '../replies.js';
  * itself is edited in place through the outbox.
  */
 export function registerEscalationActions(app: App, deps: ListenerDeps, replies: Replies): void {
-  const { ctx, texts, client, staff, messages } = deps;
+  const { ctx, texts, client, messages } = deps;
   const { who } = replies;
 
   /** Shows the service's sentence to the person only: ephemeral in the conversation, else in their DM. */
@@ -82,9 +82,7 @@ export function registerEscalationActions(app: App, deps: ListenerDeps, replies:
     }),
   );
   pressed(ACTION.alertReassign, async ({ member, ref, channel, triggerId }) => {
-    const counselors = (await staff.active(['counselor']))
-      .filter((c) => c.id !== member.id)
-      .map((c) => ({ id: c.id, name: c.name }));
+    const counselors = await escalationAssignees(ctx, ref.e);
     await client.views.open({
       trigger_id: triggerId,
       view: alertReassignModal(

@@ -1,0 +1,2 @@
+CREATE INDEX `answers_step_value_idx` ON `answers` (`step_id`,`value`,`checkin_id`,`answered_at`);--> statement-breakpoint
+CREATE INDEX `consents_guardian_status_idx` ON `consents` (`guardian_id`,`channel`,`recorded_at`,`id`,`status`);
