@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../store/db.js';
 import { NavigatorTaskRepository } from '../store/repositories/navigator-tasks.js';
 import { type EscalationRow, NeedRepository } from '../store/repositories/needs.js';
+import { type ReferralListing, ReferralRepository } from '../store/repositories/referrals.js';
 import { RosterRepository, type StudentRow } from '../store/repositories/roster.js';
 import { type FamilyTextRow, SmsRepository } from '../store/repositories/sms.js';
 import { StudentEscalationRepository } from '../store/repositories/student-escalations.js';
@@ -34,6 +35,14 @@ export interface CallRequestAlert {
   overdue: boolean;
 }
 
+/** A referral of one of the student's needs: open, or closed this week; what the family answered, if asked. */
+export interface ReferralAlert {
+  serviceName: string;
+  area: string;
+  status: ReferralListing['referral']['status'];
+  followUpAnswer: ReferralListing['referral']['followUpAnswer'];
+}
+
 /** A text the family sent, shortened; `date` is when, in local words. */
 export interface FamilyTextAlert {
   at: number;
@@ -49,6 +58,7 @@ export interface FamilyTextAlert {
 export interface StudentAlerts {
   escalations: AlertEscalation[];
   callRequests: CallRequestAlert[];
+  referrals: ReferralAlert[];
   stopped?: { date: string | null };
   pausedUntil?: string;
   texts: FamilyTextAlert[];
@@ -95,6 +105,7 @@ export async function caseloadAlerts(
   for (const status of OPEN_STATUSES)
     byFamily.push(...(await needs.escalations(status)).filter((e) => e.studentId === null && e.guardianId));
   const since = now - 7 * DAY_MS;
+  const referrals = await new ReferralRepository(db).ofStudents(ids, since);
   const out = new Map<string, StudentAlerts>();
   for (const s of students) {
     const guardians = await roster.guardiansOf(s.id);
@@ -111,6 +122,14 @@ export async function caseloadAlerts(
         dueAt: t.dueAt,
         due: localWhen(t.dueAt, zone, locale),
         overdue: t.dueAt <= now,
+      }));
+    const studentReferrals = referrals
+      .filter((r) => r.studentId === s.id)
+      .map((r) => ({
+        serviceName: r.serviceName,
+        area: r.area,
+        status: r.referral.status,
+        followUpAnswer: r.referral.followUpAnswer,
       }));
     const someTextable = guardians.some((g) => g.phone && g.smsStatus !== 'opted_out');
     let stoppedAt: number | null | undefined;
@@ -129,6 +148,7 @@ export async function caseloadAlerts(
     const alerts: StudentAlerts = {
       escalations,
       callRequests,
+      referrals: studentReferrals,
       ...(stoppedAt !== undefined
         ? { stopped: { date: stoppedAt === null ? null : localWhen(stoppedAt, zone, locale, false) } }
         : {}),
@@ -140,7 +160,14 @@ export async function caseloadAlerts(
       })),
       moreTexts: Math.max(0, newest.length - TEXTS_SHOWN),
     };
-    if (escalations.length || callRequests.length || alerts.stopped || alerts.pausedUntil || newest.length)
+    if (
+      escalations.length ||
+      callRequests.length ||
+      studentReferrals.length ||
+      alerts.stopped ||
+      alerts.pausedUntil ||
+      newest.length
+    )
       out.set(s.id, alerts);
   }
   return out;

@@ -9,7 +9,7 @@ const ESCALATION_STATUS_TEXT: Record<StudentAlerts['escalations'][number]['statu
   acknowledged: 'caseloadEscalationAcknowledged',
 };
 
-/** What needs the navigator now, most pressing first: escalations, call requests, STOP or pause, texts. */
+/** What needs the navigator now, most pressing first: escalations, call requests, referrals, STOP or pause, texts. */
 function alertLines(texts: Texts, locale: string, alerts: StudentAlerts): string[] {
   const lines = alerts.escalations.map((e) =>
     staffText(locale, 'caseloadEscalation', {
@@ -21,6 +21,14 @@ function alertLines(texts: Texts, locale: string, alerts: StudentAlerts): string
   for (const c of alerts.callRequests)
     lines.push(
       staffText(locale, c.overdue ? 'caseloadCallRequestOverdue' : 'caseloadCallRequest', { due: c.due }),
+    );
+  for (const r of alerts.referrals)
+    lines.push(
+      staffText(locale, r.followUpAnswer === 'not_yet' ? 'caseloadReferralNotYet' : 'caseloadReferral', {
+        service: r.serviceName,
+        area: texts.t(`navigator.area.${r.area}`, locale).text,
+        status: staffText(locale, `referralStatus_${r.status}` as StaffKey),
+      }),
     );
   if (alerts.stopped)
     lines.push(

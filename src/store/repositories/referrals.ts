@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import { needs, referrals, services, studentGuardians, students } from '../schema/index.js';
 import { idWithoutDashesLike } from '../sqlite.js';
@@ -161,6 +161,31 @@ export class ReferralRepository extends Repository {
       .orderBy(desc(referrals.updatedAt), referrals.id)
       .all();
     return rows;
+  }
+
+  /** The students' referrals still open, or closed at or after `closedSince` (what their navigator is told). */
+  async ofStudents(studentIds: string[], closedSince: number): Promise<ReferralListing[]> {
+    if (studentIds.length === 0) return [];
+    return this.db
+      .select({
+        referral: referrals,
+        studentId: needs.studentId,
+        schoolId: students.schoolId,
+        area: needs.area,
+        serviceName: services.name,
+      })
+      .from(referrals)
+      .innerJoin(needs, eq(needs.id, referrals.needId))
+      .innerJoin(students, eq(students.id, needs.studentId))
+      .innerJoin(services, eq(services.id, referrals.serviceId))
+      .where(
+        and(
+          inArray(needs.studentId, studentIds),
+          or(notInArray(referrals.status, [...CLOSED]), gte(referrals.updatedAt, closedSince)),
+        ),
+      )
+      .orderBy(desc(referrals.updatedAt), referrals.id)
+      .all();
   }
 
   /**
