@@ -2,10 +2,10 @@ import type { types as SlackTypes, webApi } from '@slack/bolt';
 import type { AppContext } from '../../context.js';
 import type { OutboundMessage, SendResult } from '../../delivery/transport.js';
 import type { Texts } from '../../i18n/index.js';
-import { providerId } from '../chat/card-plan.js';
 import { type DigestView, digestViewFor } from '../chat/digest.js';
 import { trim } from './blocks.js';
 import { escapeMrkdwn } from './mrkdwn.js';
+import { postNew } from './post.js';
 
 type KnownBlock = SlackTypes.KnownBlock;
 
@@ -49,15 +49,7 @@ export async function postDigest(
 ): Promise<SendResult> {
   const rendered = digestBlocks(await digestViewFor(deps.ctx, deps.texts, message));
   try {
-    const posted = await deps.client.chat.postMessage({
-      channel: message.address,
-      ...rendered,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
-    return posted.channel && posted.ts
-      ? { ok: true, providerMessageId: providerId({ channel: posted.channel, ts: posted.ts }) }
-      : { ok: true };
+    return await postNew(deps.client, message.address, rendered);
   } catch (err) {
     return failed(message, err);
   }

@@ -17,6 +17,7 @@ import { alertBlocks } from './escalation-blocks.js';
 import { homeView } from './home.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { type OwnMessage, ownMessage } from './own-messages.js';
+import { postNew } from './post.js';
 
 /**
  * What of an error may reach the log: its class name and Slack's error code ('channel_not_found'). Never the
@@ -63,13 +64,9 @@ export function createSlackTransport(
     const locale = texts.resolveLocale(message.locale);
     try {
       if (own.kind === 'reply') {
-        const posted = await client.chat.postMessage({
-          channel: message.address,
+        return await postNew(client, message.address, {
           text: escapeMrkdwn(staffText(locale, own.label, own.params)),
         });
-        return posted.channel && posted.ts
-          ? { ok: true, providerMessageId: providerId({ channel: posted.channel, ts: posted.ts }) }
-          : { ok: true };
       }
       let view: ReturnType<typeof homeView>;
       try {
@@ -119,15 +116,7 @@ export function createSlackTransport(
           throw err;
         }
       }
-      const posted = await client.chat.postMessage({
-        channel: message.address,
-        ...rendered,
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-      return posted.channel && posted.ts
-        ? { ok: true, providerMessageId: providerId({ channel: posted.channel, ts: posted.ts }) }
-        : { ok: true };
+      return await postNew(client, message.address, rendered);
     } catch (err) {
       return failed(message, err);
     }
@@ -164,16 +153,7 @@ export function createSlackTransport(
             if (!CARD_GONE.has(slackErrorCode(err) ?? '')) throw err;
           }
         }
-        const posted = await client.chat.postMessage({
-          channel: message.address,
-          text,
-          blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-        return posted.channel && posted.ts
-          ? { ok: true, providerMessageId: providerId({ channel: posted.channel, ts: posted.ts }) }
-          : { ok: true };
+        return await postNew(client, message.address, { text, blocks });
       } catch (err) {
         return failed(message, err);
       }
