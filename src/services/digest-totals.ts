@@ -1,4 +1,5 @@
-import type { FamilyFact, NeedFact, ReferralFact } from '../store/repositories/digest.js';
+import type { NeedFact, ReferralFact } from '../store/repositories/digest.js';
+import type { FamilyFact } from '../store/repositories/digest-families.js';
 import type { SchoolRow } from '../store/repositories/roster.js';
 import { NEED_AREAS, type NeedArea } from '../vocabulary.js';
 import {

@@ -5,13 +5,16 @@ import {
   type CaseloadFact,
   DigestRepository,
   type EscalationFact,
-  type FamilyFact,
-  type FamilyTextFact,
   type NavigatorCheckinCounts,
   type NeedFact,
   type ReferralFact,
   type Schools,
 } from '../store/repositories/digest.js';
+import {
+  DigestFamilyRepository,
+  type FamilyFact,
+  type FamilyTextFact,
+} from '../store/repositories/digest-families.js';
 import { RosterRepository, type SchoolRow } from '../store/repositories/roster.js';
 import {
   type Completion,
@@ -154,7 +157,7 @@ export async function computeDigest(
 
 function unknownNumberTexts(ctx: AppContext, week: string): Promise<number> {
   const { start, end } = weekBounds(week, ctx.config.defaultTimezone);
-  return new DigestRepository(ctx.db).unknownNumberTexts(start, end);
+  return new DigestFamilyRepository(ctx.db).unknownNumberTexts(start, end);
 }
 
 /**
@@ -200,17 +203,18 @@ async function readFacts(
     ).push(c);
   for (const c of await repo.caseloads(ids, week))
     entry(facts.caseloads, c.schoolId, () => new Map()).set(c.navigatorId, c);
+  const reach = new DigestFamilyRepository(ctx.db);
   const texts = new Map<string, FamilyTextFact[]>();
-  for (const t of await repo.familyTexts(ids, silentFrom, end)) append(texts, t.guardianId, t);
+  for (const t of await reach.familyTexts(ids, silentFrom, end)) append(texts, t.guardianId, t);
   const replies = new Map<string, number[]>();
-  for (const r of await repo.familyReplies(ids, silentFrom, end)) append(replies, r.guardianId, r.at);
+  for (const r of await reach.familyReplies(ids, silentFrom, end)) append(replies, r.guardianId, r.at);
   const optOuts = new Map<string, number[]>();
-  for (const o of await repo.optOuts(ids, lastStart, end)) append(optOuts, o.guardianId, o.at);
+  for (const o of await reach.optOuts(ids, lastStart, end)) append(optOuts, o.guardianId, o.at);
   // A guardian of two students of a school is one family of it; of students of two schools, one of each.
   // Most guardians have one school: only the shared ones get a list of the others.
   const firstSchool = new Map<string, string>();
   const otherSchools = new Map<string, string[]>();
-  for (const fact of await repo.families(ids)) {
+  for (const fact of await reach.families(ids)) {
     const first = firstSchool.get(fact.guardianId);
     if (first === undefined) firstSchool.set(fact.guardianId, fact.schoolId);
     else {
