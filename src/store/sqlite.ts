@@ -7,6 +7,7 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { errorName } from '../lib/logger.js';
+import type { Dialect, Engine } from './dialect.js';
 import { UniqueViolation } from './errors.js';
 import * as schema from './schema/index.js';
 
@@ -170,25 +171,43 @@ export function sqliteAnswers(db: SqliteDb): boolean {
   }
 }
 
-/** Insertion order of a table's rows, the tie-breaker where timestamps are equal. */
-export function insertionOrder(table: SQLiteTable): SQL {
-  return sql`${table}.rowid`;
+/** SQLite's spelling of the fragments that differ between engines (see dialect.ts). */
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  insertionOrder: (table) => sql`${table}.rowid`,
+  jsonText: (column, path) => sql<string | null>`json_extract(${column}, ${path})`,
+  jsonNumber: (column, path) => sql<number | null>`json_extract(${column}, ${path})`,
+  idWithoutDashesLike: (column, pattern) => sql`lower(replace(${column}, '-', '')) like ${pattern}`,
+  textPrefix: (column, length) => sql`substr(${column}, 1, ${length})`,
+  wordsInParams: (column, kept, redacted) => {
+    const keys = sql.join(
+      kept.map((k) => sql`${k}`),
+      sql`, `,
+    );
+    return sql`exists (select 1 from json_tree(${column}) as j
+      where j.type = 'text' and j.value <> ${redacted} and j.key not in (${keys})
+        and (j.path = '$.params' or j.path glob '$.choices[[]*].params'))`;
+  },
+  claimable: (select) => select,
+  plainRows: async <V extends unknown[], T>(query: unknown, build: (values: V) => T) =>
+    (query as { values(): unknown[][] }).values().map((row) => build(row as V)),
+  affected: (result) => (result as { changes: number }).changes,
+};
+
+/** The SQLite engine as repositories see it. */
+export function sqliteEngine(db: SqliteDb): Engine {
+  return { db, t: schema, dialect: sqliteDialect };
 }
 
-/** A scalar read from a JSON text column, e.g. `jsonField(outbox.payload, '$.params.slot')`. */
-export function jsonField(column: SQLiteColumn, path: string): SQL {
-  return sql`json_extract(${column}, ${path})`;
-}
-
-/** Case-insensitive prefix match on an id with its dashes removed (short references staff type). */
-export function idWithoutDashesLike(column: SQLiteColumn, pattern: string): SQL {
-  return sql`lower(replace(${column}, '-', '')) like ${pattern}`;
-}
-
-/** The first `length` characters of a text column. */
-export function textPrefix(column: SQLiteColumn, length: number): SQL {
-  return sql`substr(${column}, 1, ${length})`;
-}
+/** @deprecated use the engine's dialect (`this.dialect` in a repository). */
+export const insertionOrder = (table: SQLiteTable): SQL => sqliteDialect.insertionOrder(table);
+/** @deprecated use the engine's dialect (`this.dialect` in a repository). */
+export const jsonField = (column: SQLiteColumn, path: string): SQL => sqliteDialect.jsonText(column, path);
+/** @deprecated use the engine's dialect (`this.dialect` in a repository). */
+export const idWithoutDashesLike = (column: SQLiteColumn, pattern: string): SQL =>
+  sqliteDialect.idWithoutDashesLike(column, pattern);
+/** @deprecated use the engine's dialect (`this.dialect` in a repository). */
+export const textPrefix = (column: SQLiteColumn, length: number): SQL => sqliteDialect.textPrefix(column, length);
 
 /** What a backup wrote, and what SQLite's integrity check said of the copy ('ok' when it is sound). */
 export interface BackupResult {

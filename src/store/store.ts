@@ -7,9 +7,11 @@ import {
   openSqlite,
   type SqliteDb,
   sqliteAnswers,
+  sqliteEngine,
   sqliteSchemaVersion,
   sqliteTransactions,
 } from './sqlite.js';
+import type { Dialect, Engine, Tables } from './dialect.js';
 
 // The async seam between services and the database. Services write
 // `await store.transaction(async (tx) => { await new NeedRepository(tx).recordNeed(…) })` and never learn which
@@ -26,8 +28,8 @@ const ENGINE = Symbol('engine');
 
 /** What a repository is built on: the store itself, or a transaction in progress. */
 export interface Handle {
-  /** @internal the engine's query handle; only repositories in src/store read it. */
-  readonly [ENGINE]: SqliteDb;
+  /** @internal the engine (query handle, tables, dialect); only repositories in src/store read it. */
+  readonly [ENGINE]: Engine;
   /** True for a transaction in progress: its repositories run at once, the queue is already held. */
   readonly held: boolean;
   /** Runs `fn` in a nested transaction (a savepoint inside one already open). */
@@ -56,7 +58,7 @@ const GROUP_MAX_MS = 8;
 
 /** The database of the service: one per process. */
 export class Store implements Handle {
-  readonly [ENGINE]: SqliteDb;
+  readonly [ENGINE]: Engine;
   readonly held = false;
   private readonly holder = new AsyncLocalStorage<Store>();
   private readonly jobs: Job[] = [];
@@ -66,7 +68,7 @@ export class Store implements Handle {
   private closed = false;
 
   constructor(db: SqliteDb) {
-    this[ENGINE] = db;
+    this[ENGINE] = sqliteEngine(db);
   }
 
   /** Runs `work` alone on the connection, or at once when the caller already holds it. */
@@ -86,13 +88,13 @@ export class Store implements Handle {
 
   /** Schema version (applied migrations), for /healthz and start-up logs. */
   schemaVersion(): Promise<number> {
-    return this.enqueue('barrier', () => sqliteSchemaVersion(this[ENGINE]));
+    return this.enqueue('barrier', () => sqliteSchemaVersion(this[ENGINE].db));
   }
 
   /** True when the database answers a trivial query. */
   answers(): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
-    return this.enqueue('barrier', () => sqliteAnswers(this[ENGINE]));
+    return this.enqueue('barrier', () => sqliteAnswers(this[ENGINE].db));
   }
 
   /**
@@ -100,7 +102,7 @@ export class Store implements Handle {
    * on the connection, so the copy holds whole transactions only.
    */
   backup(file: string): Promise<BackupResult> {
-    return this.enqueue('barrier', () => backupSqlite(this[ENGINE], file));
+    return this.enqueue('barrier', () => backupSqlite(this[ENGINE].db, file));
   }
 
   /** Waits for work in progress, then closes the connection. Closing twice is harmless. */
@@ -108,7 +110,7 @@ export class Store implements Handle {
     if (this.closed) return;
     this.closed = true;
     await this.enqueue('barrier', () => undefined);
-    closeSqlite(this[ENGINE]);
+    closeSqlite(this[ENGINE].db);
   }
 
   private enqueue<T>(kind: Job['kind'], work: () => T | Promise<T>): Promise<T> {
@@ -153,7 +155,7 @@ export class Store implements Handle {
 
   /** One transaction on its own: BEGIN, the work, COMMIT (or ROLLBACK). */
   private async alone(work: () => unknown): Promise<unknown> {
-    const db = this[ENGINE];
+    const db = this[ENGINE].db;
     sqliteTransactions.begin(db);
     try {
       const result = await work();
@@ -167,7 +169,7 @@ export class Store implements Handle {
 
   /** Queued jobs as savepoints of one transaction, answered after its one commit. */
   private async group(): Promise<void> {
-    const db = this[ENGINE];
+    const db = this[ENGINE].db;
     const done: Array<{ job: Job; ok: true; value: unknown } | { job: Job; ok: false; err: unknown }> = [];
     const started = performance.now();
     let lost: unknown;
@@ -218,7 +220,7 @@ export class Store implements Handle {
   }
 
   private async savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const db = this[ENGINE];
+    const db = this[ENGINE].db;
     const name = `sp${++this.depth}`;
     sqliteTransactions.savepoint(db, name);
     try {
@@ -252,10 +254,25 @@ async function runMapped<T>(work: () => T | Promise<T>): Promise<T> {
  * transaction); built on a transaction, calls run at once inside it.
  */
 export abstract class Repository {
-  protected readonly db: SqliteDb;
+  private readonly handle: Handle;
+
+  /** The query handle: a query is awaited, whatever the engine (see dialect.ts). */
+  protected get db(): SqliteDb {
+    return this.handle[ENGINE].db;
+  }
+
+  /** The tables, as this engine declares them: every query names its tables through this. */
+  protected get t(): Tables {
+    return this.handle[ENGINE].t;
+  }
+
+  /** The SQL fragments this engine spells its own way, and how it counts affected rows. */
+  protected get dialect(): Dialect {
+    return this.handle[ENGINE].dialect;
+  }
 
   constructor(handle: Handle) {
-    this.db = handle[ENGINE];
+    this.handle = handle;
     if (handle.held || !(handle instanceof Store)) return;
     const store = handle;
     // biome-ignore lint/correctness/noConstructorReturn: the queued view is what callers must get.
@@ -276,5 +293,5 @@ export function openStore(path: string, options: { migrate?: boolean } = {}): St
 
 /** The engine's own handle, for the store's tests and the benchmark's raw baseline only. */
 export function engineOf(handle: Handle): SqliteDb {
-  return handle[ENGINE];
+  return handle[ENGINE].db;
 }
