@@ -40,8 +40,18 @@ export interface Dialect {
    * row mapping (which costs more than the query on district-sized reads).
    */
   plainRows<V extends unknown[], T>(query: unknown, build: (values: V) => T): Promise<T[]>;
+  /**
+   * Compiles a query once for repeated use with `sql.placeholder` values: `execute` gives what awaiting the query
+   * gives (rows for a select). `name` is unique in the project: PostgreSQL keeps prepared statements by name.
+   */
+  prepare<R>(query: unknown, name: string): Prepared<R>;
   /** How many rows an insert, update or delete without `returning` touched. */
   affected(result: unknown): number;
+}
+
+/** A query compiled once; see `Dialect.prepare`. */
+export interface Prepared<R> {
+  execute(values?: Record<string, unknown>): Promise<R>;
 }
 
 /**

@@ -191,6 +191,10 @@ export const sqliteDialect: Dialect = {
   claimable: (select) => select,
   plainRows: async <V extends unknown[], T>(query: unknown, build: (values: V) => T) =>
     (query as { values(): unknown[][] }).values().map((row) => build(row as V)),
+  prepare: <R>(query: unknown) => {
+    const statement = (query as { prepare(): { execute(values?: Record<string, unknown>): R } }).prepare();
+    return { execute: async (values?: Record<string, unknown>) => statement.execute(values) };
+  },
   affected: (result) => (result as { changes: number }).changes,
 };
 
