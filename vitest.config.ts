@@ -6,5 +6,7 @@ export default defineConfig({
     environment: 'node',
     pool: 'forks',
     testTimeout: 20_000,
+    // With TEST_DATABASE_URL set, makes the migrated template PostgreSQL test databases are copied from.
+    globalSetup: ['test/setup/postgres-template.ts'],
   },
 });

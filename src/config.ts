@@ -22,6 +22,7 @@ const RawEnv = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   PUBLIC_BASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
   DATABASE_URL: z.preprocess(emptyToUndefined, z.string().default('file:./data/checkins.db')),
+  DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(200).default(10)),
   DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(SUPPORTED_LOCALES).default('en')),
   DEFAULT_TIMEZONE: z.preprocess(
     emptyToUndefined,
@@ -187,8 +188,12 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
   publicBaseUrl?: string;
-  /** Path of the SQLite file, or ':memory:'. */
+  /** Path of the SQLite file, or ':memory:'; empty when the database is PostgreSQL. */
   databasePath: string;
+  /** A postgres:// URL: the service runs on PostgreSQL (several instances may share it). */
+  postgresUrl?: string;
+  /** Connections each instance keeps to PostgreSQL (DATABASE_POOL_SIZE, default 10). */
+  databasePoolSize: number;
   defaultLocale: Locale;
   defaultTimezone: string;
   defaultPhoneRegion: string;
@@ -221,8 +226,8 @@ export class ConfigError extends Error {
 }
 
 /**
- * The SQLite file of a `file:` URL. Anything else is refused, naming only the scheme: a URL may carry a
- * password, and a path made from it would put the database somewhere nobody chose.
+ * The SQLite file of a `file:` URL, or '' for a postgres:// URL. Anything else is refused, naming only the
+ * scheme: a URL may carry a password, and a path made from it would put the database somewhere nobody chose.
  */
 function databasePathFrom(url: string): string {
   if (url === ':memory:' || url === 'file::memory:') return ':memory:';
@@ -233,10 +238,15 @@ function databasePathFrom(url: string): string {
     return path;
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-  if (scheme === 'postgres' || scheme === 'postgresql')
-    throw new ConfigError(['DATABASE_URL: PostgreSQL is not supported yet; use a file: URL (SQLite)']);
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    if (!URL.canParse(url))
+      throw new ConfigError([
+        'DATABASE_URL: not a valid PostgreSQL URL; use postgres://user:password@host:5432/database',
+      ]);
+    return '';
+  }
   throw new ConfigError([
-    `DATABASE_URL: ${scheme ? `${scheme}: URLs are` : 'this value is'} not supported; use a file: URL such as file:./data/checkins.db`,
+    `DATABASE_URL: ${scheme ? `${scheme}: URLs are` : 'this value is'} not supported; use a file: URL such as file:./data/checkins.db (SQLite) or postgres://user:password@host/database (PostgreSQL)`,
   ]);
 }
 
@@ -396,6 +406,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     ...(e.PUBLIC_BASE_URL ? { publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, '') } : {}),
     databasePath,
+    ...(databasePath === '' ? { postgresUrl: e.DATABASE_URL } : {}),
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     defaultLocale: e.DEFAULT_LOCALE,
     defaultTimezone: e.DEFAULT_TIMEZONE,
     defaultPhoneRegion: e.DEFAULT_PHONE_REGION,

@@ -6,8 +6,8 @@ import type { AppContext } from './context.js';
 import { systemClock, uuid } from './lib/clock.js';
 import { createLogger, errorName } from './lib/logger.js';
 import { closeServer, createHttpApp, listen, portProblem } from './server.js';
-import { openDatabase } from './store/db.js';
-import { DatabaseUnavailable } from './store/sqlite.js';
+import { connectDatabase, type Db } from './store/db.js';
+import { DatabaseUnavailable, describeUrl } from './store/unavailable.js';
 
 /** A start-up mistake: one line on stderr that names the setting and the fix, then exit code 1. */
 class StartupFailure extends Error {}
@@ -22,9 +22,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel });
-  let db: ReturnType<typeof openDatabase>;
+  let db: Db;
   try {
-    db = openDatabase(config.databasePath);
+    db = await connectDatabase(config);
   } catch (err) {
     if (err instanceof DatabaseUnavailable) throw new StartupFailure(err.message);
     throw err;
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       port,
       channels: enabledChannels(config),
       schemaVersion: await db.schemaVersion(),
-      database: config.databasePath,
+      database: config.postgresUrl ? `postgres ${describeUrl(config.postgresUrl)}` : config.databasePath,
     },
     config.localMode
       ? `local mode (no Slack, Teams or Twilio credentials): open http://localhost:${port}/`

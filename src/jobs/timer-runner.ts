@@ -70,6 +70,17 @@ export interface TimerRunner {
 
 const MAX_OUTCOME_LENGTH = 64;
 
+/**
+ * Thrown inside a timer's transaction when its finish is refused: our lease ran out and another runner took
+ * the timer, which runs the handler itself. Throwing rolls back what our handler did, so it happens once.
+ */
+export class TimerLeaseLost extends Error {
+  constructor(readonly timerId: string) {
+    super(`timer ${timerId} is held by another runner`);
+    this.name = 'TimerLeaseLost';
+  }
+}
+
 /** A handler's report as a stored outcome: 'skipped:<reason>' → skipped, any other text → fired with it. */
 export function handlerOutcome(result: TimerHandlerResult): TimerOutcome {
   const text = typeof result === 'string' ? result.trim().slice(0, MAX_OUTCOME_LENGTH) : '';
@@ -108,25 +119,41 @@ export function createTimerRunner(options: TimerRunnerOptions): TimerRunner {
       const line = `${timer.kind} ${timer.uniqueKey} →`;
       try {
         if (await stale(timer)) {
-          await repo.finish(timer, ctx.clock(), { result: 'skipped', reason: 'stale_session' });
+          if (!(await repo.finish(timer, owner, ctx.clock(), { result: 'skipped', reason: 'stale_session' })))
+            throw new TimerLeaseLost(timer.id);
           round.skipped += 1;
           round.log.push(`${line} skipped:stale_session`);
           continue;
         }
         const handler = Object.hasOwn(handlers, timer.kind) ? handlers[timer.kind] : undefined;
         if (!handler) {
-          await repo.release(timer.id, now + retryMs);
+          await repo.release(timer.id, owner, now + retryMs);
           round.missingHandler += 1;
           round.log.push(`${line} no_handler`);
           ctx.logger.warn({ timerId: timer.id, kind: timer.kind }, 'timers: no handler registered for kind');
           continue;
         }
-        const outcome = handlerOutcome(await handler(timer, ctx));
-        await repo.finish(timer, ctx.clock(), outcome);
+        // The handler's writes (its own transactions become savepoints) and the finish commit together, so a
+        // runner whose lease was taken over leaves nothing behind.
+        const outcome = await ctx.db.transaction(async (tx) => {
+          const result = handlerOutcome(await handler(timer, ctx));
+          if (!(await new TimerRepository(tx).finish(timer, owner, ctx.clock(), result)))
+            throw new TimerLeaseLost(timer.id);
+          return result;
+        });
         round[outcome.result] += 1;
         round.log.push(`${line} ${outcome.result}${outcome.reason ? `:${outcome.reason}` : ''}`);
       } catch (err) {
-        await repo.release(timer.id, ctx.clock() + retryMs);
+        if (err instanceof TimerLeaseLost) {
+          round.skipped += 1;
+          round.log.push(`${line} skipped:lease_lost`);
+          ctx.logger.warn(
+            { timerId: timer.id, kind: timer.kind },
+            'timers: lease lost to another runner; its effects rolled back',
+          );
+          continue;
+        }
+        await repo.release(timer.id, owner, ctx.clock() + retryMs);
         round.failed += 1;
         round.log.push(`${line} failed`);
         ctx.logger.error(

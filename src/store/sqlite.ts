@@ -10,6 +10,7 @@ import { errorName } from '../lib/logger.js';
 import type { Dialect, Engine } from './dialect.js';
 import { UniqueViolation } from './errors.js';
 import * as schema from './schema/index.js';
+import { DatabaseUnavailable } from './unavailable.js';
 
 // The SQLite dialect: everything that knows the store runs on better-sqlite3 lives here, so the repositories
 // and the connection queue above them stay engine-neutral in shape.
@@ -34,17 +35,6 @@ export const PRAGMAS = {
   foreign_keys: 1,
   busy_timeout: 5000,
 } as const;
-
-/**
- * The database could not be opened. The message is one line for the person starting the service: what is
- * wrong with which file, and what to do (the setting is DATABASE_URL).
- */
-export class DatabaseUnavailable extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatabaseUnavailable';
-  }
-}
 
 /** One line naming the file and the fix, from what SQLite or the file system said. */
 function unavailable(path: string, err: unknown): DatabaseUnavailable {
@@ -211,7 +201,8 @@ export const jsonField = (column: SQLiteColumn, path: string): SQL => sqliteDial
 export const idWithoutDashesLike = (column: SQLiteColumn, pattern: string): SQL =>
   sqliteDialect.idWithoutDashesLike(column, pattern);
 /** @deprecated use the engine's dialect (`this.dialect` in a repository). */
-export const textPrefix = (column: SQLiteColumn, length: number): SQL => sqliteDialect.textPrefix(column, length);
+export const textPrefix = (column: SQLiteColumn, length: number): SQL =>
+  sqliteDialect.textPrefix(column, length);
 
 /** What a backup wrote, and what SQLite's integrity check said of the copy ('ok' when it is sound). */
 export interface BackupResult {

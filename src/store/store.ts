@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Dialect, Engine, Tables } from './dialect.js';
 import {
   type BackupResult,
   backupSqlite,
@@ -11,7 +12,6 @@ import {
   sqliteSchemaVersion,
   sqliteTransactions,
 } from './sqlite.js';
-import type { Dialect, Engine, Tables } from './dialect.js';
 
 // The async seam between services and the database. Services write
 // `await store.transaction(async (tx) => { await new NeedRepository(tx).recordNeed(…) })` and never learn which
@@ -24,7 +24,8 @@ import type { Dialect, Engine, Tables } from './dialect.js';
 // context), so a repository call made there, even on the root store, runs at once and joins the transaction
 // instead of waiting for itself. A transaction must never await the network: it holds the queue meanwhile.
 
-const ENGINE = Symbol('engine');
+/** @internal where a handle keeps its engine; only src/store reads it. */
+export const ENGINE = Symbol('engine');
 
 /** What a repository is built on: the store itself, or a transaction in progress. */
 export interface Handle {
@@ -56,10 +57,31 @@ interface Job {
 const GROUP_MAX_JOBS = 200;
 const GROUP_MAX_MS = 8;
 
-/** The database of the service: one per process. */
-export class Store implements Handle {
-  readonly [ENGINE]: Engine;
+/** The database of the service, whatever the engine: one per process. */
+export abstract class Store implements Handle {
+  abstract readonly [ENGINE]: Engine;
   readonly held = false;
+  /** Which engine answers (for /healthz, logs and the few commands only one engine has). */
+  abstract readonly engine: Engine['dialect']['name'];
+  /** Runs `work` with the connection to itself where the engine needs that, or at once when the caller holds it. */
+  abstract exclusive<T>(work: () => T | Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction: all its writes commit together or none do. Nested calls become savepoints.
+   * A unique-key conflict surfaces as `UniqueViolation`.
+   */
+  abstract transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Schema version (applied migrations), for /healthz and start-up logs. */
+  abstract schemaVersion(): Promise<number>;
+  /** True when the database answers a trivial query. */
+  abstract answers(): Promise<boolean>;
+  /** Waits for work in progress, then closes the connection(s). Closing twice is harmless. */
+  abstract close(): Promise<void>;
+}
+
+/** The SQLite database of the service: one connection, shared through one queue (docs/store.md). */
+export class SqliteStore extends Store {
+  readonly [ENGINE]: Engine;
+  readonly engine = 'sqlite' as const;
   private readonly holder = new AsyncLocalStorage<Store>();
   private readonly jobs: Job[] = [];
   private draining = false;
@@ -68,6 +90,7 @@ export class Store implements Handle {
   private closed = false;
 
   constructor(db: SqliteDb) {
+    super();
     this[ENGINE] = sqliteEngine(db);
   }
 
@@ -287,8 +310,8 @@ export abstract class Repository {
 }
 
 /** Opens the SQLite database at `path` (or ':memory:'), applying pending migrations unless told not to. */
-export function openStore(path: string, options: { migrate?: boolean } = {}): Store {
-  return new Store(openSqlite(path, options));
+export function openStore(path: string, options: { migrate?: boolean } = {}): SqliteStore {
+  return new SqliteStore(openSqlite(path, options));
 }
 
 /** The engine's own handle, for the store's tests and the benchmark's raw baseline only. */

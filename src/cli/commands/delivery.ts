@@ -8,7 +8,7 @@ import { checkinTimerHandlersFor } from '../../services/checkin-timers.js';
 import { OutboxRepository } from '../../store/repositories/outbox.js';
 import { TimerRepository } from '../../store/repositories/timers.js';
 import { OUTBOX_STATUSES, TIMER_STATUSES } from '../../store/schema/index.js';
-import { runCommand } from '../context.js';
+import { type ContextFactory, runCommand } from '../context.js';
 import { CommandError, table } from '../format.js';
 
 /** Shows only the last two characters of an address: enough to tell rows apart, not to reach anyone. */
@@ -155,7 +155,7 @@ export async function listTimers(
 }
 
 /** Registers the `checkins`, `outbox` and `timers` command groups. */
-export function registerDeliveryCommands(program: Command, makeContext: () => AppContext): void {
+export function registerDeliveryCommands(program: Command, makeContext: ContextFactory): void {
   const withCtx = (fn: (ctx: AppContext) => string | Promise<string>) => runCommand(makeContext, fn);
   const checkins = program.command('checkins').description('weekly check-ins');
   checkins

@@ -7,7 +7,7 @@ import { isoWeekOf } from '../../jobs/period.js';
 import { computeDigest } from '../../services/digest.js';
 import { districtNeedsCsv } from '../../services/digest-district.js';
 import { type Digest, type DigestScope, WAITING_NEED_DAYS } from '../../services/digest-figures.js';
-import { runCommand } from '../context.js';
+import { type ContextFactory, runCommand } from '../context.js';
 import { CommandError, table } from '../format.js';
 
 const FORMATS = ['text', 'csv', 'json'] as const;
@@ -184,7 +184,7 @@ export async function writeDistrictNeeds(ctx: AppContext, out?: string): Promise
 }
 
 /** `digest` and `digest district-needs`. */
-export function registerDigestCommands(program: Command, makeContext: () => AppContext): void {
+export function registerDigestCommands(program: Command, makeContext: ContextFactory): void {
   const run = (fn: (ctx: AppContext) => Promise<string>) => runCommand(makeContext, fn);
   const group = program
     .command('digest')

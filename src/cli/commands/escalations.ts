@@ -10,7 +10,7 @@ import { escalationRef } from '../../services/escalations.js';
 import { NeedRepository } from '../../store/repositories/needs.js';
 import { RosterRepository } from '../../store/repositories/roster.js';
 import { ESCALATION_STATUSES } from '../../vocabulary.js';
-import { runCommand } from '../context.js';
+import { type ContextFactory, runCommand } from '../context.js';
 import { CommandError, table } from '../format.js';
 
 const iso = (ms: number | null) =>
@@ -67,7 +67,7 @@ type By = { by: string };
 const outcomes = ESCALATION_OUTCOMES.join(', ');
 
 /** `escalations list|claim|ack|note|reassign|resolve`: the counselor hand-offs, from the command line. */
-export function registerEscalationCommands(program: Command, makeContext: () => AppContext): void {
+export function registerEscalationCommands(program: Command, makeContext: ContextFactory): void {
   const run = (fn: (ctx: AppContext) => Promise<string>) => runCommand(makeContext, fn);
   const act = (ref: string, by: string, action: EscalationAction) =>
     run((ctx) => escalationAction(ctx, ref, by, action));

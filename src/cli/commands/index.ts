@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
+import type { ContextFactory } from '../context.js';
 import { registerDbCommands } from './db.js';
 import { registerDeliveryCommands } from './delivery.js';
 import { registerDigestCommands } from './digest.js';
@@ -18,7 +19,7 @@ import { registerTeamsCommands } from './teams.js';
  * Each area adds its own command group here (roster, scripts, checkins, outbox, timers, ...). `makeContext`
  * opens a fresh context per command; the entry point builds it from the environment.
  */
-export function registerCommands(program: Command, makeContext: () => AppContext): void {
+export function registerCommands(program: Command, makeContext: ContextFactory): void {
   program
     .command('version')
     .description('print the service version')

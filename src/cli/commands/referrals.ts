@@ -4,7 +4,7 @@ import { ReferralService, referralRef } from '../../services/referrals.js';
 import { AuditRepository } from '../../store/repositories/audit.js';
 import { ReferralRepository } from '../../store/repositories/referrals.js';
 import { REFERRAL_STATUSES, type ReferralStatus } from '../../store/schema/index.js';
-import { runCommand } from '../context.js';
+import { type ContextFactory, runCommand } from '../context.js';
 import { CommandError, table } from '../format.js';
 
 const iso = (ms: number | null) =>
@@ -82,7 +82,7 @@ export async function listOpenNeeds(ctx: AppContext, options: { school?: string 
 }
 
 /** `referrals needs|list|create|update`: the same rules as every other channel, refusals as sentences. */
-export function registerReferralCommands(program: Command, makeContext: () => AppContext): void {
+export function registerReferralCommands(program: Command, makeContext: ContextFactory): void {
   const run = (fn: (ctx: AppContext) => Promise<string>) => runCommand(makeContext, fn);
   const group = program
     .command('referrals')

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import { runRetention } from '../../services/retention.js';
-import { runCommand } from '../context.js';
+import { type ContextFactory, runCommand } from '../context.js';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -17,7 +17,7 @@ export async function retentionRun(ctx: AppContext, dryRun: boolean): Promise<st
   ].join('\n');
 }
 
-export function registerRetentionCommands(program: Command, makeContext: () => AppContext): void {
+export function registerRetentionCommands(program: Command, makeContext: ContextFactory): void {
   program
     .command('retention')
     .description('the retention policy (RETENTION_MESSAGE_DAYS, RETENTION_AUDIT_YEARS)')

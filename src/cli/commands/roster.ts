@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.js';
 import { exportRoster } from '../../roster/export.js';
 import { importRosterFiles } from '../../roster/import.js';
 import { formatImportReport } from '../../roster/report.js';
+import type { ContextFactory } from '../context.js';
 
 /** 'cli:<login>' so the audit log says which admin ran the import. */
 function actor(): string {
@@ -27,7 +28,7 @@ async function runImport(ctx: AppContext, files: string[], dryRun: boolean): Pro
 }
 
 /** `roster import|validate|export`: see docs/roster.md for the file format. */
-export function registerRosterCommands(program: Command, makeContext: () => AppContext): void {
+export function registerRosterCommands(program: Command, makeContext: ContextFactory): void {
   const roster = program
     .command('roster')
     .description(
@@ -41,15 +42,15 @@ export function registerRosterCommands(program: Command, makeContext: () => AppC
     )
     .argument('<files...>', 'staff and/or students CSV files, in any order')
     .option('--dry-run', 'check and report what would change, without writing anything')
-    .action((files: string[], opts: { dryRun?: boolean }) =>
-      runImport(makeContext(), files, opts.dryRun ?? false),
+    .action(async (files: string[], opts: { dryRun?: boolean }) =>
+      runImport(await makeContext(), files, opts.dryRun ?? false),
     );
 
   roster
     .command('validate')
     .description('same as import --dry-run')
     .argument('<files...>', 'staff and/or students CSV files')
-    .action((files: string[]) => runImport(makeContext(), files, true));
+    .action(async (files: string[]) => runImport(await makeContext(), files, true));
 
   roster
     .command('export')
@@ -69,7 +70,7 @@ export function registerRosterCommands(program: Command, makeContext: () => AppC
         process.exitCode = 2;
         return;
       }
-      const ctx = makeContext();
+      const ctx = await makeContext();
       try {
         const files = await exportRoster(ctx);
         for (const id of files.truncated)

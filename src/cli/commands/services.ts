@@ -6,7 +6,7 @@ import { formatCatalogReport } from '../../catalog/report.js';
 import type { AppContext } from '../../context.js';
 import { CatalogRepository } from '../../store/repositories/catalog.js';
 import { RosterRepository } from '../../store/repositories/roster.js';
-import { runCommand } from '../context.js';
+import { type ContextFactory, runCommand } from '../context.js';
 import { CommandError, table } from '../format.js';
 
 /** 'cli:<login>' so the audit log says which admin ran the import. */
@@ -59,7 +59,7 @@ export async function listServices(
 }
 
 /** `services import|list`: the catalog of services needs are referred to; see docs/referrals.md. */
-export function registerServiceCommands(program: Command, makeContext: () => AppContext): void {
+export function registerServiceCommands(program: Command, makeContext: ContextFactory): void {
   const group = program
     .command('services')
     .description('the service catalog needs are referred to: import, list; see docs/referrals.md');
@@ -69,7 +69,7 @@ export function registerServiceCommands(program: Command, makeContext: () => App
     .argument('<file>', 'the catalog CSV (see docs/sample-services.csv)')
     .option('--dry-run', 'check and report what would change, without writing anything')
     .action(async (file: string, opts: { dryRun?: boolean }) => {
-      const ctx = makeContext();
+      const ctx = await makeContext();
       try {
         const report = await importCatalogFile(ctx, file, {
           dryRun: opts.dryRun ?? false,

@@ -5,6 +5,7 @@ import type { SlackDirectory, UnmatchedStaff } from '../../bots/slack/staff.js';
 import type { AppContext } from '../../context.js';
 import { createTexts } from '../../i18n/index.js';
 import { CheckinService } from '../../services/checkins.js';
+import type { ContextFactory } from '../context.js';
 import { listUnreached, matchAndReport, type ReachWords } from '../staff-reach.js';
 
 const WORDS: ReachWords<UnmatchedStaff['reason']> = {
@@ -38,9 +39,9 @@ export function openSlack(ctx: AppContext): SlackApp | null {
 }
 
 /** Registers the `slack` command group: `slack unmatched`, `slack match`. */
-export function registerSlackCommands(program: Command, makeContext: () => AppContext): void {
+export function registerSlackCommands(program: Command, makeContext: ContextFactory): void {
   const run = async (fn: (directory: SlackDirectory) => Promise<string>) => {
-    const ctx = makeContext();
+    const ctx = await makeContext();
     const fail = (message: string) => {
       console.error(message);
       process.exitCode = 1;

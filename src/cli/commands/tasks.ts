@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { AppContext } from '../../context.js';
 import { completeTask, listTasks } from '../../services/navigator-tasks.js';
 import { NAVIGATOR_TASK_STATUSES, type NavigatorTaskStatus } from '../../store/schema/index.js';
-import { runCommand } from '../context.js';
+import { type ContextFactory, runCommand } from '../context.js';
 import { CommandError, table } from '../format.js';
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
@@ -43,7 +43,7 @@ export async function tasksDone(ctx: AppContext, ref: string, by: string): Promi
 }
 
 /** `tasks list|done`: what navigators owe families (call requests) and marking it done. */
-export function registerTaskCommands(program: Command, makeContext: () => AppContext): void {
+export function registerTaskCommands(program: Command, makeContext: ContextFactory): void {
   const run = (fn: (ctx: AppContext) => Promise<string>) => runCommand(makeContext, fn);
   const group = program
     .command('tasks')

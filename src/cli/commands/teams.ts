@@ -7,6 +7,7 @@ import type { TeamsDirectory, UnmatchedStaff } from '../../bots/teams/directory.
 import type { AppContext } from '../../context.js';
 import { createTexts } from '../../i18n/index.js';
 import { CheckinService } from '../../services/checkins.js';
+import type { ContextFactory } from '../context.js';
 import { listUnreached, matchAndReport, type ReachWords } from '../staff-reach.js';
 
 const WORDS: ReachWords<UnmatchedStaff['reason']> = {
@@ -44,9 +45,9 @@ export function writePackage(ctx: AppContext, out: string): void {
 }
 
 /** Registers the `teams` command group: `teams unmatched`, `teams match`, `teams package`. */
-export function registerTeamsCommands(program: Command, makeContext: () => AppContext): void {
+export function registerTeamsCommands(program: Command, makeContext: ContextFactory): void {
   const run = async (fn: (directory: TeamsDirectory) => Promise<string>) => {
-    const ctx = makeContext();
+    const ctx = await makeContext();
     try {
       if (!ctx.config.teams) {
         console.error('Teams is not configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD in .env.');
@@ -69,8 +70,8 @@ export function registerTeamsCommands(program: Command, makeContext: () => AppCo
     .command('package')
     .description("build the Teams app package (manifest with this bot's app id, and icons) to upload")
     .option('--out <file>', 'where to write the zip', DEFAULT_PACKAGE)
-    .action((options: { out: string }) => {
-      const ctx = makeContext();
+    .action(async (options: { out: string }) => {
+      const ctx = await makeContext();
       try {
         writePackage(ctx, options.out);
         console.log(`Wrote ${options.out}. Upload it in Teams: Apps → Manage your apps → Upload an app.`);

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
-import { auditLog } from '../schema/index.js';
+import type { auditLog } from '../schema/index.js';
 import { Repository } from '../store.js';
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -32,10 +32,10 @@ export class AuditRepository extends Repository {
   private insert?: ReturnType<AuditRepository['prepareInsert']>;
 
   private prepareInsert() {
+    const { auditLog } = this.t;
     const p = (name: string) => sql.placeholder(name);
-    return this.db
-      .insert(auditLog)
-      .values({
+    return this.dialect.prepare<unknown>(
+      this.db.insert(auditLog).values({
         at: p('at'),
         actor: p('actor'),
         entity: p('entity'),
@@ -43,13 +43,14 @@ export class AuditRepository extends Repository {
         action: p('action'),
         before: p('before'),
         after: p('after'),
-      })
-      .prepare();
+      }),
+      'audit_append',
+    );
   }
 
   async append(entry: AuditEntry): Promise<void> {
     this.insert ??= this.prepareInsert();
-    this.insert.run({
+    await this.insert.execute({
       at: entry.at,
       actor: entry.actor,
       entity: entry.entity,
@@ -62,27 +63,28 @@ export class AuditRepository extends Repository {
 
   /** Entries for one record, oldest first. */
   async listFor(entity: string, entityId: string): Promise<AuditRow[]> {
-    return this.db
+    const { auditLog } = this.t;
+    return await this.db
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.entity, entity), eq(auditLog.entityId, entityId)))
-      .orderBy(asc(auditLog.at), asc(auditLog.id))
-      .all();
+      .orderBy(asc(auditLog.at), asc(auditLog.id));
   }
 
   /** Entries for one kind of record ('guardian', 'consent', ...), oldest first. */
   async listByEntity(entity: string): Promise<AuditRow[]> {
-    return this.db
+    const { auditLog } = this.t;
+    return await this.db
       .select()
       .from(auditLog)
       .where(eq(auditLog.entity, entity))
-      .orderBy(asc(auditLog.at), asc(auditLog.id))
-      .all();
+      .orderBy(asc(auditLog.at), asc(auditLog.id));
   }
 
   /** How many entries the log holds (tests and reports use it to prove nothing was written). */
   async count(): Promise<number> {
-    return this.db.select({ n: count() }).from(auditLog).get()?.n ?? 0;
+    const { auditLog } = this.t;
+    return (await this.db.select({ n: count() }).from(auditLog))[0]?.n ?? 0;
   }
 }
 

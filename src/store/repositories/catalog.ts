@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { NeedArea } from '../../vocabulary.js';
 import type { DbOrTx } from '../db.js';
-import { services } from '../schema/index.js';
+import type { services } from '../schema/index.js';
 import { type Actor, AuditedRepository } from './audit.js';
 
 export type ServiceRow = typeof services.$inferSelect;
@@ -25,7 +25,8 @@ export class CatalogRepository extends AuditedRepository {
   }
 
   async service(id: string): Promise<ServiceRow | undefined> {
-    return this.db.select().from(services).where(eq(services.id, id)).get();
+    const { services } = this.t;
+    return (await this.db.select().from(services).where(eq(services.id, id)))[0];
   }
 
   /**
@@ -33,12 +34,10 @@ export class CatalogRepository extends AuditedRepository {
    * alone (no write, no audit entry), which is what makes a re-import of the same file a no-op.
    */
   async upsertService(input: ServiceInput, by: Actor): Promise<ServiceChange> {
+    const { services } = this.t;
     const existing = await this.service(input.id);
     if (!existing) {
-      this.db
-        .insert(services)
-        .values({ ...input, createdAt: by.at, updatedAt: by.at })
-        .run();
+      await this.db.insert(services).values({ ...input, createdAt: by.at, updatedAt: by.at });
       await this.audit.append({
         entity: 'service',
         entityId: input.id,
@@ -52,11 +51,10 @@ export class CatalogRepository extends AuditedRepository {
     const keys = (Object.keys(input) as (keyof ServiceInput)[]).filter((k) => !same(input[k], existing[k]));
     if (keys.length === 0) return 'unchanged';
     const set = Object.fromEntries(keys.map((k) => [k, input[k]])) as Partial<ServiceInput>;
-    this.db
+    await this.db
       .update(services)
       .set({ ...set, updatedAt: by.at })
-      .where(eq(services.id, input.id))
-      .run();
+      .where(eq(services.id, input.id));
     await this.audit.append({
       entity: 'service',
       entityId: input.id,
@@ -75,7 +73,8 @@ export class CatalogRepository extends AuditedRepository {
   async list(
     filter: { schoolId?: string; area?: NeedArea; includeInactive?: boolean } = {},
   ): Promise<ServiceRow[]> {
-    const rows = this.db.select().from(services).orderBy(asc(services.name), asc(services.id)).all();
+    const { services } = this.t;
+    const rows = await this.db.select().from(services).orderBy(asc(services.name), asc(services.id));
     return rows.filter(
       (s) =>
         (filter.includeInactive || s.active) &&

@@ -1,5 +1,4 @@
 import { eq } from 'drizzle-orm';
-import { staff } from '../schema/index.js';
 import { type Actor, AuditedRepository } from './audit.js';
 
 /** The chat platforms a staff member has a user id on. */
@@ -11,14 +10,14 @@ const COLUMN = { slack: 'slackUserId', teams: 'teamsUserId' } as const;
 export class ChatIdentityRepository extends AuditedRepository {
   /** Remembers a staff member's user id on a chat platform, audit-logged ('slack_match'). */
   async remember(staffId: string, channel: ChatChannel, userId: string, by: Actor): Promise<void> {
+    const { staff } = this.t;
     const column = COLUMN[channel];
-    const row = this.db.select({ userId: staff[column] }).from(staff).where(eq(staff.id, staffId)).get();
+    const [row] = await this.db.select({ userId: staff[column] }).from(staff).where(eq(staff.id, staffId));
     if (!row || row.userId === userId) return;
-    this.db
+    await this.db
       .update(staff)
       .set({ [column]: userId, updatedAt: by.at })
-      .where(eq(staff.id, staffId))
-      .run();
+      .where(eq(staff.id, staffId));
     await this.audit.append({
       entity: 'staff',
       entityId: staffId,

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, like, not, type SQL } from 'drizzle-orm';
-import { type Channel, outbox } from '../schema/index.js';
-import { insertionOrder } from '../sqlite.js';
+import type { Tables } from '../dialect.js';
+import type { Channel } from '../schema/index.js';
 import { Repository } from '../store.js';
 import type { OutboxRow } from './outbox.js';
 
@@ -16,7 +16,8 @@ export function ownPurposePrefix(channel: Channel): string {
 }
 
 /** Outbox rows a chat platform has accepted for an address (a DM, a conversation). */
-function accepted(channel: Channel, address: string): SQL | undefined {
+function accepted(t: Tables, channel: Channel, address: string): SQL | undefined {
+  const { outbox } = t;
   return and(
     eq(outbox.channel, channel),
     eq(outbox.address, address),
@@ -31,27 +32,33 @@ export class ChatMessageRepository extends Repository {
    * adapter's own messages do not count: a home publish or a short reply leaves the card in place.
    */
   async lastSent(channel: Channel, address: string): Promise<OutboxRow | undefined> {
-    return this.db
-      .select()
-      .from(outbox)
-      .where(and(accepted(channel, address), not(like(outbox.purpose, `${ownPurposePrefix(channel)}%`))))
-      .orderBy(desc(outbox.sentAt), desc(insertionOrder(outbox)))
-      .get();
+    const { outbox } = this.t;
+    return (
+      await this.db
+        .select()
+        .from(outbox)
+        .where(
+          and(accepted(this.t, channel, address), not(like(outbox.purpose, `${ownPurposePrefix(channel)}%`))),
+        )
+        .orderBy(desc(outbox.sentAt), desc(this.dialect.insertionOrder(outbox)))
+        .limit(1)
+    )[0];
   }
 
   /** Every message shown in one chat message (a card updated in place), oldest first. */
   async shownIn(channel: Channel, address: string, providerMessageId: string): Promise<OutboxRow[]> {
-    return this.db
+    const { outbox } = this.t;
+    return await this.db
       .select()
       .from(outbox)
-      .where(and(accepted(channel, address), eq(outbox.providerMessageId, providerMessageId)))
-      .orderBy(outbox.sentAt, insertionOrder(outbox))
-      .all();
+      .where(and(accepted(this.t, channel, address), eq(outbox.providerMessageId, providerMessageId)))
+      .orderBy(outbox.sentAt, this.dialect.insertionOrder(outbox));
   }
 
   /** Whether a message of this purpose to this staff member still waits in the outbox (not yet claimed). */
   async hasPending(channel: Channel, staffId: string, purpose: string): Promise<boolean> {
-    const row = this.db
+    const { outbox } = this.t;
+    const [row] = await this.db
       .select({ id: outbox.id })
       .from(outbox)
       .where(
@@ -63,7 +70,7 @@ export class ChatMessageRepository extends Repository {
           eq(outbox.status, 'pending'),
         ),
       )
-      .get();
+      .limit(1);
     return row !== undefined;
   }
 }

@@ -1,6 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { CONNECT_STEP, wasAttempt } from '../../vocabulary.js';
-import { answers, checkins } from '../schema/index.js';
 import { Repository } from '../store.js';
 
 /** One past week of a navigator's check-ins: how many were done out of how many. */
@@ -19,7 +18,8 @@ export interface WeekSummary {
 export class CheckinHistoryRepository extends Repository {
   /** A navigator's weeks before `period`, newest first. */
   async weeksBefore(navigatorId: string, period: string, limit = 4): Promise<WeekSummary[]> {
-    const rows = this.db
+    const { answers, checkins } = this.t;
+    const rows = await this.db
       .select({ period: checkins.period, status: checkins.status, connect: answers.value })
       .from(checkins)
       .leftJoin(answers, and(eq(answers.checkinId, checkins.id), eq(answers.stepId, CONNECT_STEP)))
@@ -29,8 +29,7 @@ export class CheckinHistoryRepository extends Repository {
           eq(checkins.kind, 'navigator'),
           sql`${checkins.period} < ${period}`,
         ),
-      )
-      .all();
+      );
     const byPeriod = new Map<string, WeekSummary>();
     for (const r of rows) {
       const w = byPeriod.get(r.period) ?? {

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
-import { answers, checkins, dialogSessions, strengths } from '../schema/index.js';
+import type { answers, checkins, dialogSessions, strengths } from '../schema/index.js';
 import { Repository } from '../store.js';
 
 export type CheckinRow = typeof checkins.$inferSelect;
@@ -24,20 +24,24 @@ export class CheckinRepository extends Repository {
 
   /** Creates the check-in for a subject and week if it does not exist yet; returns the row either way. */
   async ensure(row: Omit<typeof checkins.$inferInsert, 'status'>): Promise<CheckinRow> {
-    this.db.insert(checkins).values(row).onConflictDoNothing().run();
-    return this.db
-      .select()
-      .from(checkins)
-      .where(and(eq(checkins.period, row.period), eq(checkins.subject, row.subject)))
-      .get()!;
+    const { checkins } = this.t;
+    await this.db.insert(checkins).values(row).onConflictDoNothing();
+    return (
+      await this.db
+        .select()
+        .from(checkins)
+        .where(and(eq(checkins.period, row.period), eq(checkins.subject, row.subject)))
+    )[0]!;
   }
 
   async get(period: string, subject: string): Promise<CheckinRow | undefined> {
-    return this.db
-      .select()
-      .from(checkins)
-      .where(and(eq(checkins.period, period), eq(checkins.subject, subject)))
-      .get();
+    const { checkins } = this.t;
+    return (
+      await this.db
+        .select()
+        .from(checkins)
+        .where(and(eq(checkins.period, period), eq(checkins.subject, subject)))
+    )[0];
   }
 
   /** Moves a check-in to a new status; completed and skipped are final, missed only replaces open states. */
@@ -52,7 +56,8 @@ export class CheckinRepository extends Repository {
     if (!current) return false;
     if (current.status === status) return false;
     if (current.status === 'completed' || current.status === 'skipped') return false;
-    this.db
+    const { checkins } = this.t;
+    await this.db
       .update(checkins)
       .set({
         status,
@@ -61,25 +66,24 @@ export class CheckinRepository extends Repository {
         ...(status === 'completed' ? { completedAt: at } : {}),
         ...(sessionId ? { sessionId } : {}),
       })
-      .where(eq(checkins.id, current.id))
-      .run();
+      .where(eq(checkins.id, current.id));
     return true;
   }
 
   async forNavigator(navigatorId: string, period: string): Promise<CheckinRow[]> {
-    return this.db
+    const { checkins } = this.t;
+    return await this.db
       .select()
       .from(checkins)
-      .where(and(eq(checkins.navigatorId, navigatorId), eq(checkins.period, period)))
-      .all();
+      .where(and(eq(checkins.navigatorId, navigatorId), eq(checkins.period, period)));
   }
 
   async forPeriod(period: string, kind?: 'navigator' | 'family'): Promise<CheckinRow[]> {
-    return this.db
+    const { checkins } = this.t;
+    return await this.db
       .select()
       .from(checkins)
-      .where(kind ? and(eq(checkins.period, period), eq(checkins.kind, kind)) : eq(checkins.period, period))
-      .all();
+      .where(kind ? and(eq(checkins.period, period), eq(checkins.kind, kind)) : eq(checkins.period, period));
   }
 
   /** Marks every still-open check-in of a navigator's week as missed (or skipped when out of office). */
@@ -89,7 +93,8 @@ export class CheckinRepository extends Repository {
     status: 'missed' | 'skipped',
     at: number,
   ): Promise<number> {
-    const result = this.db
+    const { checkins } = this.t;
+    const result = await this.db
       .update(checkins)
       .set({ status, updatedAt: at })
       .where(
@@ -98,15 +103,14 @@ export class CheckinRepository extends Repository {
           eq(checkins.period, period),
           inArray(checkins.status, ['pending', 'in_progress']),
         ),
-      )
-      .run();
-    return result.changes;
+      );
+    return this.dialect.affected(result);
   }
 
   // --- sessions -------------------------------------------------------------------------------------
 
   async insertSession(row: typeof dialogSessions.$inferInsert): Promise<void> {
-    this.db.insert(dialogSessions).values(row).run();
+    await this.db.insert(this.t.dialogSessions).values(row);
   }
 
   /** Saves a session only if nobody changed it since `expectedVersion` (optimistic concurrency). */
@@ -115,16 +119,17 @@ export class CheckinRepository extends Repository {
     expectedVersion: number,
     patch: Pick<SessionRow, 'state' | 'version' | 'status' | 'updatedAt' | 'scriptVersion'>,
   ): Promise<boolean> {
-    const r = this.db
+    const { dialogSessions } = this.t;
+    const r = await this.db
       .update(dialogSessions)
       .set(patch)
-      .where(and(eq(dialogSessions.id, id), eq(dialogSessions.version, expectedVersion)))
-      .run();
-    return r.changes === 1;
+      .where(and(eq(dialogSessions.id, id), eq(dialogSessions.version, expectedVersion)));
+    return this.dialect.affected(r) === 1;
   }
 
   async session(id: string): Promise<SessionRow | undefined> {
-    return this.db.select().from(dialogSessions).where(eq(dialogSessions.id, id)).get();
+    const { dialogSessions } = this.t;
+    return (await this.db.select().from(dialogSessions).where(eq(dialogSessions.id, id)))[0];
   }
 
   /** The participant's session for a week, newest first (active or not). */
@@ -133,39 +138,46 @@ export class CheckinRepository extends Repository {
     kind: 'navigator' | 'family',
     period: string,
   ): Promise<SessionRow | undefined> {
-    return this.db
-      .select()
-      .from(dialogSessions)
-      .where(
-        and(
-          eq(dialogSessions.participantId, participantId),
-          eq(dialogSessions.kind, kind),
-          eq(dialogSessions.period, period),
-        ),
-      )
-      .orderBy(desc(dialogSessions.createdAt))
-      .get();
+    const { dialogSessions } = this.t;
+    return (
+      await this.db
+        .select()
+        .from(dialogSessions)
+        .where(
+          and(
+            eq(dialogSessions.participantId, participantId),
+            eq(dialogSessions.kind, kind),
+            eq(dialogSessions.period, period),
+          ),
+        )
+        .orderBy(desc(dialogSessions.createdAt))
+        .limit(1)
+    )[0];
   }
 
   async activeSession(participantId: string, kind: 'navigator' | 'family'): Promise<SessionRow | undefined> {
-    return this.db
-      .select()
-      .from(dialogSessions)
-      .where(
-        and(
-          eq(dialogSessions.participantId, participantId),
-          eq(dialogSessions.kind, kind),
-          eq(dialogSessions.status, 'active'),
-        ),
-      )
-      .orderBy(desc(dialogSessions.createdAt))
-      .get();
+    const { dialogSessions } = this.t;
+    return (
+      await this.db
+        .select()
+        .from(dialogSessions)
+        .where(
+          and(
+            eq(dialogSessions.participantId, participantId),
+            eq(dialogSessions.kind, kind),
+            eq(dialogSessions.status, 'active'),
+          ),
+        )
+        .orderBy(desc(dialogSessions.createdAt))
+        .limit(1)
+    )[0];
   }
 
   /** How many earlier weeks this participant had a session: the programme week is this plus one. */
   async weeksBefore(participantId: string, kind: 'navigator' | 'family', period: string): Promise<number> {
-    const row = this.db
-      .select({ n: sql<number>`count(distinct ${dialogSessions.period})` })
+    const { dialogSessions } = this.t;
+    const [row] = await this.db
+      .select({ n: sql<number>`count(distinct ${dialogSessions.period})`.mapWith(Number) })
       .from(dialogSessions)
       .where(
         and(
@@ -173,41 +185,41 @@ export class CheckinRepository extends Repository {
           eq(dialogSessions.kind, kind),
           sql`${dialogSessions.period} < ${period}`,
         ),
-      )
-      .get();
+      );
     return row?.n ?? 0;
   }
 
   // --- answers and strengths ------------------------------------------------------------------------
 
   async insertAnswer(row: typeof answers.$inferInsert): Promise<void> {
-    this.db.insert(answers).values(row).run();
+    await this.db.insert(this.t.answers).values(row);
   }
 
   async answersForSession(sessionId: string): Promise<AnswerRow[]> {
-    return this.db
+    const { answers } = this.t;
+    return await this.db
       .select()
       .from(answers)
       .where(eq(answers.sessionId, sessionId))
-      .orderBy(answers.answeredAt)
-      .all();
+      .orderBy(answers.answeredAt);
   }
 
   async answersForStudent(studentId: string, limit = 50): Promise<AnswerRow[]> {
-    return this.db
+    const { answers } = this.t;
+    return await this.db
       .select()
       .from(answers)
       .where(eq(answers.studentId, studentId))
       .orderBy(desc(answers.answeredAt))
-      .limit(limit)
-      .all();
+      .limit(limit);
   }
 
   async insertStrength(row: typeof strengths.$inferInsert): Promise<void> {
-    this.db.insert(strengths).values(row).run();
+    await this.db.insert(this.t.strengths).values(row);
   }
 
   async strengthsOf(studentId: string): Promise<(typeof strengths.$inferSelect)[]> {
-    return this.db.select().from(strengths).where(eq(strengths.studentId, studentId)).all();
+    const { strengths } = this.t;
+    return await this.db.select().from(strengths).where(eq(strengths.studentId, studentId));
   }
 }

@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { consents } from '../schema/index.js';
+import type { consents } from '../schema/index.js';
 import { type Actor, AuditedRepository } from './audit.js';
 
 export type ConsentRow = typeof consents.$inferSelect;
@@ -21,9 +21,10 @@ export interface ConsentInput {
 export class ConsentRepository extends AuditedRepository {
   /** Appends a consent record and its audit entry; returns the stored row. */
   async record(input: ConsentInput, by: Actor): Promise<ConsentRow> {
+    const { consents } = this.t;
     const channel = input.channel ?? 'sms';
     const before = await this.latest(input.guardianId, channel);
-    const row = this.db
+    const [row] = await this.db
       .insert(consents)
       .values({
         guardianId: input.guardianId,
@@ -34,40 +35,42 @@ export class ConsentRepository extends AuditedRepository {
         actor: by.actor,
         recordedAt: by.at,
       })
-      .returning()
-      .get();
+      .returning();
     await this.audit.append({
       entity: 'consent',
       entityId: input.guardianId,
       action: input.status === 'granted' ? 'grant' : 'revoke',
       before: before ? { status: before.status, source: before.source } : null,
-      after: { status: row.status, source: row.source, locale: row.locale, channel },
+      after: { status: row!.status, source: row!.source, locale: row!.locale, channel },
       ...by,
     });
-    return row;
+    return row!;
   }
 
   private latestQuery?: ReturnType<ConsentRepository['prepareLatest']>;
 
   private prepareLatest() {
-    return this.db
-      .select()
-      .from(consents)
-      .where(
-        and(
-          eq(consents.guardianId, sql.placeholder('guardianId')),
-          eq(consents.channel, sql.placeholder('channel')),
-        ),
-      )
-      .orderBy(desc(consents.recordedAt), desc(consents.id))
-      .limit(1)
-      .prepare();
+    const { consents } = this.t;
+    return this.dialect.prepare<ConsentRow[]>(
+      this.db
+        .select()
+        .from(consents)
+        .where(
+          and(
+            eq(consents.guardianId, sql.placeholder('guardianId')),
+            eq(consents.channel, sql.placeholder('channel')),
+          ),
+        )
+        .orderBy(desc(consents.recordedAt), desc(consents.id))
+        .limit(1),
+      'consents_latest',
+    );
   }
 
   /** The newest record for a guardian and channel. */
   async latest(guardianId: string, channel = 'sms'): Promise<ConsentRow | undefined> {
     this.latestQuery ??= this.prepareLatest();
-    return this.latestQuery.get({ guardianId, channel });
+    return (await this.latestQuery.execute({ guardianId, channel }))[0];
   }
 
   /** 'granted', 'revoked' or 'none'. */
@@ -77,11 +80,11 @@ export class ConsentRepository extends AuditedRepository {
 
   /** Every record for a guardian, oldest first. */
   async history(guardianId: string, channel = 'sms'): Promise<ConsentRow[]> {
-    return this.db
+    const { consents } = this.t;
+    return await this.db
       .select()
       .from(consents)
       .where(and(eq(consents.guardianId, guardianId), eq(consents.channel, channel)))
-      .orderBy(consents.recordedAt, consents.id)
-      .all();
+      .orderBy(consents.recordedAt, consents.id);
   }
 }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { NEED_AREAS, NEED_SEVERITIES, NEED_STATUSES } from '../../vocabulary.js';
-import { assignments, checkins, needs, referrals, services, staff, students } from '../schema/index.js';
+import type { referrals } from '../schema/index.js';
 import { Repository } from '../store.js';
 
 /** A student on a navigator's caseload, with this week's check-in and how many needs are open. */
@@ -69,7 +69,8 @@ export interface NeedFilter {
 export class DashboardRepository extends Repository {
   /** Active students of `schoolId` on `navigatorId`'s caseload now, with their check-in of `period`. */
   async caseload(schoolId: string, navigatorId: string, period: string): Promise<CaseloadRow[]> {
-    return this.db
+    const { assignments, checkins, needs, students } = this.t;
+    return await this.db
       .select({
         studentId: students.id,
         firstName: students.firstName,
@@ -79,7 +80,9 @@ export class DashboardRepository extends Repository {
           where ${checkins.studentId} = ${students.id} and ${checkins.navigatorId} = ${navigatorId}
             and ${checkins.kind} = 'navigator' and ${checkins.period} = ${period} limit 1)`,
         openNeeds: sql<number>`(select count(*) from ${needs}
-          where ${needs.studentId} = ${students.id} and ${needs.status} not in ('resolved', 'declined'))`,
+          where ${needs.studentId} = ${students.id} and ${needs.status} not in ('resolved', 'declined'))`.mapWith(
+          Number,
+        ),
       })
       .from(assignments)
       .innerJoin(students, eq(students.id, assignments.studentId))
@@ -90,22 +93,24 @@ export class DashboardRepository extends Repository {
           eq(students.active, true),
         ),
       )
-      .orderBy(asc(students.firstName), asc(students.id))
-      .all();
+      .orderBy(asc(students.firstName), asc(students.id));
   }
 
   /** A staff member's name and school, to title a caseload page. */
   async navigator(id: string): Promise<{ id: string; name: string; schoolId: string | null } | undefined> {
-    return this.db
-      .select({ id: staff.id, name: staff.name, schoolId: staff.schoolId })
-      .from(staff)
-      .where(eq(staff.id, id))
-      .get();
+    const { staff } = this.t;
+    return (
+      await this.db
+        .select({ id: staff.id, name: staff.name, schoolId: staff.schoolId })
+        .from(staff)
+        .where(eq(staff.id, id))
+    )[0];
   }
 
   /** Names of a school's navigators and lead navigators (all of them when no school is given). */
   async navigatorNames(schoolId?: string): Promise<{ id: string; name: string; schoolId: string | null }[]> {
-    return this.db
+    const { staff } = this.t;
+    return await this.db
       .select({ id: staff.id, name: staff.name, schoolId: staff.schoolId })
       .from(staff)
       .where(
@@ -114,12 +119,12 @@ export class DashboardRepository extends Repository {
           schoolId ? eq(staff.schoolId, schoolId) : undefined,
         ),
       )
-      .orderBy(asc(staff.name))
-      .all();
+      .orderBy(asc(staff.name));
   }
 
   /** Needs matching `filter`, newest first, at most `filter.limit`. */
   async needs(filter: NeedFilter): Promise<NeedListRow[]> {
+    const { assignments, needs, students } = this.t;
     const where: (SQL | undefined)[] = [
       filter.schoolId ? eq(students.schoolId, filter.schoolId) : undefined,
       filter.area ? eq(needs.area, filter.area as NeedListRow['area']) : undefined,
@@ -150,11 +155,12 @@ export class DashboardRepository extends Repository {
       .leftJoin(assignments, eq(assignments.studentId, students.id))
       .where(and(...where))
       .orderBy(desc(needs.createdAt), asc(needs.id));
-    return filter.limit ? query.limit(filter.limit).all() : query.all();
+    return await (filter.limit ? query.limit(filter.limit) : query);
   }
 
   /** Referrals of needs matching `filter` (status is the referral's), newest first, at most `filter.limit`. */
   async referrals(filter: NeedFilter): Promise<ReferralListRow[]> {
+    const { assignments, needs, referrals, services, students } = this.t;
     const query = this.db
       .select({
         id: referrals.id,
@@ -188,6 +194,6 @@ export class DashboardRepository extends Repository {
         ),
       )
       .orderBy(desc(referrals.createdAt), asc(referrals.id));
-    return filter.limit ? query.limit(filter.limit).all() : query.all();
+    return await (filter.limit ? query.limit(filter.limit) : query);
   }
 }

@@ -1,16 +1,6 @@
 import { and, count, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
-import {
-  answers,
-  consents,
-  familyTexts,
-  guardians,
-  outbox,
-  type SmsStatus,
-  smsOptOuts,
-  studentGuardians,
-  students,
-} from '../schema/index.js';
-import { DigestRepository, type InSchool, inSchools, none, plainRows, type Schools } from './digest.js';
+import type { SmsStatus } from '../schema/index.js';
+import { DigestRepository, type InSchool, inSchools, none, num, type Schools } from './digest.js';
 
 /** A guardian of a school's active student, without name or phone. */
 export interface FamilyFact {
@@ -49,19 +39,23 @@ export class DigestFamilyRepository extends DigestRepository {
    */
   async families(schools: Schools): Promise<InSchool<FamilyFact>[]> {
     if (none(schools)) return [];
+    const { consents, guardians, smsOptOuts, studentGuardians, students } = this.t;
     const fields = {
       schoolId: students.schoolId,
       guardianId: guardians.id,
       locale: guardians.locale,
-      hasPhone: sql<number>`${guardians.phone} is not null`,
+      hasPhone: sql<boolean>`${guardians.phone} is not null`.mapWith(Boolean),
       smsStatus: guardians.smsStatus,
       consent: sql<FamilyFact['consent']>`coalesce((select ${consents.status} from ${consents}
         where ${consents.guardianId} = ${guardians.id} and ${consents.channel} = 'sms'
         order by ${consents.recordedAt} desc, ${consents.id} desc limit 1), 'none')`,
-      phoneOptedOut: sql<number>`exists (select 1 from ${smsOptOuts} where ${smsOptOuts.phone} = ${guardians.phone})`,
+      phoneOptedOut:
+        sql<boolean>`exists (select 1 from ${smsOptOuts} where ${smsOptOuts.phone} = ${guardians.phone})`.mapWith(
+          Boolean,
+        ),
       createdAt: guardians.createdAt,
     };
-    return plainRows(
+    return this.dialect.plainRows(
       this.db
         .select(fields)
         .from(guardians)
@@ -69,16 +63,26 @@ export class DigestFamilyRepository extends DigestRepository {
         .innerJoin(students, eq(students.id, studentGuardians.studentId))
         .where(and(inSchools(students.schoolId, schools), eq(students.active, true))),
       (
-        v: [string, string, string, number, SmsStatus, FamilyFact['consent'], number, number],
+        // Plain rows skip the field mapping: SQLite gives 0 or 1, PostgreSQL a boolean.
+        v: [
+          string,
+          string,
+          string,
+          boolean | number,
+          SmsStatus,
+          FamilyFact['consent'],
+          boolean | number,
+          number,
+        ],
       ): InSchool<FamilyFact> => ({
         schoolId: v[0],
         guardianId: v[1],
         locale: v[2],
-        hasPhone: v[3] === 1,
+        hasPhone: Boolean(v[3]),
         smsStatus: v[4],
         consent: v[5],
-        phoneOptedOut: v[6] === 1,
-        createdAt: v[7],
+        phoneOptedOut: Boolean(v[6]),
+        createdAt: num(v[7]),
       }),
     );
   }
@@ -86,8 +90,9 @@ export class DigestFamilyRepository extends DigestRepository {
   /** Texts to the schools' families handed to the SMS provider in [from, to), with their outbox status. */
   async familyTexts(schools: Schools, from: number, to: number): Promise<FamilyTextFact[]> {
     if (none(schools)) return [];
+    const { outbox } = this.t;
     const fields = { guardianId: outbox.recipientId, status: outbox.status, sentAt: outbox.sentAt };
-    return plainRows(
+    return this.dialect.plainRows(
       this.db
         .select(fields)
         .from(outbox)
@@ -101,13 +106,18 @@ export class DigestFamilyRepository extends DigestRepository {
             inArray(outbox.recipientId, this.guardiansOf(schools)),
           ),
         ),
-      (v: [string, string, number]): FamilyTextFact => ({ guardianId: v[0], status: v[1], sentAt: v[2] }),
+      (v: [string, string, number]): FamilyTextFact => ({
+        guardianId: v[0],
+        status: v[1],
+        sentAt: num(v[2]),
+      }),
     );
   }
 
   /** Texts received in [from, to) from numbers no guardian on the roster has: the district's to read. */
   async unknownNumberTexts(from: number, to: number): Promise<number> {
-    const row = this.db
+    const { familyTexts } = this.t;
+    const rows = await this.db
       .select({ n: count() })
       .from(familyTexts)
       .where(
@@ -116,21 +126,21 @@ export class DigestFamilyRepository extends DigestRepository {
           gte(familyTexts.receivedAt, from),
           lt(familyTexts.receivedAt, to),
         ),
-      )
-      .get();
-    return row?.n ?? 0;
+      );
+    return rows[0]?.n ?? 0;
   }
 
   /** When the schools' families wrote back in [from, to): an answer in their check-in, or any text they sent. */
   async familyReplies(schools: Schools, from: number, to: number): Promise<GuardianEvent[]> {
     if (none(schools)) return [];
+    const { answers, familyTexts } = this.t;
     // Answers name their author as 'guardian:<id>'.
     const family = this.guardiansOf(schools).as('family');
     const answerFields = {
       guardianId: sql<string>`substr(${answers.answeredBy}, ${'guardian:'.length + 1})`,
       at: answers.answeredAt,
     };
-    const answered = plainRows(
+    const answered = await this.dialect.plainRows(
       this.db
         .select(answerFields)
         .from(answers)
@@ -144,11 +154,11 @@ export class DigestFamilyRepository extends DigestRepository {
             lt(answers.answeredAt, to),
           ),
         ),
-      (v: [string, number]): GuardianEvent => ({ guardianId: v[0], at: v[1] }),
+      (v: [string, number]): GuardianEvent => ({ guardianId: v[0], at: num(v[1]) }),
     );
     // Every text a family sends is kept in family_texts, whatever it meant (an answer, a note, STOP).
     const textFields = { guardianId: familyTexts.guardianId, at: familyTexts.receivedAt };
-    const wrote = plainRows(
+    const wrote = await this.dialect.plainRows(
       this.db
         .select(textFields)
         .from(familyTexts)
@@ -159,7 +169,7 @@ export class DigestFamilyRepository extends DigestRepository {
             lt(familyTexts.receivedAt, to),
           ),
         ),
-      (v: [string, number]): GuardianEvent => ({ guardianId: v[0], at: v[1] }),
+      (v: [string, number]): GuardianEvent => ({ guardianId: v[0], at: num(v[1]) }),
     );
     return [...answered, ...wrote];
   }
@@ -167,7 +177,8 @@ export class DigestFamilyRepository extends DigestRepository {
   /** The schools' guardians' consents to be texted revoked (an opt-out) in [from, to). */
   async optOuts(schools: Schools, from: number, to: number): Promise<GuardianEvent[]> {
     if (none(schools)) return [];
-    return this.db
+    const { consents } = this.t;
+    return await this.db
       .select({ guardianId: consents.guardianId, at: consents.recordedAt })
       .from(consents)
       .where(
@@ -177,7 +188,6 @@ export class DigestFamilyRepository extends DigestRepository {
           lt(consents.recordedAt, to),
           inArray(consents.guardianId, this.guardiansOf(schools)),
         ),
-      )
-      .all();
+      );
   }
 }

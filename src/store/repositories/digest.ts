@@ -1,17 +1,7 @@
 import { and, type Column, count, eq, gte, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import { ATTEMPTED_CONNECT_ANSWERS, CONNECT_STEP } from '../../vocabulary.js';
-import {
-  answers,
-  assignments,
-  auditLog,
-  checkins,
-  escalations,
-  needs,
-  referrals,
-  staff,
-  studentGuardians,
-  students,
-} from '../schema/index.js';
+import type { Tables } from '../dialect.js';
+import type { escalations, needs, referrals } from '../schema/index.js';
 import { Repository } from '../store.js';
 
 // Every read takes the schools of the digest at once and tags each fact with its school, so a district of a
@@ -100,14 +90,16 @@ export function none(schools: Schools): boolean {
 }
 
 /**
- * Runs a large read and builds each row with `build` from its values, in the order selected: drizzle's own row
- * mapping checks every field's kind on every row, which costs more than the query on district-sized reads.
+ * A count or timestamp as the engine gave it in a plain row, where no field mapping applies: PostgreSQL's
+ * bigint and numeric values may arrive as strings.
  */
-export function plainRows<V extends unknown[], T>(
-  query: { values(): unknown[][] },
-  build: (values: V) => T,
-): T[] {
-  return query.values().map((row) => build(row as V));
+export function num(value: unknown): number {
+  return Number(value);
+}
+
+/** `num`, keeping null. */
+export function numOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
 }
 
 /** Belongs to one of the schools; every school's rows have one. */
@@ -116,7 +108,8 @@ export function inSchools(column: Column, schools: Schools): SQL {
 }
 
 /** A check-in's latest answer to the `connect` step: a re-asked question leaves two answers, the later stands. */
-function latestConnect(checkinId: Column): SQL {
+function latestConnect(t: Tables, checkinId: Column): SQL {
+  const { answers } = t;
   return sql`(select ${answers.value} from ${answers}
       where ${answers.checkinId} = ${checkinId} and ${answers.stepId} = ${CONNECT_STEP}
       order by ${answers.answeredAt} desc limit 1)`;
@@ -139,28 +132,29 @@ export class DigestRepository extends Repository {
   /** Staff of the schools, by id. */
   async staff(schools: Schools): Promise<StaffFact[]> {
     if (none(schools)) return [];
-    return this.db
+    const { staff } = this.t;
+    return await this.db
       .select({
         id: staff.id,
         schoolId: sql<string>`${staff.schoolId}`,
         navigates:
-          sql<boolean>`${staff.active} = 1 and ${inArray(staff.role, ['navigator', 'lead_navigator'])}`.mapWith(
+          sql<boolean>`${eq(staff.active, true)} and ${inArray(staff.role, ['navigator', 'lead_navigator'])}`.mapWith(
             Boolean,
           ),
       })
       .from(staff)
       .where(inSchools(staff.schoolId, schools))
-      .orderBy(staff.id)
-      .all();
+      .orderBy(staff.id);
   }
 
   /** Caseloads now, by school and navigator, with the students of them checked in with in `week`. */
   async caseloads(schools: Schools, week: string): Promise<CaseloadFact[]> {
     if (none(schools)) return [];
+    const { assignments, checkins, students } = this.t;
     const checked = sql<number>`coalesce(sum(case when exists (select 1 from ${checkins}
       where ${checkins.studentId} = ${assignments.studentId} and ${checkins.period} = ${week}
         and ${checkins.navigatorId} = ${assignments.navigatorId} and ${checkins.kind} = 'navigator')
-      then 1 else 0 end), 0)`;
+      then 1 else 0 end), 0)`.mapWith(Number);
     const fields = {
       schoolId: students.schoolId,
       navigatorId: assignments.navigatorId,
@@ -184,13 +178,13 @@ export class DigestRepository extends Repository {
             .innerJoin(students, eq(students.id, assignments.studentId))
             .where(active)
             .groupBy(students.schoolId, assignments.navigatorId);
-    return plainRows(
+    return this.dialect.plainRows(
       query,
       (v: [string, string, number, number]): CaseloadFact => ({
         schoolId: v[0],
         navigatorId: v[1],
-        students: v[2],
-        checked: v[3],
+        students: num(v[2]),
+        checked: num(v[3]),
       }),
     );
   }
@@ -198,26 +192,28 @@ export class DigestRepository extends Repository {
   /** Navigator check-ins of the schools' staff in the given weeks, counted by navigator and week. */
   async navigatorCheckinCounts(schools: Schools, periods: string[]): Promise<NavigatorCheckinCounts[]> {
     if (none(schools) || periods.length === 0) return [];
-    const tally = (cond: SQL) => sql<number>`coalesce(sum(case when ${cond} then 1 else 0 end), 0)`;
+    const { checkins } = this.t;
+    const tally = (cond: SQL) =>
+      sql<number>`coalesce(sum(case when ${cond} then 1 else 0 end), 0)`.mapWith(Number);
     // A district's not-reached check-ins are found from the few not-reached answers; a few schools' check-ins
     // each look up their own latest answer, which costs less than reading the district's answers.
     const district = schools === 'all';
-    const notReached = district ? this.notReachedCounts(periods) : undefined;
+    const notReached = district ? await this.notReachedCounts(periods) : undefined;
     const fields = {
       navigatorId: checkins.navigatorId,
       period: checkins.period,
       total: count(),
       completed: tally(sql`${checkins.status} = 'completed'`),
       notReached: district
-        ? sql<number>`0`
+        ? sql<number>`0`.mapWith(Number)
         : tally(
-            sql`${checkins.status} = 'completed' and ${latestConnect(checkins.id)} in (${attemptedAnswers()})`,
+            sql`${checkins.status} = 'completed' and ${latestConnect(this.t, checkins.id)} in (${attemptedAnswers()})`,
           ),
       skipped: tally(sql`${checkins.status} = 'skipped'`),
       missed: tally(sql`${checkins.status} = 'missed'`),
       open: tally(sql`${checkins.status} in ('pending', 'in_progress')`),
     };
-    return plainRows(
+    return this.dialect.plainRows(
       this.db
         .select(fields)
         .from(checkins)
@@ -226,12 +222,12 @@ export class DigestRepository extends Repository {
       (v: [string, string, number, number, number, number, number, number]): NavigatorCheckinCounts => ({
         navigatorId: v[0],
         period: v[1],
-        total: v[2],
-        completed: v[3],
-        notReached: notReached ? (notReached.get(`${v[0]} ${v[1]}`) ?? 0) : v[4],
-        skipped: v[5],
-        missed: v[6],
-        open: v[7],
+        total: num(v[2]),
+        completed: num(v[3]),
+        notReached: notReached ? (notReached.get(`${v[0]} ${v[1]}`) ?? 0) : num(v[4]),
+        skipped: num(v[5]),
+        missed: num(v[6]),
+        open: num(v[7]),
       }),
     );
   }
@@ -241,19 +237,20 @@ export class DigestRepository extends Repository {
    * reached, by navigator and week: one pass over those answers (index `answers_step_value_idx`), each joined to
    * its check-in, instead of a look-up of every check-in's latest answer.
    */
-  private notReachedCounts(periods: string[]): Map<string, number> {
+  private async notReachedCounts(periods: string[]): Promise<Map<string, number>> {
+    const { answers, checkins } = this.t;
     // The check-in's latest answer: none later, nor one at the same moment that its index orders after it
     // (the answer the look-up of `latestConnect` picks).
     const later = sql`exists (select 1 from ${answers} later
       where later.checkin_id = ${answers.checkinId} and later.step_id = ${CONNECT_STEP}
         and (later.answered_at > ${answers.answeredAt}
           or (later.answered_at = ${answers.answeredAt} and later.value > ${answers.value})))`;
-    const rows = this.db
+    const query = this.db
       // Two answers at the same moment with the same value are one check-in.
       .select({
         navigatorId: checkins.navigatorId,
         period: checkins.period,
-        n: sql<number>`count(distinct ${answers.checkinId})`,
+        n: sql<number>`count(distinct ${answers.checkinId})`.mapWith(Number),
       })
       .from(answers)
       // A cross join keeps the answers first: the database would otherwise walk every check-in.
@@ -268,9 +265,9 @@ export class DigestRepository extends Repository {
           sql`not ${later}`,
         ),
       )
-      .groupBy(checkins.navigatorId, checkins.period)
-      .values() as [string, string, number][];
-    return new Map(rows.map(([navigator, period, n]) => [`${navigator} ${period}`, n]));
+      .groupBy(checkins.navigatorId, checkins.period);
+    const rows = await this.dialect.plainRows(query, (v: [string, string, number]) => v);
+    return new Map(rows.map(([navigator, period, n]) => [`${navigator} ${period}`, num(n)]));
   }
 
   /** Every need of the school's students (open and closed), with the student's grade. */
@@ -284,6 +281,7 @@ export class DigestRepository extends Repository {
    */
   async schoolNeeds(schools: Schools, createdFrom?: number): Promise<InSchool<NeedFact>[]> {
     if (none(schools)) return [];
+    const { needs, referrals, students } = this.t;
     const fields = {
       schoolId: students.schoolId,
       id: needs.id,
@@ -293,10 +291,12 @@ export class DigestRepository extends Repository {
       status: needs.status,
       referredAt: sql<
         number | null
-      >`(select min(r.created_at) from ${referrals} r where r.need_id = ${needs.id} and r.status != 'declined')`,
+      >`(select min(r.created_at) from ${referrals} r where r.need_id = ${needs.id} and r.status != 'declined')`.mapWith(
+        Number,
+      ),
       createdAt: needs.createdAt,
     };
-    return plainRows(
+    return this.dialect.plainRows(
       this.db
         .select(fields)
         .from(needs)
@@ -327,8 +327,8 @@ export class DigestRepository extends Repository {
         area: v[3],
         severity: v[4],
         status: v[5],
-        referredAt: v[6],
-        createdAt: v[7],
+        referredAt: numOrNull(v[6]),
+        createdAt: num(v[7]),
       }),
     );
   }
@@ -339,21 +339,22 @@ export class DigestRepository extends Repository {
    */
   async escalations(schools: Schools): Promise<InSchool<EscalationFact>[]> {
     if (none(schools)) return [];
+    const { auditLog, escalations, studentGuardians, students } = this.t;
     const actions = this.db
       .select({
         escalationId: auditLog.entityId,
-        claimedAt: sql<number | null>`min(case when ${auditLog.action} = 'claim' then ${auditLog.at} end)`.as(
-          'claimed_at',
-        ),
-        resolvedAt: sql<
-          number | null
-        >`min(case when ${auditLog.action} = 'resolve' then ${auditLog.at} end)`.as('resolved_at'),
+        claimedAt: sql<number | null>`min(case when ${auditLog.action} = 'claim' then ${auditLog.at} end)`
+          .mapWith(Number)
+          .as('claimed_at'),
+        resolvedAt: sql<number | null>`min(case when ${auditLog.action} = 'resolve' then ${auditLog.at} end)`
+          .mapWith(Number)
+          .as('resolved_at'),
       })
       .from(auditLog)
       .where(eq(auditLog.entity, 'escalation'))
       .groupBy(auditLog.entityId)
       .as('actions');
-    const facts = this.db
+    const facts = await this.db
       .select({
         id: escalations.id,
         urgent: escalations.urgent,
@@ -374,22 +375,19 @@ export class DigestRepository extends Repository {
           ),
           inArray(escalations.guardianId, this.guardiansOf(schools)),
         ),
-      )
-      .all();
+      );
     if (facts.length === 0) return [];
-    const byStudent = this.db
+    const byStudent = await this.db
       .selectDistinct({ id: escalations.id, schoolId: students.schoolId })
       .from(escalations)
       .innerJoin(students, eq(students.id, escalations.studentId))
-      .where(inSchools(students.schoolId, schools))
-      .all();
-    const byFamily = this.db
+      .where(inSchools(students.schoolId, schools));
+    const byFamily = await this.db
       .selectDistinct({ id: escalations.id, schoolId: students.schoolId })
       .from(escalations)
       .innerJoin(studentGuardians, eq(studentGuardians.guardianId, escalations.guardianId))
       .innerJoin(students, eq(students.id, studentGuardians.studentId))
-      .where(inSchools(students.schoolId, schools))
-      .all();
+      .where(inSchools(students.schoolId, schools));
     const schoolsOf = new Map<string, Set<string>>();
     for (const { id, schoolId } of [...byStudent, ...byFamily])
       schoolsOf.set(id, (schoolsOf.get(id) ?? new Set()).add(schoolId));
@@ -399,7 +397,8 @@ export class DigestRepository extends Repository {
   /** Referrals of the needs of the schools' students, whatever their status, by school. */
   async referrals(schools: Schools): Promise<InSchool<ReferralFact>[]> {
     if (none(schools)) return [];
-    return this.db
+    const { needs, referrals, students } = this.t;
+    return await this.db
       .select({
         schoolId: students.schoolId,
         id: referrals.id,
@@ -411,21 +410,21 @@ export class DigestRepository extends Repository {
       .from(referrals)
       .innerJoin(needs, eq(needs.id, referrals.needId))
       .innerJoin(students, eq(students.id, needs.studentId))
-      .where(inSchools(students.schoolId, schools))
-      .all();
+      .where(inSchools(students.schoolId, schools));
   }
 
   /** Needs of the whole district counted by school, grade and area (any status): the cabinet's raw table. */
   async needCounts(): Promise<NeedCount[]> {
-    return this.db
+    const { needs, students } = this.t;
+    return await this.db
       .select({ schoolId: students.schoolId, grade: students.grade, area: needs.area, n: count() })
       .from(needs)
       .innerJoin(students, eq(students.id, needs.studentId))
-      .groupBy(students.schoolId, students.grade, needs.area)
-      .all();
+      .groupBy(students.schoolId, students.grade, needs.area);
   }
 
   private navigatorCheckinsOf(schools: Schools, periods: string[]) {
+    const { checkins, staff } = this.t;
     return and(
       inArray(
         checkins.navigatorId,
@@ -438,6 +437,7 @@ export class DigestRepository extends Repository {
 
   /** The guardians of the schools' students, as a subquery. */
   protected guardiansOf(schools: Schools) {
+    const { studentGuardians, students } = this.t;
     const all = this.db.select({ id: studentGuardians.guardianId }).from(studentGuardians);
     if (schools === 'all') return all;
     return all

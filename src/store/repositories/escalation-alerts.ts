@@ -1,6 +1,5 @@
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
-import { type Channel, outbox } from '../schema/index.js';
-import { insertionOrder, jsonField } from '../sqlite.js';
+import type { Channel } from '../schema/index.js';
 import { Repository } from '../store.js';
 import type { OutboxRow } from './outbox.js';
 
@@ -11,34 +10,34 @@ export class EscalationAlertRepository extends Repository {
    * itself and its earlier updates), oldest first.
    */
   async shown(escalationId: string, channels: Channel[]): Promise<OutboxRow[]> {
-    return this.db
+    const { outbox } = this.t;
+    return await this.db
       .select()
       .from(outbox)
       .where(
         and(
-          eq(jsonField(outbox.origin, '$.escalationId'), escalationId),
+          eq(this.dialect.jsonText(outbox.origin, '$.escalationId'), escalationId),
           inArray(outbox.channel, channels),
           inArray(outbox.status, ['sent', 'delivered']),
           isNotNull(outbox.providerMessageId),
         ),
       )
-      .orderBy(outbox.sentAt, insertionOrder(outbox))
-      .all();
+      .orderBy(outbox.sentAt, this.dialect.insertionOrder(outbox));
   }
 
   /** The platform message ids that a not-yet-sent row of `purpose` about this escalation will edit. */
   async pendingTargets(escalationId: string, purpose: string): Promise<Set<string>> {
-    const rows = this.db
-      .select({ target: jsonField(outbox.payload, '$.params.message') })
+    const { outbox } = this.t;
+    const rows = (await this.db
+      .select({ target: this.dialect.jsonText(outbox.payload, '$.params.message') })
       .from(outbox)
       .where(
         and(
-          eq(jsonField(outbox.origin, '$.escalationId'), escalationId),
+          eq(this.dialect.jsonText(outbox.origin, '$.escalationId'), escalationId),
           eq(outbox.purpose, purpose),
           eq(outbox.status, 'pending'),
         ),
-      )
-      .all() as { target: unknown }[];
+      )) as { target: unknown }[];
     return new Set(rows.flatMap((r) => (typeof r.target === 'string' ? [r.target] : [])));
   }
 }

@@ -1,5 +1,5 @@
 import { eq, inArray, sql } from 'drizzle-orm';
-import { guardians, type SmsStatus, studentGuardians } from '../schema/index.js';
+import type { SmsStatus } from '../schema/index.js';
 import { Repository } from '../store.js';
 
 /** How one guardian of a student can be texted: whether the roster has a phone, and the SMS status. */
@@ -14,20 +14,20 @@ export class FamilyReachRepository extends Repository {
   async guardiansOf(studentIds: string[]): Promise<Map<string, GuardianReach[]>> {
     const out = new Map<string, GuardianReach[]>();
     if (studentIds.length === 0) return out;
-    const rows = this.db
+    const { guardians, studentGuardians } = this.t;
+    const rows = await this.db
       .select({
         studentId: studentGuardians.studentId,
-        hasPhone: sql<number>`${guardians.phone} is not null`,
+        hasPhone: sql<boolean>`${guardians.phone} is not null`.mapWith(Boolean),
         smsStatus: guardians.smsStatus,
       })
       .from(studentGuardians)
       .innerJoin(guardians, eq(guardians.id, studentGuardians.guardianId))
-      .where(inArray(studentGuardians.studentId, studentIds))
-      .all();
+      .where(inArray(studentGuardians.studentId, studentIds));
     for (const r of rows)
       out.set(r.studentId, [
         ...(out.get(r.studentId) ?? []),
-        { hasPhone: Boolean(r.hasPhone), smsStatus: r.smsStatus },
+        { hasPhone: r.hasPhone, smsStatus: r.smsStatus },
       ]);
     return out;
   }

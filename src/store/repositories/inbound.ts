@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
-import { type Channel, inboundEvents } from '../schema/index.js';
+import type { Channel, inboundEvents } from '../schema/index.js';
 import { Repository } from '../store.js';
 
 export type InboundEventRow = typeof inboundEvents.$inferSelect;
@@ -16,12 +16,12 @@ export class InboundEventRepository extends Repository {
    * the primary key, so two copies arriving together (two processes, two connections) yield one true.
    */
   async recordOnce(channel: Channel, platformId: string, at: number): Promise<boolean> {
-    const r = this.db
+    const { inboundEvents } = this.t;
+    const r = await this.db
       .insert(inboundEvents)
       .values({ id: `${channel}:${platformId}`, channel, receivedAt: at })
-      .onConflictDoNothing()
-      .run();
-    return r.changes === 1;
+      .onConflictDoNothing();
+    return this.dialect.affected(r) === 1;
   }
 
   /** Marks a recorded event processed, or failed with a short error code (no message text). */
@@ -31,19 +31,21 @@ export class InboundEventRepository extends Repository {
     status: 'processed' | 'failed',
     error?: string,
   ): Promise<void> {
-    this.db
+    const { inboundEvents } = this.t;
+    await this.db
       .update(inboundEvents)
       .set({ status, error: error ?? null })
-      .where(eq(inboundEvents.id, `${channel}:${platformId}`))
-      .run();
+      .where(eq(inboundEvents.id, `${channel}:${platformId}`));
   }
 
   async get(channel: Channel, platformId: string): Promise<InboundEventRow | undefined> {
-    return this.db
-      .select()
-      .from(inboundEvents)
-      .where(eq(inboundEvents.id, `${channel}:${platformId}`))
-      .get();
+    const { inboundEvents } = this.t;
+    return (
+      await this.db
+        .select()
+        .from(inboundEvents)
+        .where(eq(inboundEvents.id, `${channel}:${platformId}`))
+    )[0];
   }
 
   /**
@@ -51,9 +53,7 @@ export class InboundEventRepository extends Repository {
    * is processed instead of being taken for a duplicate.
    */
   async forget(channel: Channel, platformId: string): Promise<void> {
-    this.db
-      .delete(inboundEvents)
-      .where(eq(inboundEvents.id, `${channel}:${platformId}`))
-      .run();
+    const { inboundEvents } = this.t;
+    await this.db.delete(inboundEvents).where(eq(inboundEvents.id, `${channel}:${platformId}`));
   }
 }

@@ -1,8 +1,7 @@
 import { and, desc, eq, gte, inArray, notInArray } from 'drizzle-orm';
 import { NEED_SEVERITIES } from '../../vocabulary.js';
 import type { DbOrTx } from '../db.js';
-import { escalations, needs } from '../schema/index.js';
-import { idWithoutDashesLike } from '../sqlite.js';
+import type { escalations, needs } from '../schema/index.js';
 import { Repository } from '../store.js';
 
 export type NeedRow = typeof needs.$inferSelect;
@@ -16,11 +15,16 @@ export class NeedRepository extends Repository {
   }
 
   async openNeed(studentId: string, area: NeedRow['area']): Promise<NeedRow | undefined> {
-    return this.db
-      .select()
-      .from(needs)
-      .where(and(eq(needs.studentId, studentId), eq(needs.area, area), notInArray(needs.status, [...CLOSED])))
-      .get();
+    const { needs } = this.t;
+    return (
+      await this.db
+        .select()
+        .from(needs)
+        .where(
+          and(eq(needs.studentId, studentId), eq(needs.area, area), notInArray(needs.status, [...CLOSED])),
+        )
+        .limit(1)
+    )[0];
   }
 
   /**
@@ -32,19 +36,18 @@ export class NeedRepository extends Repository {
     created: boolean;
     before?: NeedRow;
   }> {
+    const { needs } = this.t;
     const existing = await this.openNeed(row.studentId, row.area);
+    const read = async (id: string) => (await this.db.select().from(needs).where(eq(needs.id, id)))[0]!;
     if (!existing) {
-      this.db
-        .insert(needs)
-        .values({ ...row, updatedAt: row.createdAt })
-        .run();
-      return { need: this.db.select().from(needs).where(eq(needs.id, row.id)).get()!, created: true };
+      await this.db.insert(needs).values({ ...row, updatedAt: row.createdAt });
+      return { need: await read(row.id), created: true };
     }
     const severity =
       NEED_SEVERITIES.indexOf(row.severity) > NEED_SEVERITIES.indexOf(existing.severity)
         ? row.severity
         : existing.severity;
-    this.db
+    await this.db
       .update(needs)
       .set({
         severity,
@@ -56,10 +59,9 @@ export class NeedRepository extends Repository {
         note: row.note ?? existing.note,
         updatedAt: row.createdAt,
       })
-      .where(eq(needs.id, existing.id))
-      .run();
+      .where(eq(needs.id, existing.id));
     return {
-      need: this.db.select().from(needs).where(eq(needs.id, existing.id)).get()!,
+      need: await read(existing.id),
       created: false,
       before: existing,
     };
@@ -67,7 +69,8 @@ export class NeedRepository extends Repository {
 
   async needsOf(studentIds: string[], includeClosed = false): Promise<NeedRow[]> {
     if (studentIds.length === 0) return [];
-    return this.db
+    const { needs } = this.t;
+    return await this.db
       .select()
       .from(needs)
       .where(
@@ -75,31 +78,33 @@ export class NeedRepository extends Repository {
           ? inArray(needs.studentId, studentIds)
           : and(inArray(needs.studentId, studentIds), notInArray(needs.status, [...CLOSED])),
       )
-      .orderBy(desc(needs.updatedAt))
-      .all();
+      .orderBy(desc(needs.updatedAt));
   }
 
   /** Needs a family raised or re-reported for a student since `since` (ms), newest first. */
   async familyNeedsSince(studentId: string, since: number): Promise<NeedRow[]> {
-    return this.db
+    const { needs } = this.t;
+    return await this.db
       .select()
       .from(needs)
       .where(and(eq(needs.studentId, studentId), eq(needs.source, 'family'), gte(needs.updatedAt, since)))
-      .orderBy(desc(needs.updatedAt))
-      .all();
+      .orderBy(desc(needs.updatedAt));
   }
 
   async allNeeds(): Promise<NeedRow[]> {
-    return this.db.select().from(needs).orderBy(desc(needs.updatedAt)).all();
+    const { needs } = this.t;
+    return await this.db.select().from(needs).orderBy(desc(needs.updatedAt));
   }
 
   async insertEscalation(row: typeof escalations.$inferInsert): Promise<EscalationRow> {
-    this.db.insert(escalations).values(row).run();
-    return this.db.select().from(escalations).where(eq(escalations.id, row.id)).get()!;
+    const { escalations } = this.t;
+    await this.db.insert(escalations).values(row);
+    return (await this.db.select().from(escalations).where(eq(escalations.id, row.id)))[0]!;
   }
 
   async escalation(id: string): Promise<EscalationRow | undefined> {
-    return this.db.select().from(escalations).where(eq(escalations.id, id)).get();
+    const { escalations } = this.t;
+    return (await this.db.select().from(escalations).where(eq(escalations.id, id)))[0];
   }
 
   /** An escalation by its id or by the short reference staff see (the id's first characters, no dashes). */
@@ -110,12 +115,12 @@ export class NeedRepository extends Repository {
     if (prefix.length === 0) return undefined;
     // A reference shorter than 4 characters must match a (short) id whole; longer ones may be a prefix.
     const pattern = prefix.length < 4 ? prefix : `${prefix}%`;
-    const matches = this.db
+    const { escalations } = this.t;
+    const matches = await this.db
       .select()
       .from(escalations)
-      .where(idWithoutDashesLike(escalations.id, pattern))
-      .limit(2)
-      .all();
+      .where(this.dialect.idWithoutDashesLike(escalations.id, pattern))
+      .limit(2);
     return matches.length === 1 ? matches[0] : undefined;
   }
 
@@ -125,11 +130,11 @@ export class NeedRepository extends Repository {
     counselorId: string | null,
     at: number,
   ): Promise<void> {
-    this.db
+    const { escalations } = this.t;
+    await this.db
       .update(escalations)
       .set({ status, counselorId, updatedAt: at })
-      .where(eq(escalations.id, id))
-      .run();
+      .where(eq(escalations.id, id));
   }
 
   /** Changes who holds an escalation, its status and (when closing it) its outcome. */
@@ -138,24 +143,25 @@ export class NeedRepository extends Repository {
     set: Partial<Pick<EscalationRow, 'status' | 'counselorId' | 'outcome'>>,
     at: number,
   ): Promise<EscalationRow> {
-    this.db
+    const { escalations } = this.t;
+    await this.db
       .update(escalations)
       .set({ ...set, updatedAt: at })
-      .where(eq(escalations.id, id))
-      .run();
+      .where(eq(escalations.id, id));
     return (await this.escalation(id))!;
   }
 
   async setEscalationDue(id: string, dueAt: number): Promise<void> {
-    this.db.update(escalations).set({ dueAt }).where(eq(escalations.id, id)).run();
+    const { escalations } = this.t;
+    await this.db.update(escalations).set({ dueAt }).where(eq(escalations.id, id));
   }
 
   async escalations(status?: EscalationRow['status']): Promise<EscalationRow[]> {
-    return this.db
+    const { escalations } = this.t;
+    return await this.db
       .select()
       .from(escalations)
       .where(status ? eq(escalations.status, status) : undefined)
-      .orderBy(desc(escalations.createdAt))
-      .all();
+      .orderBy(desc(escalations.createdAt));
   }
 }

@@ -2,8 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-o
 import { z } from 'zod';
 import { MessageOrigin, MessagePayload } from '../../messages.js';
 import type { DbOrTx } from '../db.js';
-import { auditLog, CHANNELS, guardians, OUTBOX_STATUSES, outbox } from '../schema/index.js';
-import { jsonField } from '../sqlite.js';
+import { CHANNELS, OUTBOX_STATUSES, type outbox } from '../schema/index.js';
 import { Repository } from '../store.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -81,8 +80,9 @@ export class OutboxRepository extends Repository {
 
   /** Same as the static form, on this repository's database or transaction. */
   async enqueue(message: NewOutboxMessage): Promise<string | null> {
+    const { outbox } = this.t;
     const m = NewOutboxMessage.parse(message);
-    const inserted = this.db
+    const inserted = await this.db
       .insert(outbox)
       .values({
         id: m.id,
@@ -102,17 +102,18 @@ export class OutboxRepository extends Repository {
         updatedAt: m.createdAt,
       })
       .onConflictDoNothing({ target: outbox.idempotencyKey })
-      .returning({ id: outbox.id })
-      .all();
+      .returning({ id: outbox.id });
     return inserted[0]?.id ?? null;
   }
 
   async get(id: string): Promise<OutboxRow | undefined> {
-    return this.db.select().from(outbox).where(eq(outbox.id, id)).get();
+    const { outbox } = this.t;
+    return (await this.db.select().from(outbox).where(eq(outbox.id, id)))[0];
   }
 
   async getByKey(idempotencyKey: string): Promise<OutboxRow | undefined> {
-    return this.db.select().from(outbox).where(eq(outbox.idempotencyKey, idempotencyKey)).get();
+    const { outbox } = this.t;
+    return (await this.db.select().from(outbox).where(eq(outbox.idempotencyKey, idempotencyKey)))[0];
   }
 
   /**
@@ -122,27 +123,29 @@ export class OutboxRepository extends Repository {
    * returned row tells the caller the previous attempt may have reached the platform.
    */
   async claimDue(now: number, owner: string, leaseMs: number, limit: number): Promise<ClaimedOutboxRow[]> {
-    const due = this.db
-      .select({ id: outbox.id })
-      .from(outbox)
-      .where(
-        or(
-          and(
-            eq(outbox.status, 'pending'),
-            lte(outbox.notBefore, now),
-            or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now)),
+    const { outbox } = this.t;
+    const due = this.dialect.claimable(
+      this.db
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(
+          or(
+            and(
+              eq(outbox.status, 'pending'),
+              lte(outbox.notBefore, now),
+              or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now)),
+            ),
+            and(eq(outbox.status, 'sending'), lt(outbox.leaseUntil, now)),
           ),
-          and(eq(outbox.status, 'sending'), lt(outbox.leaseUntil, now)),
-        ),
-      )
-      .orderBy(asc(outbox.notBefore))
-      .limit(limit);
-    const rows = this.db
+        )
+        .orderBy(asc(outbox.notBefore))
+        .limit(limit),
+    );
+    const rows = await this.db
       .update(outbox)
       .set({ leaseOwner: owner, leaseUntil: now + leaseMs })
       .where(inArray(outbox.id, due))
-      .returning()
-      .all();
+      .returning();
     return rows
       .sort((a, b) => a.notBefore - b.notBefore || a.createdAt - b.createdAt)
       .map((r) => ({
@@ -156,17 +159,18 @@ export class OutboxRepository extends Repository {
    * Returns false when the lease is no longer ours (the caller must not send).
    */
   async markAttempt(id: string, owner: string, now: number, leaseUntil: number): Promise<boolean> {
-    const r = this.db
+    const { outbox } = this.t;
+    const r = await this.db
       .update(outbox)
       .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, leaseUntil, updatedAt: now })
-      .where(and(eq(outbox.id, id), eq(outbox.leaseOwner, owner)))
-      .run();
-    return r.changes === 1;
+      .where(and(eq(outbox.id, id), eq(outbox.leaseOwner, owner)));
+    return this.dialect.affected(r) === 1;
   }
 
   /** The platform accepted the message. */
   async markSent(id: string, now: number, providerMessageId: string | null): Promise<void> {
-    this.db
+    const { outbox } = this.t;
+    await this.db
       .update(outbox)
       .set({
         status: 'sent',
@@ -178,13 +182,13 @@ export class OutboxRepository extends Repository {
         leaseUntil: null,
         lastError: null,
       })
-      .where(eq(outbox.id, id))
-      .run();
+      .where(eq(outbox.id, id));
   }
 
   /** Back to pending with a later notBefore: held by quiet hours, rate-limited, or waiting to retry. */
   async reschedule(id: string, now: number, notBefore: number, lastError?: string): Promise<void> {
-    this.db
+    const { outbox } = this.t;
+    await this.db
       .update(outbox)
       .set({
         status: 'pending',
@@ -194,22 +198,22 @@ export class OutboxRepository extends Repository {
         leaseUntil: null,
         ...(lastError !== undefined ? { lastError } : {}),
       })
-      .where(eq(outbox.id, id))
-      .run();
+      .where(eq(outbox.id, id));
   }
 
   /** Ends a row as 'failed' (permanent platform error) or 'dead' (attempts exhausted), with a reason. */
   async finish(id: string, now: number, status: 'failed' | 'dead', reason: string): Promise<void> {
-    this.db
+    const { outbox } = this.t;
+    await this.db
       .update(outbox)
       .set({ status, lastError: reason, updatedAt: now, leaseOwner: null, leaseUntil: null })
-      .where(eq(outbox.id, id))
-      .run();
+      .where(eq(outbox.id, id));
   }
 
   /** An admin's retry: a dead or failed row goes back to pending with fresh attempts. */
   async retry(id: string, now: number): Promise<boolean> {
-    const r = this.db
+    const { outbox } = this.t;
+    const r = await this.db
       .update(outbox)
       .set({
         status: 'pending',
@@ -219,9 +223,8 @@ export class OutboxRepository extends Repository {
         leaseOwner: null,
         leaseUntil: null,
       })
-      .where(and(eq(outbox.id, id), inArray(outbox.status, ['dead', 'failed'])))
-      .run();
-    return r.changes === 1;
+      .where(and(eq(outbox.id, id), inArray(outbox.status, ['dead', 'failed'])));
+    return this.dialect.affected(r) === 1;
   }
 
   /** A platform's later delivery report (e.g. Twilio status callback) by its message id. */
@@ -230,33 +233,34 @@ export class OutboxRepository extends Repository {
     providerStatus: string,
     now: number,
   ): Promise<boolean> {
+    const { outbox } = this.t;
     const delivered = providerStatus === 'delivered';
-    const r = this.db
+    const r = await this.db
       .update(outbox)
       .set({ providerStatus, updatedAt: now, ...(delivered ? { status: 'delivered' as const } : {}) })
-      .where(eq(outbox.providerMessageId, providerMessageId))
-      .run();
-    return r.changes > 0;
+      .where(eq(outbox.providerMessageId, providerMessageId));
+    return this.dialect.affected(r) > 0;
   }
 
   /** Newest rows first, optionally of one status. */
   async list(options: { status?: OutboxStatus; limit?: number } = {}): Promise<OutboxRow[]> {
-    const q = this.db.select().from(outbox);
-    const filtered = options.status ? q.where(eq(outbox.status, options.status)) : q;
-    return filtered
+    const { outbox } = this.t;
+    return await this.db
+      .select()
+      .from(outbox)
+      .where(options.status ? eq(outbox.status, options.status) : undefined)
       .orderBy(desc(outbox.createdAt), desc(outbox.id))
-      .limit(options.limit ?? 50)
-      .all();
+      .limit(options.limit ?? 50);
   }
 
   /** Row counts per status (all statuses present, zero when none). */
   async countByStatus(): Promise<Record<OutboxStatus, number>> {
+    const { outbox } = this.t;
     const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
-    const rows = this.db
-      .select({ status: outbox.status, n: sql<number>`count(*)` })
+    const rows = await this.db
+      .select({ status: outbox.status, n: sql<number>`count(*)`.mapWith(Number) })
       .from(outbox)
-      .groupBy(outbox.status)
-      .all();
+      .groupBy(outbox.status);
     for (const r of rows) counts[r.status] = r.n;
     return counts;
   }
@@ -264,11 +268,11 @@ export class OutboxRepository extends Repository {
   /** Time zones of the given guardians, for quiet hours. */
   async guardianTimezones(ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows = this.db
+    const { guardians } = this.t;
+    const rows = await this.db
       .select({ id: guardians.id, timezone: guardians.timezone })
       .from(guardians)
-      .where(inArray(guardians.id, ids))
-      .all();
+      .where(inArray(guardians.id, ids));
     return new Map(rows.map((r) => [r.id, r.timezone]));
   }
 
@@ -282,18 +286,16 @@ export class OutboxRepository extends Repository {
     actor: string,
     reason: 'urgent' | 'reply',
   ): Promise<void> {
-    this.db
-      .insert(auditLog)
-      .values({
-        at,
-        actor,
-        entity: 'outbox',
-        entityId: row.id,
-        action: 'quiet_hours_bypass',
-        before: null,
-        after: { purpose: row.purpose, guardianId: row.recipientId, reason },
-      })
-      .run();
+    const { auditLog } = this.t;
+    await this.db.insert(auditLog).values({
+      at,
+      actor,
+      entity: 'outbox',
+      entityId: row.id,
+      action: 'quiet_hours_bypass',
+      before: null,
+      after: { purpose: row.purpose, guardianId: row.recipientId, reason },
+    });
   }
 
   /**
@@ -304,7 +306,8 @@ export class OutboxRepository extends Repository {
     row: Pick<OutboxRow, 'id' | 'channel' | 'purpose' | 'updatedAt'>,
     at: number,
   ): Promise<boolean> {
-    const seen = this.db
+    const { auditLog } = this.t;
+    const [seen] = await this.db
       .select({ id: auditLog.id })
       .from(auditLog)
       .where(
@@ -312,23 +315,20 @@ export class OutboxRepository extends Repository {
           eq(auditLog.entity, 'outbox'),
           eq(auditLog.entityId, row.id),
           eq(auditLog.action, 'dead_letter_alert'),
-          eq(jsonField(auditLog.after, '$.diedAt'), row.updatedAt),
+          eq(this.dialect.jsonNumber(auditLog.after, '$.diedAt'), row.updatedAt),
         ),
       )
-      .get();
+      .limit(1);
     if (seen) return false;
-    this.db
-      .insert(auditLog)
-      .values({
-        at,
-        actor: 'relay',
-        entity: 'outbox',
-        entityId: row.id,
-        action: 'dead_letter_alert',
-        before: null,
-        after: { diedAt: row.updatedAt, channel: row.channel, purpose: row.purpose },
-      })
-      .run();
+    await this.db.insert(auditLog).values({
+      at,
+      actor: 'relay',
+      entity: 'outbox',
+      entityId: row.id,
+      action: 'dead_letter_alert',
+      before: null,
+      after: { diedAt: row.updatedAt, channel: row.channel, purpose: row.purpose },
+    });
     return true;
   }
 
@@ -337,24 +337,26 @@ export class OutboxRepository extends Repository {
    * admins at once), or an empty list when there is none.
    */
   async latestSlot(purpose: string): Promise<OutboxRow[]> {
-    const slot = jsonField(outbox.payload, '$.params.slot');
-    const newest = this.db
-      .select({ slot: sql<number | null>`max(${slot})` })
-      .from(outbox)
-      .where(eq(outbox.purpose, purpose))
-      .get()?.slot;
+    const { outbox } = this.t;
+    const slot = this.dialect.jsonNumber(outbox.payload, '$.params.slot');
+    const newest = (
+      await this.db
+        .select({ slot: sql<number | null>`max(${slot})`.mapWith(Number) })
+        .from(outbox)
+        .where(eq(outbox.purpose, purpose))
+    )[0]?.slot;
     if (newest === null || newest === undefined) return [];
-    return this.db
+    return await this.db
       .select()
       .from(outbox)
-      .where(and(eq(outbox.purpose, purpose), sql`${slot} = ${newest}`))
-      .orderBy(asc(outbox.id))
-      .all();
+      .where(and(eq(outbox.purpose, purpose), eq(slot, newest)))
+      .orderBy(asc(outbox.id));
   }
 
   /** Replaces the payload of a row no relay holds yet (pending, no live lease); false when it is too late. */
   async updatePendingPayload(id: string, payload: MessagePayload, now: number): Promise<boolean> {
-    const r = this.db
+    const { outbox } = this.t;
+    const r = await this.db
       .update(outbox)
       .set({ payload: MessagePayload.parse(payload), updatedAt: now })
       .where(
@@ -363,8 +365,7 @@ export class OutboxRepository extends Repository {
           eq(outbox.status, 'pending'),
           or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now)),
         ),
-      )
-      .run();
-    return r.changes === 1;
+      );
+    return this.dialect.affected(r) === 1;
   }
 }

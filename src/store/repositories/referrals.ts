@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
-import { needs, referrals, services, studentGuardians, students } from '../schema/index.js';
-import { idWithoutDashesLike } from '../sqlite.js';
+import type { Prepared } from '../dialect.js';
+import type { referrals } from '../schema/index.js';
 import { Repository } from '../store.js';
 import type { NeedRow } from './needs.js';
 
@@ -20,7 +20,13 @@ export interface ReferralListing {
 const CLOSED = ['resolved', 'declined'] as const;
 
 // The follow-up look-up runs for every family text; building a drizzle query costs more than running it.
-const AWAITING = new WeakMap<object, ReturnType<ReferralRepository['buildAwaiting']>>();
+const AWAITING = new WeakMap<object, Prepared<AwaitingRow[]>>();
+
+interface AwaitingRow {
+  referral: ReferralRow;
+  area: NeedRow['area'];
+  studentId: string;
+}
 
 /** Matches a row by its id, or by the short reference staff type (the id's first characters, no dashes). */
 function refPattern(ref: string): string | undefined {
@@ -37,7 +43,8 @@ export class ReferralRepository extends Repository {
   }
 
   async referral(id: string): Promise<ReferralRow | undefined> {
-    return this.db.select().from(referrals).where(eq(referrals.id, id)).get();
+    const { referrals } = this.t;
+    return (await this.db.select().from(referrals).where(eq(referrals.id, id)))[0];
   }
 
   /** A referral by id or short reference; undefined when none or several match. */
@@ -46,55 +53,61 @@ export class ReferralRepository extends Repository {
     if (exact) return exact;
     const pattern = refPattern(ref);
     if (!pattern) return undefined;
-    const rows = this.db
+    const { referrals } = this.t;
+    const rows = await this.db
       .select()
       .from(referrals)
-      .where(idWithoutDashesLike(referrals.id, pattern))
-      .limit(2)
-      .all();
+      .where(this.dialect.idWithoutDashesLike(referrals.id, pattern))
+      .limit(2);
     return rows.length === 1 ? rows[0] : undefined;
   }
 
   /** A need by id or short reference; undefined when none or several match. */
   async needByRef(ref: string): Promise<NeedRow | undefined> {
-    const exact = this.db.select().from(needs).where(eq(needs.id, ref)).get();
+    const { needs } = this.t;
+    const [exact] = await this.db.select().from(needs).where(eq(needs.id, ref));
     if (exact) return exact;
     const pattern = refPattern(ref);
     if (!pattern) return undefined;
-    const rows = this.db.select().from(needs).where(idWithoutDashesLike(needs.id, pattern)).limit(2).all();
+    const rows = await this.db
+      .select()
+      .from(needs)
+      .where(this.dialect.idWithoutDashesLike(needs.id, pattern))
+      .limit(2);
     return rows.length === 1 ? rows[0] : undefined;
   }
 
   /** The open (not resolved, not declined) referral of a need to a service. */
   async openReferral(needId: string, serviceId: string): Promise<ReferralRow | undefined> {
-    return this.db
-      .select()
-      .from(referrals)
-      .where(
-        and(
-          eq(referrals.needId, needId),
-          eq(referrals.serviceId, serviceId),
-          notInArray(referrals.status, [...CLOSED]),
-        ),
-      )
-      .get();
+    const { referrals } = this.t;
+    return (
+      await this.db
+        .select()
+        .from(referrals)
+        .where(
+          and(
+            eq(referrals.needId, needId),
+            eq(referrals.serviceId, serviceId),
+            notInArray(referrals.status, [...CLOSED]),
+          ),
+        )
+        .limit(1)
+    )[0];
   }
 
   /** Every referral of a need, oldest first. */
   async referralsOfNeed(needId: string): Promise<ReferralRow[]> {
-    return this.db
+    const { referrals } = this.t;
+    return await this.db
       .select()
       .from(referrals)
       .where(eq(referrals.needId, needId))
-      .orderBy(referrals.createdAt, referrals.id)
-      .all();
+      .orderBy(referrals.createdAt, referrals.id);
   }
 
   async insert(row: NewReferral): Promise<ReferralRow> {
-    this.db
-      .insert(referrals)
-      .values({ ...row, updatedAt: row.createdAt })
-      .run();
+    const { referrals } = this.t;
+    await this.db.insert(referrals).values({ ...row, updatedAt: row.createdAt });
     return (await this.referral(row.id))!;
   }
 
@@ -102,27 +115,29 @@ export class ReferralRepository extends Repository {
     id: string,
     set: Partial<Omit<ReferralRow, 'id' | 'needId' | 'serviceId' | 'createdAt'>> & { updatedAt: number },
   ): Promise<ReferralRow> {
-    this.db.update(referrals).set(set).where(eq(referrals.id, id)).run();
+    const { referrals } = this.t;
+    await this.db.update(referrals).set(set).where(eq(referrals.id, id));
     return (await this.referral(id))!;
   }
 
   /** Open needs (not resolved, not declined), oldest first, of one school's students when given. */
   async openNeeds(schoolId?: string): Promise<(NeedRow & { schoolId: string })[]> {
-    const rows = this.db
+    const { needs, students } = this.t;
+    const rows = await this.db
       .select({ need: needs, schoolId: students.schoolId })
       .from(needs)
       .innerJoin(students, eq(students.id, needs.studentId))
       .where(
         and(notInArray(needs.status, [...CLOSED]), ...(schoolId ? [eq(students.schoolId, schoolId)] : [])),
       )
-      .orderBy(needs.createdAt, needs.id)
-      .all();
+      .orderBy(needs.createdAt, needs.id);
     return rows.map((r) => ({ ...r.need, schoolId: r.schoolId }));
   }
 
   /** A service's name, for messages that name it. */
   async serviceName(id: string): Promise<string | undefined> {
-    return this.db.select({ name: services.name }).from(services).where(eq(services.id, id)).get()?.name;
+    const { services } = this.t;
+    return (await this.db.select({ name: services.name }).from(services).where(eq(services.id, id)))[0]?.name;
   }
 
   /** Moves a need's status and the service it is referred to (the referral drives them). */
@@ -132,20 +147,21 @@ export class ReferralRepository extends Repository {
     serviceId: string | null,
     at: number,
   ): Promise<void> {
-    this.db
+    const { needs } = this.t;
+    await this.db
       .update(needs)
       .set({ status, referralServiceId: serviceId, updatedAt: at })
-      .where(eq(needs.id, needId))
-      .run();
+      .where(eq(needs.id, needId));
   }
 
   /** Referrals newest first, with student, area and service; filtered by status and school when given. */
   async list(filter: { status?: ReferralRow['status']; schoolId?: string } = {}): Promise<ReferralListing[]> {
+    const { needs, referrals, services, students } = this.t;
     const conditions = [
       ...(filter.status ? [eq(referrals.status, filter.status)] : []),
       ...(filter.schoolId ? [eq(students.schoolId, filter.schoolId)] : []),
     ];
-    const rows = this.db
+    const rows = await this.db
       .select({
         referral: referrals,
         studentId: needs.studentId,
@@ -158,15 +174,15 @@ export class ReferralRepository extends Repository {
       .innerJoin(students, eq(students.id, needs.studentId))
       .innerJoin(services, eq(services.id, referrals.serviceId))
       .where(conditions.length ? and(...conditions) : undefined)
-      .orderBy(desc(referrals.updatedAt), referrals.id)
-      .all();
+      .orderBy(desc(referrals.updatedAt), referrals.id);
     return rows;
   }
 
   /** The students' referrals still open, or closed at or after `closedSince` (what their navigator is told). */
   async ofStudents(studentIds: string[], closedSince: number): Promise<ReferralListing[]> {
     if (studentIds.length === 0) return [];
-    return this.db
+    const { needs, referrals, services, students } = this.t;
+    return await this.db
       .select({
         referral: referrals,
         studentId: needs.studentId,
@@ -184,8 +200,7 @@ export class ReferralRepository extends Repository {
           or(notInArray(referrals.status, [...CLOSED]), gte(referrals.updatedAt, closedSince)),
         ),
       )
-      .orderBy(desc(referrals.updatedAt), referrals.id)
-      .all();
+      .orderBy(desc(referrals.updatedAt), referrals.id);
   }
 
   /**
@@ -202,12 +217,13 @@ export class ReferralRepository extends Repository {
       query = this.buildAwaiting();
       AWAITING.set(this.db, query);
     }
-    const row = query.get({ guardianId, since });
+    const [row] = await query.execute({ guardianId, since });
     return row ? { ...row.referral, area: row.area, studentId: row.studentId } : undefined;
   }
 
-  private buildAwaiting() {
-    return this.db
+  private buildAwaiting(): Prepared<AwaitingRow[]> {
+    const { needs, referrals, studentGuardians } = this.t;
+    const query = this.db
       .select({ referral: referrals, area: needs.area, studentId: needs.studentId })
       .from(referrals)
       .innerJoin(needs, eq(needs.id, referrals.needId))
@@ -221,7 +237,7 @@ export class ReferralRepository extends Repository {
         ),
       )
       .orderBy(desc(referrals.followUpAt), referrals.id)
-      .limit(1)
-      .prepare();
+      .limit(1);
+    return this.dialect.prepare<AwaitingRow[]>(query, 'referrals_awaiting_follow_up');
   }
 }

@@ -1,15 +1,6 @@
-import { and, count, eq, inArray, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull, lt, ne, or } from 'drizzle-orm';
 import type { MessagePayload } from '../../messages.js';
 import type { DbOrTx } from '../db.js';
-import {
-  auditLog,
-  escalationNotes,
-  escalations,
-  familyMessages,
-  familyTexts,
-  outbox,
-  referrals,
-} from '../schema/index.js';
 import { Repository } from '../store.js';
 
 /** What a body reads once the retention policy has removed it. */
@@ -63,88 +54,82 @@ export class RetentionRepository extends Repository {
 
   /** How many rows `apply` would change: bodies written before `bodiesBefore`, audit entries before `auditBefore`. */
   async count(bodiesBefore: number, auditBefore: number): Promise<RetentionCounts> {
+    const { auditLog, familyMessages, familyTexts, outbox, referrals } = this.t;
     const n = (rows: Array<{ n: number }>) => rows[0]?.n ?? 0;
     return {
-      outboxBodies: n(this.db.select({ n: count() }).from(outbox).where(this.outboxDue(bodiesBefore)).all()),
+      outboxBodies: n(await this.db.select({ n: count() }).from(outbox).where(this.outboxDue(bodiesBefore))),
       familyTexts: n(
-        this.db
+        await this.db
           .select({ n: count() })
           .from(familyTexts)
-          .where(and(lt(familyTexts.receivedAt, bodiesBefore), ne(familyTexts.body, REDACTED)))
-          .all(),
+          .where(and(lt(familyTexts.receivedAt, bodiesBefore), ne(familyTexts.body, REDACTED))),
       ),
       familyMessages: n(
-        this.db
+        await this.db
           .select({ n: count() })
           .from(familyMessages)
-          .where(and(lt(familyMessages.receivedAt, bodiesBefore), ne(familyMessages.body, REDACTED)))
-          .all(),
+          .where(and(lt(familyMessages.receivedAt, bodiesBefore), ne(familyMessages.body, REDACTED))),
       ),
-      escalationNotes: this.closedCasesWithNotes(bodiesBefore),
+      escalationNotes: await this.closedCasesWithNotes(bodiesBefore),
       referralReasons: n(
-        this.db.select({ n: count() }).from(referrals).where(this.referralReasonDue(bodiesBefore)).all(),
+        await this.db.select({ n: count() }).from(referrals).where(this.referralReasonDue(bodiesBefore)),
       ),
       auditEntries: n(
-        this.db.select({ n: count() }).from(auditLog).where(lt(auditLog.at, auditBefore)).all(),
+        await this.db.select({ n: count() }).from(auditLog).where(lt(auditLog.at, auditBefore)),
       ),
     };
   }
 
   /** Redacts the bodies and deletes the audit entries `count` names; returns what it changed. */
   async apply(bodiesBefore: number, auditBefore: number): Promise<RetentionCounts> {
+    const { auditLog, escalationNotes, escalations, familyMessages, familyTexts, outbox, referrals } = this.t;
     // Row by row: the payload is JSON and its redaction keeps part of it. Only rows with words left are read,
     // so a nightly run does not rescan years of redacted rows.
-    const due = this.db
+    const due = await this.db
       .select({ id: outbox.id, payload: outbox.payload })
       .from(outbox)
-      .where(this.outboxDue(bodiesBefore))
-      .all();
+      .where(this.outboxDue(bodiesBefore));
     for (const row of due)
-      this.db
+      await this.db
         .update(outbox)
         .set({ body: null, payload: redactPayload(row.payload as MessagePayload) })
-        .where(eq(outbox.id, row.id))
-        .run();
-    const texts = this.db
+        .where(eq(outbox.id, row.id));
+    const texts = await this.db
       .update(familyTexts)
       .set({ body: REDACTED })
-      .where(and(lt(familyTexts.receivedAt, bodiesBefore), ne(familyTexts.body, REDACTED)))
-      .run();
-    const messages = this.db
+      .where(and(lt(familyTexts.receivedAt, bodiesBefore), ne(familyTexts.body, REDACTED)));
+    const messages = await this.db
       .update(familyMessages)
       .set({ body: REDACTED })
-      .where(and(lt(familyMessages.receivedAt, bodiesBefore), ne(familyMessages.body, REDACTED)))
-      .run();
-    const cases = this.closedCasesWithNotes(bodiesBefore);
-    this.db
+      .where(and(lt(familyMessages.receivedAt, bodiesBefore), ne(familyMessages.body, REDACTED)));
+    const cases = await this.closedCasesWithNotes(bodiesBefore);
+    await this.db
       .update(escalationNotes)
       .set({ text: REDACTED })
-      .where(inArray(escalationNotes.id, this.noteIdsDue(bodiesBefore)))
-      .run();
-    this.db
+      .where(inArray(escalationNotes.id, this.noteIdsDue(bodiesBefore)));
+    await this.db
       .update(escalations)
       .set({ note: REDACTED })
-      .where(and(this.escalationClosed(bodiesBefore), this.escalationNoteDue()))
-      .run();
-    const reasons = this.db
+      .where(and(this.escalationClosed(bodiesBefore), this.escalationNoteDue()));
+    const reasons = await this.db
       .update(referrals)
       .set({ declineReason: REDACTED })
-      .where(this.referralReasonDue(bodiesBefore))
-      .run();
-    const audit = this.db.delete(auditLog).where(lt(auditLog.at, auditBefore)).run();
+      .where(this.referralReasonDue(bodiesBefore));
+    const audit = await this.db.delete(auditLog).where(lt(auditLog.at, auditBefore));
     return {
       outboxBodies: due.length,
-      familyTexts: texts.changes,
-      familyMessages: messages.changes,
+      familyTexts: this.dialect.affected(texts),
+      familyMessages: this.dialect.affected(messages),
       escalationNotes: cases,
-      referralReasons: reasons.changes,
-      auditEntries: audit.changes,
+      referralReasons: this.dialect.affected(reasons),
+      auditEntries: this.dialect.affected(audit),
     };
   }
 
   /** Escalations closed before the cut-off with words left in their own note or in a note added to them. */
-  private closedCasesWithNotes(before: number): number {
-    const row = this.db
+  private async closedCasesWithNotes(before: number): Promise<number> {
+    const { escalations } = this.t;
+    const rows = await this.db
       .select({ n: count() })
       .from(escalations)
       .where(
@@ -152,23 +137,25 @@ export class RetentionRepository extends Repository {
           this.escalationClosed(before),
           or(this.escalationNoteDue(), inArray(escalations.id, this.notesDue(before))),
         ),
-      )
-      .get();
-    return row?.n ?? 0;
+      );
+    return rows[0]?.n ?? 0;
   }
 
   // Staff's words on a case stay while it is open, however old: the counselor still works from them. Once it
   // is resolved, its last change (the resolution) starts the same clock as a message's words.
   private escalationClosed(before: number) {
+    const { escalations } = this.t;
     return and(eq(escalations.status, 'resolved'), lt(escalations.updatedAt, before));
   }
 
   private escalationNoteDue() {
+    const { escalations } = this.t;
     return and(isNotNull(escalations.note), ne(escalations.note, REDACTED));
   }
 
   /** Notes with words left on escalations closed before the cut-off. */
   private noteIdsDue(before: number) {
+    const { escalationNotes, escalations } = this.t;
     return this.db
       .select({ id: escalationNotes.id })
       .from(escalationNotes)
@@ -178,6 +165,7 @@ export class RetentionRepository extends Repository {
 
   /** Escalations closed before the cut-off with a staff note that still has words. */
   private notesDue(before: number) {
+    const { escalationNotes, escalations } = this.t;
     return this.db
       .select({ id: escalationNotes.escalationId })
       .from(escalationNotes)
@@ -187,6 +175,7 @@ export class RetentionRepository extends Repository {
 
   /** A decline reason with words left on a referral closed (resolved or declined) before the cut-off. */
   private referralReasonDue(before: number) {
+    const { referrals } = this.t;
     return and(
       inArray(referrals.status, ['resolved', 'declined']),
       lt(referrals.updatedAt, before),
@@ -201,16 +190,10 @@ export class RetentionRepository extends Repository {
    * A Slack or Teams row has no body (it is rendered when sent), so its parameters are all its words.
    */
   private outboxDue(before: number) {
-    const kept = sql.join(
-      KEPT_PARAMS.map((k) => sql`${k}`),
-      sql`, `,
-    );
-    const wordsInPayload = sql`exists (select 1 from json_tree(${outbox.payload}) as j
-      where j.type = 'text' and j.value <> ${REDACTED} and j.key not in (${kept})
-        and (j.path = '$.params' or j.path glob '$.choices[[]*].params'))`;
+    const { outbox } = this.t;
     return and(
       lt(outbox.createdAt, before),
-      or(isNotNull(outbox.body), wordsInPayload),
+      or(isNotNull(outbox.body), this.dialect.wordsInParams(outbox.payload, KEPT_PARAMS, REDACTED)),
       inArray(outbox.status, ['sent', 'delivered', 'failed', 'dead', 'cancelled']),
     );
   }

@@ -1,12 +1,12 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
-import { assignments, guardians, schools, staff, studentGuardians, students } from '../schema/index.js';
-import { insertionOrder } from '../sqlite.js';
+import type { guardians, schools, staff, studentGuardians, students } from '../schema/index.js';
 import { type Actor, AuditedRepository } from './audit.js';
 
 export type SchoolRow = typeof schools.$inferSelect;
 export type StaffRow = typeof staff.$inferSelect;
 export type StudentRow = typeof students.$inferSelect;
 export type GuardianRow = typeof guardians.$inferSelect;
+type LinkRow = typeof studentGuardians.$inferSelect;
 
 /** The fields of a school that the roster owns (schedules are set elsewhere); a phone left out is kept. */
 export type SchoolInput = Pick<SchoolRow, 'id' | 'name' | 'timezone'> & { phone?: string | null };
@@ -65,25 +65,43 @@ export class RosterRepository extends AuditedRepository {
   private prepared?: ReturnType<RosterRepository['prepare']>;
 
   private prepare() {
+    const { assignments, guardians, schools, staff, studentGuardians, students } = this.t;
     const id = sql.placeholder('id');
+    const { dialect } = this;
     return {
-      school: this.db.select().from(schools).where(eq(schools.id, id)).prepare(),
-      staff: this.db.select().from(staff).where(eq(staff.id, id)).prepare(),
-      student: this.db.select().from(students).where(eq(students.id, id)).prepare(),
-      guardian: this.db.select().from(guardians).where(eq(guardians.id, id)).prepare(),
-      navigator: this.db
-        .select({ n: assignments.navigatorId })
-        .from(assignments)
-        .where(eq(assignments.studentId, id))
-        .prepare(),
-      links: this.db.select().from(studentGuardians).where(eq(studentGuardians.studentId, id)).prepare(),
-      guardiansOf: this.db
-        .select({ g: guardians, relationship: studentGuardians.relationship })
-        .from(studentGuardians)
-        .innerJoin(guardians, eq(guardians.id, studentGuardians.guardianId))
-        .where(eq(studentGuardians.studentId, id))
-        .orderBy(asc(studentGuardians.createdAt), insertionOrder(studentGuardians))
-        .prepare(),
+      school: dialect.prepare<SchoolRow[]>(
+        this.db.select().from(schools).where(eq(schools.id, id)),
+        'roster_school_by_id',
+      ),
+      staff: dialect.prepare<StaffRow[]>(
+        this.db.select().from(staff).where(eq(staff.id, id)),
+        'roster_staff_by_id',
+      ),
+      student: dialect.prepare<StudentRow[]>(
+        this.db.select().from(students).where(eq(students.id, id)),
+        'roster_student_by_id',
+      ),
+      guardian: dialect.prepare<GuardianRow[]>(
+        this.db.select().from(guardians).where(eq(guardians.id, id)),
+        'roster_guardian_by_id',
+      ),
+      navigator: dialect.prepare<{ n: string }[]>(
+        this.db.select({ n: assignments.navigatorId }).from(assignments).where(eq(assignments.studentId, id)),
+        'roster_navigator_of_student',
+      ),
+      links: dialect.prepare<LinkRow[]>(
+        this.db.select().from(studentGuardians).where(eq(studentGuardians.studentId, id)),
+        'roster_links_of_student',
+      ),
+      guardiansOf: dialect.prepare<{ g: GuardianRow; relationship: string | null }[]>(
+        this.db
+          .select({ g: guardians, relationship: studentGuardians.relationship })
+          .from(studentGuardians)
+          .innerJoin(guardians, eq(guardians.id, studentGuardians.guardianId))
+          .where(eq(studentGuardians.studentId, id))
+          .orderBy(asc(studentGuardians.createdAt), dialect.insertionOrder(studentGuardians)),
+        'roster_guardians_of_student',
+      ),
     };
   }
 
@@ -95,38 +113,41 @@ export class RosterRepository extends AuditedRepository {
   // --- writes -------------------------------------------------------------------------------------
 
   async upsertSchool(input: SchoolInput, by: Actor): Promise<Upserted<SchoolRow>> {
+    const { schools } = this.t;
     return this.upsert('school', input, await this.school(input.id), by, {
-      insert: () =>
-        this.db
-          .insert(schools)
-          .values({ ...input, createdAt: by.at, updatedAt: by.at })
-          .run(),
-      update: (set) => this.db.update(schools).set(set).where(eq(schools.id, input.id)).run(),
+      insert: async () => {
+        await this.db.insert(schools).values({ ...input, createdAt: by.at, updatedAt: by.at });
+      },
+      update: async (set) => {
+        await this.db.update(schools).set(set).where(eq(schools.id, input.id));
+      },
       read: async () => (await this.school(input.id))!,
     });
   }
 
   async upsertStaff(input: StaffInput, by: Actor): Promise<Upserted<StaffRow>> {
+    const { staff } = this.t;
     const want = { ...input, email: input.email.toLowerCase() };
     return this.upsert('staff', want, await this.staffById(input.id), by, {
-      insert: () =>
-        this.db
-          .insert(staff)
-          .values({ ...want, createdAt: by.at, updatedAt: by.at })
-          .run(),
-      update: (set) => this.db.update(staff).set(set).where(eq(staff.id, input.id)).run(),
+      insert: async () => {
+        await this.db.insert(staff).values({ ...want, createdAt: by.at, updatedAt: by.at });
+      },
+      update: async (set) => {
+        await this.db.update(staff).set(set).where(eq(staff.id, input.id));
+      },
       read: async () => (await this.staffById(input.id))!,
     });
   }
 
   async upsertStudent(input: StudentInput, by: Actor): Promise<Upserted<StudentRow>> {
+    const { students } = this.t;
     return this.upsert('student', input, await this.student(input.id), by, {
-      insert: () =>
-        this.db
-          .insert(students)
-          .values({ ...input, createdAt: by.at, updatedAt: by.at })
-          .run(),
-      update: (set) => this.db.update(students).set(set).where(eq(students.id, input.id)).run(),
+      insert: async () => {
+        await this.db.insert(students).values({ ...input, createdAt: by.at, updatedAt: by.at });
+      },
+      update: async (set) => {
+        await this.db.update(students).set(set).where(eq(students.id, input.id));
+      },
       read: async () => (await this.student(input.id))!,
     });
   }
@@ -137,6 +158,7 @@ export class RosterRepository extends AuditedRepository {
    * undone by the roster, not even when the phone changes.
    */
   async upsertGuardian(input: GuardianInput, by: Actor): Promise<Upserted<GuardianRow>> {
+    const { guardians } = this.t;
     const existing = await this.guardian(input.id);
     let smsStatus: GuardianRow['smsStatus'];
     if (!existing) smsStatus = input.phone ? 'active' : 'unreachable';
@@ -146,51 +168,47 @@ export class RosterRepository extends AuditedRepository {
     else smsStatus = existing.smsStatus === 'unreachable' ? 'active' : existing.smsStatus;
     const want = { ...input, smsStatus };
     return this.upsert('guardian', want, existing, by, {
-      insert: () =>
-        this.db
-          .insert(guardians)
-          .values({ ...want, createdAt: by.at, updatedAt: by.at })
-          .run(),
-      update: (set) => this.db.update(guardians).set(set).where(eq(guardians.id, input.id)).run(),
+      insert: async () => {
+        await this.db.insert(guardians).values({ ...want, createdAt: by.at, updatedAt: by.at });
+      },
+      update: async (set) => {
+        await this.db.update(guardians).set(set).where(eq(guardians.id, input.id));
+      },
       read: async () => (await this.guardian(input.id))!,
     });
   }
 
   /** Makes a student's guardians exactly `links`: adds, removes and relabels links, audit-logging each. */
   async setGuardians(studentId: string, links: GuardianLink[], by: Actor): Promise<LinksChanged> {
-    const have = new Map(this.q.links.all({ id: studentId }).map((l) => [l.guardianId, l]));
+    const { studentGuardians } = this.t;
+    const have = new Map((await this.q.links.execute({ id: studentId })).map((l) => [l.guardianId, l]));
     const result: LinksChanged = { added: 0, removed: 0, updated: 0 };
     const entityId = (g: string) => `${studentId}:${g}`;
     for (const link of links) {
       const old = have.get(link.guardianId);
       have.delete(link.guardianId);
       if (!old) {
-        this.db
-          .insert(studentGuardians)
-          .values({ studentId, ...link, createdAt: by.at })
-          .run();
+        await this.db.insert(studentGuardians).values({ studentId, ...link, createdAt: by.at });
         await this.log('student_guardian', entityId(link.guardianId), 'link', null, link, by);
         result.added++;
       } else if ((old.relationship ?? null) !== (link.relationship ?? null)) {
-        this.db
+        await this.db
           .update(studentGuardians)
           .set({ relationship: link.relationship })
           .where(
             and(eq(studentGuardians.studentId, studentId), eq(studentGuardians.guardianId, link.guardianId)),
-          )
-          .run();
+          );
         const before = { guardianId: old.guardianId, relationship: old.relationship };
         await this.log('student_guardian', entityId(link.guardianId), 'update', before, link, by);
         result.updated++;
       }
     }
     for (const old of have.values()) {
-      this.db
+      await this.db
         .delete(studentGuardians)
         .where(
           and(eq(studentGuardians.studentId, studentId), eq(studentGuardians.guardianId, old.guardianId)),
-        )
-        .run();
+        );
       const before = { guardianId: old.guardianId, relationship: old.relationship };
       await this.log('student_guardian', entityId(old.guardianId), 'unlink', before, null, by);
       result.removed++;
@@ -200,19 +218,19 @@ export class RosterRepository extends AuditedRepository {
 
   /** Puts a student on a navigator's caseload (null: on none). A change of navigator is a 'move'. */
   async assignNavigator(studentId: string, navigatorId: string | null, by: Actor): Promise<Assigned> {
+    const { assignments } = this.t;
     const from = await this.navigatorOf(studentId);
     const to = navigatorId;
     if (from === to) return { change: 'unchanged', from, to };
     if (to === null) {
-      this.db.delete(assignments).where(eq(assignments.studentId, studentId)).run();
+      await this.db.delete(assignments).where(eq(assignments.studentId, studentId));
       await this.log('assignment', studentId, 'unassign', { navigatorId: from }, null, by);
       return { change: 'unassigned', from, to };
     }
-    this.db
+    await this.db
       .insert(assignments)
       .values({ studentId, navigatorId: to, assignedAt: by.at })
-      .onConflictDoUpdate({ target: assignments.studentId, set: { navigatorId: to, assignedAt: by.at } })
-      .run();
+      .onConflictDoUpdate({ target: assignments.studentId, set: { navigatorId: to, assignedAt: by.at } });
     const action = from === null ? 'assign' : 'move';
     await this.log(
       'assignment',
@@ -228,98 +246,108 @@ export class RosterRepository extends AuditedRepository {
   // --- reads --------------------------------------------------------------------------------------
 
   async school(id: string): Promise<SchoolRow | undefined> {
-    return this.q.school.get({ id });
+    return (await this.q.school.execute({ id }))[0];
   }
 
   /** All schools, by name. */
   async schools(): Promise<SchoolRow[]> {
-    return this.db.select().from(schools).orderBy(asc(schools.name), asc(schools.id)).all();
+    const { schools } = this.t;
+    return await this.db.select().from(schools).orderBy(asc(schools.name), asc(schools.id));
   }
 
   async staffById(id: string): Promise<StaffRow | undefined> {
-    return this.q.staff.get({ id });
+    return (await this.q.staff.execute({ id }))[0];
   }
 
   async staffBySlackId(slackUserId: string): Promise<StaffRow | undefined> {
-    return this.db.select().from(staff).where(eq(staff.slackUserId, slackUserId)).get();
+    const { staff } = this.t;
+    return (await this.db.select().from(staff).where(eq(staff.slackUserId, slackUserId)).limit(1))[0];
   }
 
   async staffByTeamsId(teamsUserId: string): Promise<StaffRow | undefined> {
-    return this.db.select().from(staff).where(eq(staff.teamsUserId, teamsUserId)).get();
+    const { staff } = this.t;
+    return (await this.db.select().from(staff).where(eq(staff.teamsUserId, teamsUserId)).limit(1))[0];
   }
 
   /** Emails are stored lower-case; the look-up ignores case. */
   async staffByEmail(email: string): Promise<StaffRow | undefined> {
-    return this.db.select().from(staff).where(eq(staff.email, email.trim().toLowerCase())).get();
+    const { staff } = this.t;
+    return (
+      await this.db.select().from(staff).where(eq(staff.email, email.trim().toLowerCase())).limit(1)
+    )[0];
   }
 
   /** All staff, or those with one of `roles`, by id. */
   async staffList(roles?: StaffRow['role'][]): Promise<StaffRow[]> {
+    const { staff } = this.t;
     const q = this.db.select().from(staff);
-    return (roles ? q.where(inArray(staff.role, roles)) : q).orderBy(asc(staff.id)).all();
+    return await (roles ? q.where(inArray(staff.role, roles)) : q).orderBy(asc(staff.id));
   }
 
   async student(id: string): Promise<StudentRow | undefined> {
-    return this.q.student.get({ id });
+    return (await this.q.student.execute({ id }))[0];
   }
 
   /** All students, by id. */
   async studentList(): Promise<StudentRow[]> {
-    return this.db.select().from(students).orderBy(asc(students.id)).all();
+    const { students } = this.t;
+    return await this.db.select().from(students).orderBy(asc(students.id));
   }
 
   async guardian(id: string): Promise<GuardianRow | undefined> {
-    return this.q.guardian.get({ id });
+    return (await this.q.guardian.execute({ id }))[0];
   }
 
   /** Guardians reached at one E.164 number (two guardians may share a phone). */
   async guardiansByPhone(e164: string): Promise<GuardianRow[]> {
-    return this.db.select().from(guardians).where(eq(guardians.phone, e164)).orderBy(asc(guardians.id)).all();
+    const { guardians } = this.t;
+    return await this.db.select().from(guardians).where(eq(guardians.phone, e164)).orderBy(asc(guardians.id));
   }
 
   /** A student's guardians in the order they were linked. */
   async guardiansOf(studentId: string): Promise<LinkedGuardian[]> {
-    return this.q.guardiansOf.all({ id: studentId }).map((r) => ({ ...r.g, relationship: r.relationship }));
+    const rows = await this.q.guardiansOf.execute({ id: studentId });
+    return rows.map((r) => ({ ...r.g, relationship: r.relationship }));
   }
 
   /** The students a guardian is linked to, by id. */
   async studentsOfGuardian(guardianId: string): Promise<StudentRow[]> {
-    return this.db
+    const { studentGuardians, students } = this.t;
+    const rows = await this.db
       .select({ s: students })
       .from(studentGuardians)
       .innerJoin(students, eq(students.id, studentGuardians.studentId))
       .where(eq(studentGuardians.guardianId, guardianId))
-      .orderBy(asc(students.id))
-      .all()
-      .map((r) => r.s);
+      .orderBy(asc(students.id));
+    return rows.map((r) => r.s);
   }
 
   /** The navigator a student is assigned to, or null. */
   async navigatorOf(studentId: string): Promise<string | null> {
-    return this.q.navigator.get({ id: studentId })?.n ?? null;
+    return (await this.q.navigator.execute({ id: studentId }))[0]?.n ?? null;
   }
 
   /** A navigator's active students, by last and first name. */
   async caseloadOf(navigatorId: string): Promise<StudentRow[]> {
-    return this.db
+    const { assignments, students } = this.t;
+    const rows = await this.db
       .select({ s: students })
       .from(assignments)
       .innerJoin(students, eq(students.id, assignments.studentId))
       .where(and(eq(assignments.navigatorId, navigatorId), eq(students.active, true)))
-      .orderBy(asc(students.lastName), asc(students.firstName), asc(students.id))
-      .all()
-      .map((r) => r.s);
+      .orderBy(asc(students.lastName), asc(students.firstName), asc(students.id));
+    return rows.map((r) => r.s);
   }
 
   /** Number of active students per navigator. */
   async caseloadSizes(): Promise<Map<string, number>> {
-    const rows = this.db
-      .select({ navigatorId: assignments.navigatorId, n: count() })
+    const { assignments, students } = this.t;
+    const rows = await this.db
+      .select({ navigatorId: assignments.navigatorId, n: count().mapWith(Number) })
       .from(assignments)
       .innerJoin(students, eq(students.id, assignments.studentId))
       .where(eq(students.active, true))
-      .groupBy(assignments.navigatorId)
-      .all();
+      .groupBy(assignments.navigatorId);
     return new Map(rows.map((r) => [r.navigatorId, r.n]));
   }
 
@@ -331,20 +359,20 @@ export class RosterRepository extends AuditedRepository {
     existing: R | undefined,
     by: Actor,
     ops: {
-      insert: () => void;
-      update: (set: Partial<T> & { updatedAt: number }) => void;
+      insert: () => Promise<void>;
+      update: (set: Partial<T> & { updatedAt: number }) => Promise<void>;
       read: () => Promise<R>;
     },
   ): Promise<Upserted<R>> {
     const keys = Object.keys(want) as (keyof T)[];
     if (!existing) {
-      ops.insert();
+      await ops.insert();
       await this.log(entity, want.id, 'create', null, want, by);
       return { change: 'created', row: await ops.read() };
     }
     const changed = changedKeys(want, existing as Record<string, unknown>);
     if (changed.length === 0) return { change: 'unchanged', before: existing, row: existing };
-    ops.update({ ...pick<T>(want as Record<string, unknown>, changed), updatedAt: by.at });
+    await ops.update({ ...pick<T>(want as Record<string, unknown>, changed), updatedAt: by.at });
     await this.log(entity, want.id, 'update', pick<T>(existing as Record<string, unknown>, keys), want, by);
     return { change: 'updated', before: existing, row: await ops.read() };
   }

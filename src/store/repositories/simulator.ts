@@ -1,16 +1,6 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
-import {
-  answers,
-  checkins,
-  escalations,
-  guardians,
-  needs,
-  outbox,
-  staff,
-  students,
-} from '../schema/index.js';
-import { insertionOrder } from '../sqlite.js';
+import type { guardians, outbox } from '../schema/index.js';
 import { Repository } from '../store.js';
 
 /** Read-only views for the local simulator page. */
@@ -21,18 +11,19 @@ export class SimulatorRepository extends Repository {
 
   /** Every guardian, by name, for the phone picker. */
   async guardians(): Promise<(typeof guardians.$inferSelect)[]> {
-    return this.db.select().from(guardians).orderBy(asc(guardians.name)).all();
+    const { guardians } = this.t;
+    return await this.db.select().from(guardians).orderBy(asc(guardians.name));
   }
 
   /** Messages queued or sent to one participant, oldest first. */
   async messagesTo(recipientId: string, limit = 200): Promise<(typeof outbox.$inferSelect)[]> {
-    return this.db
+    const { outbox } = this.t;
+    return await this.db
       .select()
       .from(outbox)
       .where(eq(outbox.recipientId, recipientId))
-      .orderBy(asc(outbox.createdAt), insertionOrder(outbox))
-      .limit(limit)
-      .all();
+      .orderBy(asc(outbox.createdAt), this.dialect.insertionOrder(outbox))
+      .limit(limit);
   }
 
   /**
@@ -40,24 +31,27 @@ export class SimulatorRepository extends Repository {
    * bypass). Local mode only: a person trying the simulator at night should not wait until 08:00.
    */
   async releaseHeld(now: number): Promise<number> {
-    return this.db
-      .update(outbox)
-      .set({ notBefore: now, urgent: true, updatedAt: now })
-      .where(and(eq(outbox.status, 'pending'), inArray(outbox.channel, ['local', 'sms'])))
-      .run().changes;
+    const { outbox } = this.t;
+    return this.dialect.affected(
+      await this.db
+        .update(outbox)
+        .set({ notBefore: now, urgent: true, updatedAt: now })
+        .where(and(eq(outbox.status, 'pending'), inArray(outbox.channel, ['local', 'sms']))),
+    );
   }
 
   async checkinCounts(period: string) {
-    return this.db
+    const { checkins, staff } = this.t;
+    return await this.db
       .select({ navigatorId: checkins.navigatorId, name: staff.name, status: checkins.status })
       .from(checkins)
       .innerJoin(staff, eq(staff.id, checkins.navigatorId))
-      .where(and(eq(checkins.period, period), eq(checkins.kind, 'navigator')))
-      .all();
+      .where(and(eq(checkins.period, period), eq(checkins.kind, 'navigator')));
   }
 
   async latestNeeds(limit = 50) {
-    return this.db
+    const { needs, students } = this.t;
+    return await this.db
       .select({
         firstName: students.firstName,
         lastName: students.lastName,
@@ -70,12 +64,12 @@ export class SimulatorRepository extends Repository {
       .from(needs)
       .innerJoin(students, eq(students.id, needs.studentId))
       .orderBy(desc(needs.updatedAt))
-      .limit(limit)
-      .all();
+      .limit(limit);
   }
 
   async latestEscalations(limit = 20) {
-    return this.db
+    const { escalations, students } = this.t;
+    return await this.db
       .select({
         firstName: students.firstName,
         lastName: students.lastName,
@@ -86,12 +80,12 @@ export class SimulatorRepository extends Repository {
       .from(escalations)
       .leftJoin(students, eq(students.id, escalations.studentId))
       .orderBy(desc(escalations.createdAt))
-      .limit(limit)
-      .all();
+      .limit(limit);
   }
 
   async latestAnswers(limit = 15) {
-    return this.db
+    const { answers, students } = this.t;
+    return await this.db
       .select({
         firstName: students.firstName,
         questionText: answers.questionText,
@@ -101,7 +95,6 @@ export class SimulatorRepository extends Repository {
       .from(answers)
       .leftJoin(students, eq(students.id, answers.studentId))
       .orderBy(desc(answers.answeredAt))
-      .limit(limit)
-      .all();
+      .limit(limit);
   }
 }

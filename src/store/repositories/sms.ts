@@ -13,16 +13,8 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm';
-import {
-  familyMessages,
-  familyTexts,
-  guardians,
-  inboundEvents,
-  outbox,
-  type SmsStatus,
-  smsOptOuts,
-  smsPauses,
-} from '../schema/index.js';
+import type { Tables } from '../dialect.js';
+import type { familyMessages, familyTexts, SmsStatus, smsPauses } from '../schema/index.js';
 import { type Actor, AuditedRepository } from './audit.js';
 import { MAYBE_DELIVERED_PREFIX } from './outbox.js';
 import type { GuardianRow } from './roster.js';
@@ -55,13 +47,14 @@ export type SmsPauseRow = typeof smsPauses.$inferSelect;
 export const CONSENT_NOTICE_PURPOSE = 'sms:consent_notice';
 
 /** Outbox rows that are texts to `recipientId`. */
-function smsTo(recipientId: string): SQL | undefined {
+function smsTo(t: Tables, recipientId: string): SQL | undefined {
+  const { outbox } = t;
   return and(eq(outbox.channel, 'sms'), eq(outbox.recipientId, recipientId));
 }
 
 /** Outbox rows that are texts to the guardian `guardianId`. */
-function smsToGuardian(guardianId: string): SQL | undefined {
-  return and(smsTo(guardianId), eq(outbox.recipientKind, 'guardian'));
+function smsToGuardian(t: Tables, guardianId: string): SQL | undefined {
+  return and(smsTo(t, guardianId), eq(t.outbox.recipientKind, 'guardian'));
 }
 
 /**
@@ -72,13 +65,13 @@ function smsToGuardian(guardianId: string): SQL | undefined {
 export class SmsRepository extends AuditedRepository {
   /** Sets a guardian's SMS status; returns false (and writes nothing) when it already had it. */
   async setSmsStatus(guardianId: string, status: SmsStatus, by: Actor, reason: string): Promise<boolean> {
-    const before = this.db.select().from(guardians).where(eq(guardians.id, guardianId)).get();
+    const { guardians } = this.t;
+    const [before] = await this.db.select().from(guardians).where(eq(guardians.id, guardianId));
     if (!before || before.smsStatus === status) return false;
-    this.db
+    await this.db
       .update(guardians)
       .set({ smsStatus: status, updatedAt: by.at })
-      .where(eq(guardians.id, guardianId))
-      .run();
+      .where(eq(guardians.id, guardianId));
     await this.audit.append({
       entity: 'guardian',
       entityId: guardianId,
@@ -92,9 +85,10 @@ export class SmsRepository extends AuditedRepository {
 
   /** Sets a guardian's language; returns false when unchanged. */
   async setLocale(guardianId: string, locale: string, by: Actor): Promise<boolean> {
-    const before = this.db.select().from(guardians).where(eq(guardians.id, guardianId)).get();
+    const { guardians } = this.t;
+    const [before] = await this.db.select().from(guardians).where(eq(guardians.id, guardianId));
     if (!before || before.locale === locale) return false;
-    this.db.update(guardians).set({ locale, updatedAt: by.at }).where(eq(guardians.id, guardianId)).run();
+    await this.db.update(guardians).set({ locale, updatedAt: by.at }).where(eq(guardians.id, guardianId));
     await this.audit.append({
       entity: 'guardian',
       entityId: guardianId,
@@ -109,12 +103,14 @@ export class SmsRepository extends AuditedRepository {
   /** Guardians with one of `ids`. */
   async guardians(ids: string[]): Promise<GuardianRow[]> {
     if (ids.length === 0) return [];
-    return this.db.select().from(guardians).where(inArray(guardians.id, ids)).all();
+    const { guardians } = this.t;
+    return await this.db.select().from(guardians).where(inArray(guardians.id, ids));
   }
 
   /** The outbox row a provider message id belongs to. */
   async reportTarget(providerMessageId: string): Promise<SmsReportTarget | undefined> {
-    return this.db
+    const { outbox } = this.t;
+    const [row] = await this.db
       .select({
         id: outbox.id,
         recipientKind: outbox.recipientKind,
@@ -124,7 +120,8 @@ export class SmsRepository extends AuditedRepository {
       })
       .from(outbox)
       .where(and(eq(outbox.providerMessageId, providerMessageId), eq(outbox.channel, 'sms')))
-      .get();
+      .limit(1);
+    return row;
   }
 
   /**
@@ -143,7 +140,8 @@ export class SmsRepository extends AuditedRepository {
         : providerStatus === 'undelivered' || providerStatus === 'failed'
           ? { status: 'failed' as const, lastError: `provider:${errorCode ?? 'unknown'}` }
           : {};
-    const r = this.db
+    const { outbox } = this.t;
+    const r = await this.db
       .update(outbox)
       .set({ providerStatus, updatedAt: now, ...final })
       .where(
@@ -153,33 +151,33 @@ export class SmsRepository extends AuditedRepository {
             ? isNull(outbox.providerStatus)
             : eq(outbox.providerStatus, target.providerStatus),
         ),
-      )
-      .run();
-    return r.changes === 1;
+      );
+    return this.dialect.affected(r) === 1;
   }
 
   /** The newest final SMS results of a guardian (delivered, undelivered, failed), newest first. */
   async recentResults(guardianId: string, limit: number): Promise<SmsResult[]> {
-    return this.db
+    const { outbox } = this.t;
+    return await this.db
       .select({ providerStatus: outbox.providerStatus, lastError: outbox.lastError })
       .from(outbox)
       .where(
         and(
-          smsToGuardian(guardianId),
+          smsToGuardian(this.t, guardianId),
           isNotNull(outbox.providerStatus),
           inArray(outbox.providerStatus, ['delivered', 'read', 'undelivered', 'failed']),
         ),
       )
       .orderBy(desc(outbox.updatedAt), desc(outbox.sentAt))
-      .limit(limit)
-      .all();
+      .limit(limit);
   }
 
   /** True when the guardian was ever sent an SMS that left or may have left, other than `exceptId`. */
   async everTexted(guardianId: string, exceptId?: string): Promise<boolean> {
+    const { outbox } = this.t;
     return this.outboxHas(
       and(
-        smsTo(guardianId),
+        smsTo(this.t, guardianId),
         inArray(outbox.status, ['sending', 'sent', 'delivered']),
         exceptId ? ne(outbox.id, exceptId) : undefined,
       ),
@@ -188,7 +186,8 @@ export class SmsRepository extends AuditedRepository {
 
   /** Stores the body exactly as sent, with its encoding and segment count. */
   async recordRendered(outboxId: string, body: string, encoding: string, segments: number): Promise<void> {
-    this.db.update(outbox).set({ body, encoding, segments }).where(eq(outbox.id, outboxId)).run();
+    const { outbox } = this.t;
+    await this.db.update(outbox).set({ body, encoding, segments }).where(eq(outbox.id, outboxId));
   }
 
   /**
@@ -196,7 +195,7 @@ export class SmsRepository extends AuditedRepository {
    * confirmation). Returns how many were cancelled.
    */
   async cancelPending(guardianId: string, now: number, keepId?: string): Promise<number> {
-    return this.cancelPendingWhere(smsToGuardian(guardianId), now, keepId);
+    return this.cancelPendingWhere(smsToGuardian(this.t, guardianId), now, keepId);
   }
 
   /**
@@ -204,11 +203,17 @@ export class SmsRepository extends AuditedRepository {
    * number itself when no guardian has it), except the row with `keepId`. Returns how many were cancelled.
    */
   async cancelPendingTo(address: string, now: number, keepId?: string): Promise<number> {
+    const { outbox } = this.t;
     return this.cancelPendingWhere(and(eq(outbox.channel, 'sms'), eq(outbox.address, address)), now, keepId);
   }
 
-  private cancelPendingWhere(to: SQL | undefined, now: number, keepId: string | undefined): number {
-    const r = this.db
+  private async cancelPendingWhere(
+    to: SQL | undefined,
+    now: number,
+    keepId: string | undefined,
+  ): Promise<number> {
+    const { outbox } = this.t;
+    const r = await this.db
       .update(outbox)
       .set({
         status: 'cancelled',
@@ -224,9 +229,8 @@ export class SmsRepository extends AuditedRepository {
           eq(outbox.urgent, false),
           keepId ? ne(outbox.id, keepId) : undefined,
         ),
-      )
-      .run();
-    return r.changes;
+      );
+    return this.dialect.affected(r);
   }
 
   /**
@@ -234,12 +238,12 @@ export class SmsRepository extends AuditedRepository {
    * Returns false when it was there already.
    */
   async optOutPhone(phone: string, ref: string, source: string, by: Actor): Promise<boolean> {
-    const r = this.db
+    const { smsOptOuts } = this.t;
+    const r = await this.db
       .insert(smsOptOuts)
       .values({ phone, source, createdAt: by.at })
-      .onConflictDoNothing()
-      .run();
-    if (r.changes !== 1) return false;
+      .onConflictDoNothing();
+    if (this.dialect.affected(r) !== 1) return false;
     await this.audit.append({
       entity: 'sms_opt_out',
       entityId: ref,
@@ -253,9 +257,10 @@ export class SmsRepository extends AuditedRepository {
 
   /** Removes a number from the opted-out list (START); returns false when it was not on it. */
   async clearPhoneOptOut(phone: string, ref: string, source: string, by: Actor): Promise<boolean> {
-    const before = this.db.select().from(smsOptOuts).where(eq(smsOptOuts.phone, phone)).get();
+    const { smsOptOuts } = this.t;
+    const [before] = await this.db.select().from(smsOptOuts).where(eq(smsOptOuts.phone, phone));
     if (!before) return false;
-    this.db.delete(smsOptOuts).where(eq(smsOptOuts.phone, phone)).run();
+    await this.db.delete(smsOptOuts).where(eq(smsOptOuts.phone, phone));
     await this.audit.append({
       entity: 'sms_opt_out',
       entityId: ref,
@@ -275,18 +280,21 @@ export class SmsRepository extends AuditedRepository {
   /** When the number went on the opted-out list (the first STOP since the last START), or undefined. */
   async phoneOptedOutAt(phone: string | null | undefined): Promise<number | undefined> {
     if (!phone) return undefined;
-    return this.db
-      .select({ createdAt: smsOptOuts.createdAt })
-      .from(smsOptOuts)
-      .where(eq(smsOptOuts.phone, phone))
-      .get()?.createdAt;
+    const { smsOptOuts } = this.t;
+    return (
+      await this.db
+        .select({ createdAt: smsOptOuts.createdAt })
+        .from(smsOptOuts)
+        .where(eq(smsOptOuts.phone, phone))
+    )[0]?.createdAt;
   }
 
   /** True when a consent notice for the guardian is waiting, being sent, or was sent. */
   async hasConsentNotice(guardianId: string): Promise<boolean> {
+    const { outbox } = this.t;
     return this.outboxHas(
       and(
-        smsTo(guardianId),
+        smsTo(this.t, guardianId),
         eq(outbox.purpose, CONSENT_NOTICE_PURPOSE),
         inArray(outbox.status, ['pending', 'sending', 'sent', 'delivered']),
       ),
@@ -295,27 +303,29 @@ export class SmsRepository extends AuditedRepository {
 
   /** True when an outbox row holds this provider message id. */
   async hasProviderId(providerMessageId: string): Promise<boolean> {
-    return this.outboxHas(eq(outbox.providerMessageId, providerMessageId));
+    return this.outboxHas(eq(this.t.outbox.providerMessageId, providerMessageId));
   }
 
   /** True when some outbox row matches `where`. */
-  private outboxHas(where: SQL | undefined): boolean {
-    return this.db.select({ id: outbox.id }).from(outbox).where(where).get() !== undefined;
+  private async outboxHas(where: SQL | undefined): Promise<boolean> {
+    const { outbox } = this.t;
+    return (await this.db.select({ id: outbox.id }).from(outbox).where(where).limit(1)).length > 0;
   }
 
   /** Stores a family's text received outside any check-in. */
   async recordFamilyMessage(row: FamilyMessageRow): Promise<void> {
-    this.db.insert(familyMessages).values(row).run();
+    const { familyMessages } = this.t;
+    await this.db.insert(familyMessages).values(row);
   }
 
   /** A guardian's texts received outside a check-in at or after `since`, oldest first. */
   async familyMessagesSince(guardianId: string, since: number): Promise<FamilyMessageRow[]> {
-    return this.db
+    const { familyMessages } = this.t;
+    return await this.db
       .select()
       .from(familyMessages)
       .where(and(eq(familyMessages.guardianId, guardianId), gte(familyMessages.receivedAt, since)))
-      .orderBy(asc(familyMessages.receivedAt), asc(familyMessages.id))
-      .all();
+      .orderBy(asc(familyMessages.receivedAt), asc(familyMessages.id));
   }
 
   /**
@@ -323,7 +333,8 @@ export class SmsRepository extends AuditedRepository {
    * (the process died between storing the text and the conversation's step). Oldest first.
    */
   async unfinishedAnswers(): Promise<FamilyTextRow[]> {
-    return this.db
+    const { familyTexts, inboundEvents } = this.t;
+    const rows = await this.db
       .select({ text: familyTexts })
       .from(familyTexts)
       .innerJoin(
@@ -337,29 +348,32 @@ export class SmsRepository extends AuditedRepository {
           eq(inboundEvents.status, 'received'),
         ),
       )
-      .orderBy(asc(familyTexts.receivedAt))
-      .all()
-      .map((r) => r.text);
+      .orderBy(asc(familyTexts.receivedAt));
+    return rows.map((r) => r.text);
   }
 
   /** Stores one inbound text, whatever it meant; `meaning` may be refined later with `setFamilyTextMeaning`. */
   async recordFamilyText(row: FamilyTextRow): Promise<void> {
-    this.db.insert(familyTexts).values(row).run();
+    const { familyTexts } = this.t;
+    await this.db.insert(familyTexts).values(row);
   }
 
   /** Removes the record of a text whose handling failed, so the platform's retry is stored once. */
   async forgetFamilyText(id: string): Promise<void> {
-    this.db.delete(familyTexts).where(eq(familyTexts.id, id)).run();
+    const { familyTexts } = this.t;
+    await this.db.delete(familyTexts).where(eq(familyTexts.id, id));
   }
 
   /** Refines what an inbound text was read as once the check-in has read it ('answer', 'note'). */
   async setFamilyTextMeaning(id: string, meaning: string): Promise<void> {
-    this.db.update(familyTexts).set({ meaning }).where(eq(familyTexts.id, id)).run();
+    const { familyTexts } = this.t;
+    await this.db.update(familyTexts).set({ meaning }).where(eq(familyTexts.id, id));
   }
 
   /** Inbound texts received at or after `since`, oldest first, for a guardian or (no id) for everyone. */
   async familyTextsSince(since: number, guardianId?: string): Promise<FamilyTextRow[]> {
-    return this.db
+    const { familyTexts } = this.t;
+    return await this.db
       .select()
       .from(familyTexts)
       .where(
@@ -368,28 +382,29 @@ export class SmsRepository extends AuditedRepository {
           guardianId ? eq(familyTexts.guardianId, guardianId) : undefined,
         ),
       )
-      .orderBy(asc(familyTexts.receivedAt), asc(familyTexts.id))
-      .all();
+      .orderBy(asc(familyTexts.receivedAt), asc(familyTexts.id));
   }
 
   /** Pauses routine texts to a number until `until` (replacing an earlier pause). */
   async pausePhone(phone: string, until: number, weeks: number, at: number): Promise<void> {
-    this.db
+    const { smsPauses } = this.t;
+    await this.db
       .insert(smsPauses)
       .values({ phone, until, weeks, createdAt: at })
-      .onConflictDoUpdate({ target: smsPauses.phone, set: { until, weeks, createdAt: at } })
-      .run();
+      .onConflictDoUpdate({ target: smsPauses.phone, set: { until, weeks, createdAt: at } });
   }
 
   /** Ends a number's pause at once (START, or a new opt-in). */
   async clearPause(phone: string): Promise<void> {
-    this.db.delete(smsPauses).where(eq(smsPauses.phone, phone)).run();
+    const { smsPauses } = this.t;
+    await this.db.delete(smsPauses).where(eq(smsPauses.phone, phone));
   }
 
   /** The pause in force for a number at `now`, if any: a pause past its date is over without any job. */
   async pauseAt(phone: string | null | undefined, now: number): Promise<SmsPauseRow | undefined> {
     if (!phone) return undefined;
-    const row = this.db.select().from(smsPauses).where(eq(smsPauses.phone, phone)).get();
+    const { smsPauses } = this.t;
+    const [row] = await this.db.select().from(smsPauses).where(eq(smsPauses.phone, phone));
     return row && row.until > now ? row : undefined;
   }
 
@@ -399,12 +414,13 @@ export class SmsRepository extends AuditedRepository {
    * reply cannot answer it.
    */
   async sessionTextHeld(guardianId: string, sessionId: string): Promise<boolean> {
-    const rows = this.db
+    const { outbox } = this.t;
+    const rows = await this.db
       .select({ origin: outbox.origin })
       .from(outbox)
       .where(
         and(
-          smsToGuardian(guardianId),
+          smsToGuardian(this.t, guardianId),
           eq(outbox.status, 'pending'),
           // Refused by the provider and waiting for a retry is still held; a failure that may have been
           // delivered is not (the family may have the question).
@@ -415,19 +431,18 @@ export class SmsRepository extends AuditedRepository {
           ),
           eq(outbox.urgent, false),
         ),
-      )
-      .all();
+      );
     return rows.some((r) => r.origin?.sessionId === sessionId);
   }
 
   /** The body of the newest text of this check-in session that has left for the guardian, if any. */
   async lastSessionTextSent(guardianId: string, sessionId: string): Promise<string | undefined> {
-    const rows = this.db
+    const { outbox } = this.t;
+    const rows = await this.db
       .select({ origin: outbox.origin, body: outbox.body })
       .from(outbox)
-      .where(and(smsToGuardian(guardianId), inArray(outbox.status, ['sending', 'sent', 'delivered'])))
-      .orderBy(desc(outbox.createdAt), desc(outbox.id))
-      .all();
+      .where(and(smsToGuardian(this.t, guardianId), inArray(outbox.status, ['sending', 'sent', 'delivered'])))
+      .orderBy(desc(outbox.createdAt), desc(outbox.id));
     return rows.find((r) => r.origin?.sessionId === sessionId)?.body ?? undefined;
   }
 }

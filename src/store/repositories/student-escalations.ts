@@ -1,5 +1,4 @@
 import { and, desc, inArray } from 'drizzle-orm';
-import { escalations } from '../schema/index.js';
 import { Repository } from '../store.js';
 import type { EscalationRow } from './needs.js';
 
@@ -8,7 +7,8 @@ export class StudentEscalationRepository extends Repository {
   /** The open (not resolved) escalations about these students, newest first. */
   async openFor(studentIds: string[]): Promise<EscalationRow[]> {
     if (studentIds.length === 0) return [];
-    return this.db
+    const { escalations } = this.t;
+    return await this.db
       .select()
       .from(escalations)
       .where(
@@ -17,7 +17,6 @@ export class StudentEscalationRepository extends Repository {
           inArray(escalations.status, ['open', 'claimed', 'acknowledged']),
         ),
       )
-      .orderBy(desc(escalations.createdAt))
-      .all();
+      .orderBy(desc(escalations.createdAt));
   }
 }

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { staff, teamsConversations } from '../schema/index.js';
+import type { teamsConversations } from '../schema/index.js';
 import { type Actor, AuditedRepository } from './audit.js';
 
 export type TeamsConversationRow = typeof teamsConversations.$inferSelect;
@@ -11,34 +11,38 @@ export type TeamsConversationInput = Omit<TeamsConversationRow, 'unreachableAt' 
 export class TeamsConversationRepository extends AuditedRepository {
   /** Saves or refreshes a reference (the service URL may move); reachable again, since they just wrote. */
   async save(input: TeamsConversationInput, at: number): Promise<void> {
-    this.db
+    const { teamsConversations } = this.t;
+    await this.db
       .insert(teamsConversations)
       .values({ ...input, unreachableAt: null, updatedAt: at })
       .onConflictDoUpdate({
         target: teamsConversations.id,
         set: { ...input, unreachableAt: null, updatedAt: at },
-      })
-      .run();
+      });
   }
 
   async byId(id: string): Promise<TeamsConversationRow | undefined> {
-    return this.db.select().from(teamsConversations).where(eq(teamsConversations.id, id)).get();
+    const { teamsConversations } = this.t;
+    return (await this.db.select().from(teamsConversations).where(eq(teamsConversations.id, id)))[0];
   }
 
   /** The newest personal chat of a Teams user (AAD object id) the bot may still write to. */
   async personalChatOf(userAadId: string): Promise<TeamsConversationRow | undefined> {
-    return this.db
-      .select()
-      .from(teamsConversations)
-      .where(
-        and(
-          eq(teamsConversations.userAadId, userAadId),
-          eq(teamsConversations.kind, 'personal'),
-          isNull(teamsConversations.unreachableAt),
-        ),
-      )
-      .orderBy(desc(teamsConversations.updatedAt))
-      .get();
+    const { teamsConversations } = this.t;
+    return (
+      await this.db
+        .select()
+        .from(teamsConversations)
+        .where(
+          and(
+            eq(teamsConversations.userAadId, userAadId),
+            eq(teamsConversations.kind, 'personal'),
+            isNull(teamsConversations.unreachableAt),
+          ),
+        )
+        .orderBy(desc(teamsConversations.updatedAt))
+        .limit(1)
+    )[0];
   }
 
   /**
@@ -46,17 +50,15 @@ export class TeamsConversationRepository extends AuditedRepository {
    * ('teams_conversation'). Nothing is written when it is already so.
    */
   async linkStaff(staffId: string, conversationId: string | null, by: Actor): Promise<void> {
-    const row = this.db
-      .select({ conversation: staff.teamsConversation })
-      .from(staff)
-      .where(eq(staff.id, staffId))
-      .get();
+    const { staff } = this.t;
+    const row = (
+      await this.db.select({ conversation: staff.teamsConversation }).from(staff).where(eq(staff.id, staffId))
+    )[0];
     if (!row || row.conversation === conversationId) return;
-    this.db
+    await this.db
       .update(staff)
       .set({ teamsConversation: conversationId, updatedAt: by.at })
-      .where(eq(staff.id, staffId))
-      .run();
+      .where(eq(staff.id, staffId));
     await this.audit.append({
       entity: 'staff',
       entityId: staffId,
@@ -69,16 +71,19 @@ export class TeamsConversationRepository extends AuditedRepository {
 
   /** Forgets a staff member's personal chat, when it is still this one. */
   async unlinkStaff(staffId: string, conversationId: string, by: Actor): Promise<void> {
-    const row = this.db.select({ c: staff.teamsConversation }).from(staff).where(eq(staff.id, staffId)).get();
+    const { staff } = this.t;
+    const row = (
+      await this.db.select({ c: staff.teamsConversation }).from(staff).where(eq(staff.id, staffId))
+    )[0];
     if (row?.c === conversationId) await this.linkStaff(staffId, null, by);
   }
 
   /** Marks a conversation the bot may no longer write to (Teams answered 403). */
   async markUnreachable(id: string, at: number): Promise<void> {
-    this.db
+    const { teamsConversations } = this.t;
+    await this.db
       .update(teamsConversations)
       .set({ unreachableAt: at, updatedAt: at })
-      .where(eq(teamsConversations.id, id))
-      .run();
+      .where(eq(teamsConversations.id, id));
   }
 }

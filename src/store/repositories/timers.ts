@@ -1,16 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
-import {
-  assignments,
-  dialogSessions,
-  guardians,
-  schools,
-  staff,
-  studentGuardians,
-  students,
-  timers,
-} from '../schema/index.js';
-import { textPrefix } from '../sqlite.js';
+import type { schools, staff, timers } from '../schema/index.js';
 import { Repository } from '../store.js';
 
 export type TimerRow = typeof timers.$inferSelect;
@@ -59,7 +49,8 @@ export class TimerRepository extends Repository {
   }
 
   async schedule(timer: NewTimer): Promise<string | null> {
-    const rows = this.db
+    const { timers } = this.t;
+    const rows = await this.db
       .insert(timers)
       .values({
         id: timer.id,
@@ -72,17 +63,18 @@ export class TimerRepository extends Repository {
         createdAt: timer.createdAt,
       })
       .onConflictDoNothing({ target: timers.uniqueKey })
-      .returning({ id: timers.id })
-      .all();
+      .returning({ id: timers.id });
     return rows[0]?.id ?? null;
   }
 
   async get(id: string): Promise<TimerRow | undefined> {
-    return this.db.select().from(timers).where(eq(timers.id, id)).get();
+    const { timers } = this.t;
+    return (await this.db.select().from(timers).where(eq(timers.id, id)))[0];
   }
 
   async getByKey(uniqueKey: string): Promise<TimerRow | undefined> {
-    return this.db.select().from(timers).where(eq(timers.uniqueKey, uniqueKey)).get();
+    const { timers } = this.t;
+    return (await this.db.select().from(timers).where(eq(timers.uniqueKey, uniqueKey)))[0];
   }
 
   /**
@@ -96,108 +88,127 @@ export class TimerRepository extends Repository {
     limit: number,
     keys?: string[],
   ): Promise<TimerRow[]> {
+    const { timers } = this.t;
     const free = or(isNull(timers.leaseUntil), lt(timers.leaseUntil, now));
     const which = keys ? inArray(timers.uniqueKey, keys) : lte(timers.fireAt, now);
-    const due = this.db
-      .select({ id: timers.id })
-      .from(timers)
-      .where(and(eq(timers.status, 'pending'), which, free))
-      .orderBy(asc(timers.fireAt))
-      .limit(limit);
-    return this.db
+    const due = this.dialect.claimable(
+      this.db
+        .select({ id: timers.id })
+        .from(timers)
+        .where(and(eq(timers.status, 'pending'), which, free))
+        .orderBy(asc(timers.fireAt))
+        .limit(limit),
+    );
+    const rows = await this.db
       .update(timers)
       .set({ leaseOwner: owner, leaseUntil: now + leaseMs })
       .where(inArray(timers.id, due))
-      .returning()
-      .all()
-      .sort((a, b) => a.fireAt - b.fireAt || a.uniqueKey.localeCompare(b.uniqueKey));
+      .returning();
+    return rows.sort((a, b) => a.fireAt - b.fireAt || a.uniqueKey.localeCompare(b.uniqueKey));
   }
 
-  /** Ends a timer; the outcome is kept in its payload (`outcome`) for `timers list` and audits. */
-  async finish(timer: TimerRow, now: number, outcome: TimerOutcome): Promise<void> {
+  /**
+   * Ends a timer `owner` holds; the outcome is kept in its payload (`outcome`) for `timers list` and audits.
+   * False when the timer is no longer ours: our lease ran out and another runner claimed it (or ended it), so
+   * what we did for it must not count.
+   */
+  async finish(timer: TimerRow, owner: string, now: number, outcome: TimerOutcome): Promise<boolean> {
+    const { timers } = this.t;
     const payload = { ...((timer.payload as Record<string, unknown> | null) ?? {}), outcome };
-    this.db
+    const r = await this.db
       .update(timers)
       .set({ status: 'fired', firedAt: now, payload, leaseOwner: null, leaseUntil: null })
-      .where(eq(timers.id, timer.id))
-      .run();
+      .where(and(eq(timers.id, timer.id), eq(timers.leaseOwner, owner), eq(timers.status, 'pending')));
+    return this.dialect.affected(r) === 1;
   }
 
-  /** Gives a timer back (its handler failed or is missing) to be tried again at `fireAt`. */
-  async release(id: string, fireAt: number): Promise<void> {
-    this.db.update(timers).set({ fireAt, leaseOwner: null, leaseUntil: null }).where(eq(timers.id, id)).run();
+  /**
+   * Gives a timer `owner` holds back (its handler failed or is missing) to be tried again at `fireAt`. False
+   * when another runner holds it now: its lease and schedule are left alone.
+   */
+  async release(id: string, owner: string, fireAt: number): Promise<boolean> {
+    const { timers } = this.t;
+    const r = await this.db
+      .update(timers)
+      .set({ fireAt, leaseOwner: null, leaseUntil: null })
+      .where(and(eq(timers.id, id), eq(timers.leaseOwner, owner), eq(timers.status, 'pending')));
+    return this.dialect.affected(r) === 1;
   }
 
   /** Cancels pending timers by unique key (e.g. a session ended before its reminder). */
   async cancel(uniqueKeys: string[]): Promise<number> {
     if (uniqueKeys.length === 0) return 0;
-    return this.db
-      .update(timers)
-      .set({ status: 'cancelled', leaseOwner: null, leaseUntil: null })
-      .where(and(inArray(timers.uniqueKey, uniqueKeys), eq(timers.status, 'pending')))
-      .run().changes;
+    const { timers } = this.t;
+    return this.dialect.affected(
+      await this.db
+        .update(timers)
+        .set({ status: 'cancelled', leaseOwner: null, leaseUntil: null })
+        .where(and(inArray(timers.uniqueKey, uniqueKeys), eq(timers.status, 'pending'))),
+    );
   }
 
   /** Soonest first, optionally of one status. */
   async list(
     options: { status?: TimerStatus; limit?: number; keyPrefix?: string } = {},
   ): Promise<TimerRow[]> {
+    const { timers } = this.t;
     const conditions = [
       options.status ? eq(timers.status, options.status) : undefined,
       options.keyPrefix
-        ? eq(textPrefix(timers.uniqueKey, options.keyPrefix.length), options.keyPrefix)
+        ? eq(this.dialect.textPrefix(timers.uniqueKey, options.keyPrefix.length), options.keyPrefix)
         : undefined,
     ].filter((c) => c !== undefined);
-    return this.db
+    return await this.db
       .select()
       .from(timers)
       .where(conditions.length ? and(...conditions) : undefined)
       .orderBy(asc(timers.fireAt), desc(timers.uniqueKey))
-      .limit(options.limit ?? 50)
-      .all();
+      .limit(options.limit ?? 50);
   }
 
   /** The current version of a dialog session, or undefined when it does not exist. */
   async sessionVersion(sessionId: string): Promise<number | undefined> {
-    return this.db
-      .select({ version: dialogSessions.version })
-      .from(dialogSessions)
-      .where(eq(dialogSessions.id, sessionId))
-      .get()?.version;
+    const { dialogSessions } = this.t;
+    return (
+      await this.db
+        .select({ version: dialogSessions.version })
+        .from(dialogSessions)
+        .where(eq(dialogSessions.id, sessionId))
+    )[0]?.version;
   }
 
   async school(schoolId: string): Promise<SchoolRow | undefined> {
-    return this.db.select().from(schools).where(eq(schools.id, schoolId)).get();
+    const { schools } = this.t;
+    return (await this.db.select().from(schools).where(eq(schools.id, schoolId)))[0];
   }
 
   async schoolIds(): Promise<string[]> {
-    return this.db
-      .select({ id: schools.id })
-      .from(schools)
-      .orderBy(asc(schools.id))
-      .all()
-      .map((r) => r.id);
+    const { schools } = this.t;
+    const rows = await this.db.select({ id: schools.id }).from(schools).orderBy(asc(schools.id));
+    return rows.map((r) => r.id);
   }
 
   async staffMember(id: string): Promise<StaffRow | undefined> {
-    return this.db.select().from(staff).where(eq(staff.id, id)).get();
+    const { staff } = this.t;
+    return (await this.db.select().from(staff).where(eq(staff.id, id)))[0];
   }
 
   /** Active navigators of a school who have at least one active student assigned. */
   async navigatorsOf(schoolId: string): Promise<PlanningNavigator[]> {
-    return this.db
+    const { assignments, staff, students } = this.t;
+    return await this.db
       .selectDistinct({ id: staff.id, timezone: staff.timezone, oooFrom: staff.oooFrom, oooTo: staff.oooTo })
       .from(staff)
       .innerJoin(assignments, eq(assignments.navigatorId, staff.id))
       .innerJoin(students, eq(students.id, assignments.studentId))
       .where(and(eq(staff.schoolId, schoolId), eq(staff.active, true), eq(students.active, true)))
-      .orderBy(asc(staff.id))
-      .all();
+      .orderBy(asc(staff.id));
   }
 
   /** Guardians of the school's active students who can be texted (a phone, SMS status active). */
   async guardiansOf(schoolId: string): Promise<PlanningGuardian[]> {
-    return this.db
+    const { guardians, studentGuardians, students } = this.t;
+    return await this.db
       .selectDistinct({ id: guardians.id, timezone: guardians.timezone })
       .from(guardians)
       .innerJoin(studentGuardians, eq(studentGuardians.guardianId, guardians.id))
@@ -210,7 +221,6 @@ export class TimerRepository extends Repository {
           eq(guardians.smsStatus, 'active'),
         ),
       )
-      .orderBy(asc(guardians.id))
-      .all();
+      .orderBy(asc(guardians.id));
   }
 }

@@ -1,0 +1,115 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type pg from 'pg';
+import type { Engine } from '../dialect.js';
+import { ENGINE, Store, type Tx } from '../store.js';
+import {
+  mapPostgresError,
+  mustRetry,
+  openPostgres,
+  type PostgresDb,
+  postgresAnswers,
+  postgresEngine,
+  postgresSchemaVersion,
+} from './engine.js';
+
+// The store on PostgreSQL: a pool of connections, so work runs side by side (no queue as on SQLite's one
+// connection). Code running inside a transaction holds that transaction's client: an AsyncLocalStorage marks
+// the async context, and a repository built on the root store there reads its engine from it, so the call
+// joins the transaction instead of taking a second connection that would wait on the first one's row locks.
+//
+// Transactions run SERIALIZABLE: several instances may run the same service code on the same rows at once, and
+// the services were written against SQLite's one writer. PostgreSQL aborts one of two conflicting transactions
+// (40001) or breaks a deadlock (40P01); the store runs that one again, from the start. So a transaction's body
+// must do nothing but database work (the rule docs/store.md already states: never the network).
+
+/** Attempts of one transaction before its conflict is reported. */
+const ATTEMPTS = 8;
+
+export class PostgresStore extends Store {
+  readonly engine = 'postgres' as const;
+  private readonly base: Engine;
+  private readonly holder = new AsyncLocalStorage<Engine>();
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    db: PostgresDb,
+  ) {
+    super();
+    this.base = postgresEngine(db);
+  }
+
+  /** The transaction this async context runs in, else the pool. */
+  get [ENGINE](): Engine {
+    return this.holder.getStore() ?? this.base;
+  }
+
+  async exclusive<T>(work: () => T | Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      throw mapPostgresError(err);
+    }
+  }
+
+  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const current = this.holder.getStore();
+    if (current) return this.nested(current, fn);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await (this.base.db as unknown as PostgresDb).transaction(
+          (client) => this.within(client as unknown as PostgresDb, fn),
+          { isolationLevel: 'serializable' },
+        );
+      } catch (err) {
+        if (attempt >= ATTEMPTS || !mustRetry(err)) throw mapPostgresError(err);
+        // Spread the retries of the transactions that collided, so they do not collide again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
+    }
+  }
+
+  schemaVersion(): Promise<number> {
+    return postgresSchemaVersion(this.pool);
+  }
+
+  answers(): Promise<boolean> {
+    return this.closed ? Promise.resolve(false) : postgresAnswers(this.pool);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /** A savepoint inside the transaction this context holds. */
+  private async nested<T>(current: Engine, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    try {
+      return await (current.db as unknown as PostgresDb).transaction((client) =>
+        this.within(client as unknown as PostgresDb, fn),
+      );
+    } catch (err) {
+      throw mapPostgresError(err);
+    }
+  }
+
+  private within<T>(client: PostgresDb, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const engine = postgresEngine(client);
+    const tx: Tx = {
+      [ENGINE]: engine,
+      held: true,
+      transaction: (inner) => this.holder.run(engine, () => this.nested(engine, inner)),
+    };
+    return this.holder.run(engine, () => fn(tx));
+  }
+}
+
+/** Connects to PostgreSQL at `url`, applying pending migrations unless told not to. */
+export async function openPostgresStore(
+  url: string,
+  options: { migrate?: boolean; poolSize?: number } = {},
+): Promise<PostgresStore> {
+  const { pool, db } = await openPostgres(url, options);
+  return new PostgresStore(pool, db);
+}
