@@ -1,7 +1,7 @@
 // Starting a server under benchmark in its own process and loading it from this one with autocannon: free
 // ports, readiness, resident memory, and one load run reduced to req/s, p50 and p99.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
@@ -25,24 +25,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `node args` with `env` and waits until GET `ready` answers (any status below 500). */
+/**
+ * Spawns `node args` with `env` and waits until GET `ready` answers (any status below 500). With `log`, the
+ * target's stdout (its JSON log) is appended to that file, to be read for errors after the run.
+ */
 export async function startTarget(
   name: string,
   args: string[],
   env: Record<string, string>,
   ready = '/',
   cwd?: string,
+  log?: string,
 ): Promise<Target> {
   const port = await freePort();
   const t0 = performance.now();
+  const logFd = log ? openSync(log, 'a') : undefined;
   const proc = spawn(process.execPath, args, {
     env: { ...process.env, ...env, PORT: String(port) },
     ...(cwd ? { cwd } : {}),
-    stdio: ['ignore', process.env.BENCH_CHILD_LOG ? 'inherit' : 'ignore', 'pipe'],
+    stdio: ['ignore', logFd ?? (process.env.BENCH_CHILD_LOG ? 'inherit' : 'ignore'), 'pipe'],
   });
+  if (logFd !== undefined) closeSync(logFd);
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
+    if (log) appendFileSync(log, d);
   });
   const deadline = Date.now() + 60_000;
   for (;;) {

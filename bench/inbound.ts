@@ -5,9 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import twilio from 'twilio';
 import { buildBefore } from './before.js';
 import {
   type LoadResult,
@@ -19,39 +18,23 @@ import {
   stopTarget,
   type Target,
 } from './http-targets.js';
-import { afternoonZone, BENCH_ENV, phoneOf, seed, TWILIO_TOKEN } from './seed.js';
+import {
+  ANSWERING,
+  inboundOutcome,
+  PATH,
+  QUEUED,
+  RATE,
+  RUNS,
+  SECONDS,
+  SLOW_TWILIO_MS,
+  seedInbound,
+  signedText,
+  startService,
+} from './inbound-load.js';
+import { BENCH_ENV, TWILIO_TOKEN } from './seed.js';
 
-const ANSWERING = Number(process.env.BENCH_FAMILIES ?? 1_000);
-const QUEUED = Number(process.env.BENCH_QUEUED ?? 1_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const RATE = Number(process.env.BENCH_RATE ?? 200);
 // An earlier commit to load beside this build in the same run (before/after), e.g. BENCH_BEFORE_REF=f052340.
 const BEFORE = process.env.BENCH_BEFORE_REF;
-const PATH = '/sms/inbound';
-const URL_SIGNED = `${BENCH_ENV.PUBLIC_BASE_URL}${PATH}`;
-// Answers a family check-in reads (a rating, a choice), and a sentence it keeps for the navigator.
-const BODIES = ['3', '2', 'yes', '1', 'we need help with the bus pass this week'];
-
-let sent = 0;
-function signedText(): { body: string; headers: Record<string, string> } {
-  const i = sent++;
-  const params: Record<string, string> = {
-    AccountSid: BENCH_ENV.TWILIO_ACCOUNT_SID,
-    MessageSid: `SM${process.pid}${String(i).padStart(24, '0')}`,
-    From: phoneOf(i % ANSWERING),
-    To: '+16155550000',
-    Body: BODIES[Math.floor(i / ANSWERING) % BODIES.length]!,
-    NumMedia: '0',
-  };
-  return {
-    body: new URLSearchParams(params).toString(),
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': twilio.getExpectedTwilioSignature(TWILIO_TOKEN, URL_SIGNED, params),
-    },
-  };
-}
 
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
 const ms = (x: number) => `${Math.round(x)} ms`;
@@ -62,18 +45,11 @@ async function main(): Promise<void> {
   const targets: Target[] = [];
   try {
     const serviceDb = join(dir, 'service.db');
-    const seedT = performance.now();
-    await seed(join(dir, 'seeded.db'), ANSWERING, QUEUED);
-    const seedS = ((performance.now() - seedT) / 1000).toFixed(1);
+    const seeded = await seedInbound(dir);
+    const seedS = seeded.seconds;
     const serviceAt = (name: string, db: string, cwd?: string) => {
-      copyFileSync(join(dir, 'seeded.db'), db);
-      return startTarget(
-        name,
-        ['--import', resolve('bench/fixtures/slow-twilio.mjs'), 'dist/main.js'],
-        { ...BENCH_ENV, DATABASE_URL: `file:${db}`, DEFAULT_TIMEZONE: afternoonZone(), LOG_LEVEL: 'info' },
-        '/healthz',
-        cwd,
-      );
+      copyFileSync(seeded.path, db);
+      return startService(name, `file:${db}`, cwd ? { cwd } : {});
     };
     const service = await serviceAt('this service (check-ins advanced, send-out draining)', serviceDb);
     targets.push(service);
@@ -155,16 +131,14 @@ async function main(): Promise<void> {
       .reduce((n, r) => n + r.ok, warmUp);
     for (const t of targets) await stopTarget(t);
     const check = new Database(serviceDb, { readonly: true });
-    const count = (q: string) => (check.prepare(q).get() as { n: number }).n;
-    const texts = count('select count(*) as n from family_texts');
-    const events = count(`select count(*) as n from inbound_events where status = 'processed'`);
-    const relaySent = count(`select count(*) as n from outbox where provider_message_id is not null`);
-    const pending = count(`select count(*) as n from outbox where status = 'pending'`);
+    const { texts, events, relaySent, pending } = await inboundOutcome(
+      async (q) => (check.prepare(q).get() as { n: number }).n,
+    );
     check.close();
     console.log(`## Inbound SMS during a weekly send-out
 
 ${ANSWERING} families mid-check-in texting (signed, unique MessageSid, answers and sentences), ${QUEUED} more
-families' check-in texts queued for the relay at the default rate with a ${process.env.SLOW_TWILIO_MS ?? 150} ms
+families' check-in texts queued for the relay at the default rate with a ${SLOW_TWILIO_MS} ms
 Twilio API (seeded in ${seedS} s). Resident memory after the load: ${targets
       .map((t, i) => `${t.name.split(' (')[0]} ${Math.round(rss[i]!)} MiB`)
       .join(', ')}.

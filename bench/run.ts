@@ -14,6 +14,7 @@ const SUITES = [
   { file: 'bench/slack.ts', title: null },
   { file: 'bench/footprint.ts', title: null },
   { file: 'bench/index.ts', title: 'Week fan-out and relay throughput (instant transports)' },
+  { file: 'bench/postgres.ts', title: null },
   { file: 'bench/relay-drain.ts', title: 'Relay at a realistic limit (600 texts at 20/s, ideal 30 s)' },
   { file: 'bench/digest.ts', title: 'Weekly digest' },
 ];

@@ -27,6 +27,7 @@ import { FamilyInboundService } from './services/family-inbound.js';
 import { FamilySmsService } from './services/family-sms.js';
 import { navigatorTaskHandlers } from './services/navigator-tasks.js';
 import { retentionTimerHandlers, scheduleRetention } from './services/retention.js';
+import { createServiceInstances, type ServiceInstances } from './services/service-instances.js';
 import { RosterRepository } from './store/repositories/roster.js';
 
 /** The calendar file an admin edits (breaks and holidays per school); missing means no breaks. */
@@ -38,6 +39,8 @@ export interface Service {
   checkins: CheckinService;
   relay: Relay;
   scheduler: Scheduler;
+  /** This instance's heartbeat among those sharing the database; `start` begins it. */
+  instances: ServiceInstances;
   routes: RouteModule[];
   /** A text from a family's phone in the simulator, through the real inbound SMS pipeline. */
   simulateFamilyText(guardianId: string, text: string): Promise<void>;
@@ -85,9 +88,11 @@ export async function buildService(
     continueFamilyDialog: (guardianId, text) => checkins.input('family', guardianId, { kind: 'text', text }),
     carrierHandlesOptOut: Boolean(ctx.config.twilio),
   };
+  const instances = createServiceInstances(ctx);
   const relay = createRelay({
     ctx,
     transports,
+    instances: () => instances.count(),
     rateLimits: rateLimitsFrom(ctx.config.rateLimits),
     onDead: createDeadLetterAlert(ctx, { route: (staff) => policy.navigatorChannel(staff) }),
     onUrgentFailing: createUrgentFallback(ctx, { route: (staff) => policy.navigatorChannel(staff) }),
@@ -103,6 +108,7 @@ export async function buildService(
       navigatorTaskHandlers({ calendar: () => loadCalendar(calendarFile) }),
     ),
     channels: { sms: policy.smsAvailable },
+    instances,
     calendar: () => {
       try {
         return loadCalendar(calendarFile);
@@ -157,6 +163,7 @@ export async function buildService(
     checkins,
     relay,
     scheduler,
+    instances,
     routes,
     simulateFamilyText,
     health: () => ({
@@ -193,6 +200,7 @@ export async function buildService(
       // Texts a crash cut short go to their navigators before new ones are taken in.
       await new FamilyInboundService(ctx, inbound).recoverUnfinished();
       await scheduleRetention(ctx);
+      await instances.start();
       relay.start();
       scheduler.start();
     },
@@ -202,6 +210,7 @@ export async function buildService(
       await smsRoutes?.idle();
       await scheduler.stop();
       await relay.stop();
+      await instances.stop();
     },
   };
 }

@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 async function serve(env: Record<string, string>) {
-  const ctx = testContext({ now: Date.parse('2026-11-24T18:00:00Z'), env, idPrefix: 'app' });
+  const ctx = await testContext({ now: Date.parse('2026-11-24T18:00:00Z'), env, idPrefix: 'app' });
   const service = await buildService(ctx, { calendarFile: 'config/none.json' });
   const server = await listen(createHttpApp(ctx, service.routes), 0, '127.0.0.1');
   running.push({ server, service });
@@ -75,7 +75,7 @@ describe('service wiring', () => {
 
 describe('/healthz', () => {
   it('is degraded while a configured channel is not working, and names the problem', async () => {
-    const ctx = testContext({ now: Date.parse('2026-11-24T18:00:00Z') });
+    const ctx = await testContext({ now: Date.parse('2026-11-24T18:00:00Z') });
     let problems: string[] = ['teams:credentials_refused'];
     const server = await listen(createHttpApp(ctx, [], { health: () => ({ problems }) }), 0, '127.0.0.1');
     try {

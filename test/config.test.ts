@@ -94,17 +94,30 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('refuses a PostgreSQL URL for now, and accepts :memory:', () => {
-    expect(problemsOf({ DATABASE_URL: 'postgres://x' })[0]).toMatch(/^DATABASE_URL/);
+  it('takes a PostgreSQL URL as the database to share, and accepts :memory:', () => {
+    const pg = loadConfig({
+      DATABASE_URL: 'postgres://u:pw@db.example:5432/checkins',
+      DATABASE_POOL_SIZE: '4',
+    });
+    expect(pg.postgresUrl).toBe('postgres://u:pw@db.example:5432/checkins');
+    expect(pg.databasePath).toBe('');
+    expect(pg.databasePoolSize).toBe(4);
+    expect(problemsOf({ DATABASE_URL: 'postgres://[' })).toEqual([
+      'DATABASE_URL: not a valid PostgreSQL URL; use postgres://user:password@host:5432/database',
+    ]);
     expect(loadConfig({ DATABASE_URL: ':memory:' }).databasePath).toBe(':memory:');
+    expect(loadConfig({ DATABASE_URL: ':memory:' }).postgresUrl).toBeUndefined();
   });
 
-  it('accepts only file: URLs, never echoing a password, and refuses an empty path', () => {
+  it('accepts only file: and postgres: URLs, never echoing a password, and refuses an empty path', () => {
     const [mysql] = problemsOf({ DATABASE_URL: 'mysql://u:pw-secret@host/x' });
     expect(mysql).toBe(
-      'DATABASE_URL: mysql: URLs are not supported; use a file: URL such as file:./data/checkins.db',
+      'DATABASE_URL: mysql: URLs are not supported; use a file: URL such as file:./data/checkins.db (SQLite) or postgres://user:password@host/database (PostgreSQL)',
     );
-    expect(problemsOf({ DATABASE_URL: 'postgresql://u:pw-secret@host/x' }).join()).not.toContain('pw-secret');
+    expect(problemsOf({ DATABASE_URL: 'mysql://u:pw-secret@host/x' }).join()).not.toContain('pw-secret');
+    expect(problemsOf({ DATABASE_URL: 'postgresql://u:pw-secret@[host/x' }).join()).not.toContain(
+      'pw-secret',
+    );
     expect(problemsOf({ DATABASE_URL: 'data/checkins.db' })[0]).toMatch(
       /^DATABASE_URL: this value is not supported/,
     );

@@ -107,9 +107,9 @@ describe('start-up mistakes: one clear line naming the setting, exit code 1, not
       /DATABASE_URL: mysql: URLs are not supported/,
     ],
     [
-      'a PostgreSQL URL',
-      () => 'postgres://admin:s3cret-pw@db.example/x',
-      /DATABASE_URL: PostgreSQL is not supported yet/,
+      'a PostgreSQL server that does not answer',
+      () => 'postgres://admin:s3cret-pw@127.0.0.1:1/x',
+      /DATABASE_URL: nothing answers at 127\.0\.0\.1:1\/x; start PostgreSQL or correct the host and port/,
     ],
     ['an empty file: path', () => 'file:', /DATABASE_URL: file: needs a path/],
     [

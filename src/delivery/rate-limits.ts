@@ -77,6 +77,12 @@ interface Bucket {
   at: number;
 }
 
+/**
+ * How late a message may take its reserved turn and keep it: the relay looks for due rows once a second (its
+ * poll), so a row held past its wait is claimed up to that late in the ordinary course.
+ */
+export const LATE_TURN_MS = 1_000;
+
 /** What the relay tells the limiter about a message besides where it goes. */
 export interface ReserveOptions {
   /**
@@ -103,7 +109,18 @@ export class RateLimiter {
   /** Messages told to wait, and when their reserved token is there. */
   private readonly turns = new Map<string, number>();
 
+  /** Instances sending through the same platform accounts: each sends at its share of every rate. */
+  private instances = 1;
+
   constructor(private readonly limits: RateLimits | false) {}
+
+  /**
+   * Sends at 1/`instances` of every configured rate from now on (instances sharing one platform account and
+   * its limits). Tokens saved up are kept; they refill at the new rate.
+   */
+  share(instances: number): void {
+    this.instances = Math.max(1, Math.floor(instances));
+  }
 
   /**
    * Returns 0 when the message may go now (its token taken), else the milliseconds until its reserved token
@@ -125,7 +142,10 @@ export class RateLimiter {
     if (turn !== undefined) {
       if (turn > now) return turn - now;
       this.turns.delete(id!);
-      return 0;
+      // A turn taken long after its time (its row waited behind a later turn of the same conversation) lost
+      // its slot: the bucket has refilled past it and given the later slots to other messages, so sending on
+      // it now would go over the rate. Like any unused token beyond the burst, it is gone; the row queues anew.
+      if (now - turn < Math.max(LATE_TURN_MS, this.tokenMs(limits))) return 0;
     }
     const checks: Array<[Bucket, RateLimit]> = [];
     const lane = priority ? '|p' : '';
@@ -142,10 +162,19 @@ export class RateLimiter {
       checks.push([this.bucket(`${channel}|t${lane}`, limits.perTenant, now), limits.perTenant]);
     let wait = 0;
     for (const [b, l] of checks)
-      if (b.tokens < 1) wait = Math.max(wait, Math.ceil(((1 - b.tokens) / l.perSecond) * 1000));
+      if (b.tokens < 1)
+        wait = Math.max(wait, Math.ceil(((1 - b.tokens) / (l.perSecond / this.instances)) * 1000));
     for (const [b] of checks) b.tokens -= 1;
     if (wait > 0 && id !== undefined) this.turns.set(id, now + wait);
     return wait;
+  }
+
+  /** Milliseconds between two tokens of the channel's slowest bucket at this instance's share. */
+  private tokenMs(limits: ChannelRateLimits): number {
+    const rates = [limits.perSender, limits.perConversation, limits.perTenant].flatMap((l) =>
+      l ? [l.perSecond] : [],
+    );
+    return rates.length ? (1000 * this.instances) / Math.min(...rates) : 0;
   }
 
   private bucket(key: string, limit: RateLimit, now: number): Bucket {
@@ -157,7 +186,7 @@ export class RateLimiter {
       return b;
     }
     const elapsed = Math.max(0, now - b.at) / 1000;
-    b.tokens = Math.min(limit.burst, b.tokens + elapsed * limit.perSecond);
+    b.tokens = Math.min(limit.burst, b.tokens + (elapsed * limit.perSecond) / this.instances);
     b.at = now;
     return b;
   }

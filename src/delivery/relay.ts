@@ -35,6 +35,11 @@ export interface RelayOptions {
    * service passes `rateLimitsFrom(config.rateLimits)`.
    */
   rateLimits?: RateLimits | false;
+  /**
+   * How many instances share the platforms' rates (default 1): each relay sends at the configured rate divided
+   * by it, so instances together stay within the rate (docs/deploy.md).
+   */
+  instances?: () => number;
   /** Attempts before a routine message is dead (default 8). Urgent ones count time instead: `urgentRetryMs`. */
   maxAttempts?: number;
   /**
@@ -137,6 +142,9 @@ export function outboundMessageOf(row: OutboxRow, uncertain = false): OutboundMe
   };
 }
 
+/** How long after its turn a row held for a reserved token stays this relay's (its poll comes within a second). */
+const TURN_LEASE_MS = 10_000;
+
 /** Builds a relay. See docs/delivery.md for the delivery guarantees. */
 export function createRelay(options: RelayOptions): Relay {
   const { ctx, transports } = options;
@@ -181,13 +189,19 @@ export function createRelay(options: RelayOptions): Relay {
     wakeTimes.add(notBefore);
   };
   /** Back to pending, keeping the mark of an attempt that may have landed (else the look-up is skipped). */
-  const holdRow = async (row: ClaimedOutboxRow, at: number, notBefore: number) => {
+  /**
+   * Writes a row back to wait until `notBefore`. `turn`: it waits for a token this relay reserved, so it keeps
+   * the lease until a little after its turn — another instance claiming it would reserve a second token and
+   * both would spend the rate on one message. A relay that dies lets the lease run out, and the row goes on.
+   */
+  const holdRow = async (row: ClaimedOutboxRow, at: number, notBefore: number, turn = false) => {
     wakeFor(notBefore);
     await repo.reschedule(
       row.id,
       at,
       notBefore,
       row.uncertain ? failureReason(row.lastError ?? 'relay_died_mid_send', true) : undefined,
+      turn ? { owner, until: notBefore + TURN_LEASE_MS } : undefined,
     );
   };
 
@@ -284,7 +298,7 @@ export function createRelay(options: RelayOptions): Relay {
       wait = limiter.reserve(row.channel, senderOf(row), row.address, now, turn);
     }
     if (wait > 0) {
-      await holdRow(row, now, now + wait);
+      await holdRow(row, now, now + wait, true);
       return { kind: 'held', notBefore: now + wait };
     }
     const started = await ctx.db.transaction(async (tx) => {
@@ -398,6 +412,7 @@ export function createRelay(options: RelayOptions): Relay {
     const round: RelayRound = { claimed: 0, sent: 0, failed: 0, dead: 0, retried: 0, held: 0 };
     const rows = await repo.claimDue(ctx.clock(), owner, leaseMs, batchSize);
     round.claimed = rows.length;
+    if (options.instances) limiter.share(options.instances());
     if (rows.length === 0) return round;
     const zones = await repo.guardianTimezones([
       ...new Set(rows.filter((r) => r.recipientKind === 'guardian').map((r) => r.recipientId)),

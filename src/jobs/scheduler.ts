@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { AppContext } from '../context.js';
 import { errorName } from '../lib/logger.js';
+import type { ServiceInstances } from '../services/service-instances.js';
 import { TimerRepository } from '../store/repositories/timers.js';
 import { EMPTY_CALENDAR, type SchoolCalendar } from './calendar.js';
 import { addWeeks, isoWeekOf } from './period.js';
@@ -15,6 +16,8 @@ export interface SchedulerOptions {
   calendar?: () => SchoolCalendar;
   /** Channels that can reach people; without SMS no family check-ins are planned. Default: from config. */
   channels?: AvailableChannels;
+  /** The instances sharing the database: the hourly planning runs on one of them per hour. */
+  instances?: Pick<ServiceInstances, 'takeRun'>;
 }
 
 /** The minute tick (due timers) and the hourly planning of this and next week, on node-cron. */
@@ -26,6 +29,16 @@ export interface Scheduler {
   tick(): Promise<TimerRound[]>;
   /** Plans the current and the next ISO week (in each school's zone) for every school. Idempotent. */
   planUpcoming(): Promise<WeekPlan[]>;
+  /**
+   * The hourly planning: `planUpcoming` on the first instance to take this hour, nothing (null) on the others.
+   * Planning is idempotent, so this only spares the others the work.
+   */
+  planThisHour(): Promise<WeekPlan[] | null>;
+}
+
+/** The UTC hour `now` falls in, the period of the hourly planning: '2026-11-30T08'. */
+export function hourOf(now: number): string {
+  return new Date(now).toISOString().slice(0, 13);
 }
 
 /** Builds the scheduler; nothing runs until `start()`. */
@@ -50,6 +63,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       );
     }
     return plans;
+  }
+
+  async function planThisHour(): Promise<WeekPlan[] | null> {
+    if (options.instances && !(await options.instances.takeRun('planning', hourOf(ctx.clock())))) return null;
+    return planUpcoming();
   }
 
   async function tick(): Promise<TimerRound[]> {
@@ -78,12 +96,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   return {
     tick,
     planUpcoming,
+    planThisHour,
     start() {
       if (tasks.length) return;
+      // At start every instance plans (a roster imported while it was down is planned at once); hourly, one.
       void guarded('planning', planUpcoming)();
       tasks.push(cron.schedule('* * * * *', guarded('tick', tick), { name: 'timers', noOverlap: true }));
       tasks.push(
-        cron.schedule('7 * * * *', guarded('planning', planUpcoming), { name: 'planning', noOverlap: true }),
+        cron.schedule('7 * * * *', guarded('planning', planThisHour), { name: 'planning', noOverlap: true }),
       );
     },
     async stop() {

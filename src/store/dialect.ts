@@ -45,6 +45,11 @@ export interface Dialect {
    * gives (rows for a select). `name` is unique in the project: PostgreSQL keeps prepared statements by name.
    */
   prepare<R>(query: unknown, name: string): Prepared<R>;
+  /**
+   * After rows were written with their own numbers into a table the engine numbers itself (an integer primary
+   * key), makes the next number follow the largest one there (a copy between engines).
+   */
+  continueNumbering(db: SqliteDb, table: SQLiteTable): Promise<void>;
   /** How many rows an insert, update or delete without `returning` touched. */
   affected(result: unknown): number;
 }

@@ -185,6 +185,8 @@ export const sqliteDialect: Dialect = {
     const statement = (query as { prepare(): { execute(values?: Record<string, unknown>): R } }).prepare();
     return { execute: async (values?: Record<string, unknown>) => statement.execute(values) };
   },
+  // SQLite numbers an integer primary key from the largest one present: nothing to do.
+  continueNumbering: async () => undefined,
   affected: (result) => (result as { changes: number }).changes,
 };
 

@@ -42,6 +42,12 @@ export interface Tx extends Handle {
   readonly held: true;
 }
 
+/** The mark of a job holding a store's connection, open while the job runs. */
+interface Holding {
+  store: Store;
+  open: boolean;
+}
+
 /** One piece of work waiting for the connection. A barrier runs alone, outside any transaction. */
 interface Job {
   kind: 'tx' | 'plain' | 'barrier';
@@ -82,7 +88,11 @@ export abstract class Store implements Handle {
 export class SqliteStore extends Store {
   readonly [ENGINE]: Engine;
   readonly engine = 'sqlite' as const;
-  private readonly holder = new AsyncLocalStorage<Store>();
+  /**
+   * Marks the async context of the job holding the connection. A callback created inside a job (a timer, a
+   * promise left running) keeps that context after the job ended, so the mark says whether it still holds.
+   */
+  private readonly holder = new AsyncLocalStorage<Holding>();
   private readonly jobs: Job[] = [];
   private draining = false;
   private depth = 0;
@@ -96,7 +106,7 @@ export class SqliteStore extends Store {
 
   /** Runs `work` alone on the connection, or at once when the caller already holds it. */
   exclusive<T>(work: () => T | Promise<T>): Promise<T> {
-    if (this.holder.getStore() === this) return runMapped(work);
+    if (this.holds()) return runMapped(work);
     return this.enqueue('plain', work);
   }
 
@@ -105,7 +115,7 @@ export class SqliteStore extends Store {
    * A unique-key conflict surfaces as `UniqueViolation`.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    if (this.holder.getStore() === this) return this.savepoint(fn);
+    if (this.holds()) return this.savepoint(fn);
     return this.enqueue('tx', () => fn(this.tx()));
   }
 
@@ -153,12 +163,10 @@ export class SqliteStore extends Store {
         // Work alone in the queue runs as it did before grouping: no savepoint, no extra transaction.
         if (first.kind === 'barrier' || (first.kind === 'plain' && this.jobs.length === 1)) {
           this.jobs.shift();
-          await this.settle(first, () => this.holder.run(this, () => runMapped(first.work)));
+          await this.settle(first, () => this.holding(() => runMapped(first.work)));
         } else if (first.kind === 'tx' && this.jobs.length === 1) {
           this.jobs.shift();
-          await this.settle(first, () =>
-            this.holder.run(this, () => runMapped(() => this.alone(first.work))),
-          );
+          await this.settle(first, () => this.holding(() => runMapped(() => this.alone(first.work))));
         } else await this.group();
         // A turn for the event loop (sockets, timers) before the next group.
         if (this.jobs.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -213,7 +221,7 @@ export class SqliteStore extends Store {
       const name = `g${++this.groups}`;
       sqliteTransactions.savepoint(db, name);
       try {
-        const value = await this.holder.run(this, () => job.work());
+        const value = await this.holding(() => job.work());
         sqliteTransactions.release(db, name);
         done.push({ job, ok: true, value });
       } catch (err) {
@@ -255,6 +263,22 @@ export class SqliteStore extends Store {
       throw mapSqliteError(err);
     } finally {
       this.depth--;
+    }
+  }
+
+  /** True in the async context of the job holding the connection now. */
+  private holds(): boolean {
+    const holding = this.holder.getStore();
+    return holding !== undefined && holding.store === this && holding.open;
+  }
+
+  /** Runs one job holding the connection; the mark is dropped when it ends. */
+  private async holding<T>(work: () => T | Promise<T>): Promise<T> {
+    const holding: Holding = { store: this, open: true };
+    try {
+      return await this.holder.run(holding, work);
+    } finally {
+      holding.open = false;
     }
   }
 

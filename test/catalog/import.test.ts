@@ -11,9 +11,9 @@ import { testContext } from '../helpers/context.js';
 const SAMPLE = readFileSync(join(import.meta.dirname, '../../docs/sample-services.csv'), 'utf8');
 const HEADER = 'service_id,name,need_areas,contact,languages,hours,notes,school_id,active';
 
-let ctx: ReturnType<typeof testContext>;
+let ctx: Awaited<ReturnType<typeof testContext>>;
 beforeEach(async () => {
-  ctx = testContext({ now: Date.parse('2026-09-01T14:00:00Z') });
+  ctx = await testContext({ now: Date.parse('2026-09-01T14:00:00Z') });
   const roster = new RosterRepository(ctx.db);
   const by = { actor: 'test', at: 0 };
   await roster.upsertSchool({ id: 'sch-riverside', name: 'Riverside', timezone: 'America/Chicago' }, by);

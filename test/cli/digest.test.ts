@@ -10,13 +10,13 @@ import { createTexts } from '../../src/i18n/index.js';
 import { CheckinService } from '../../src/services/checkins.js';
 import { testContext } from '../helpers/context.js';
 
-let ctx: ReturnType<typeof testContext>;
+let ctx: Awaited<ReturnType<typeof testContext>>;
 let out: string[];
 let err: string[];
 
 beforeEach(async () => {
   // The roster is imported in October, so families have had three weeks to answer by late November.
-  ctx = testContext({ now: Date.parse('2026-10-01T15:00:00Z') });
+  ctx = await testContext({ now: Date.parse('2026-10-01T15:00:00Z') });
   await seedDemoRoster(ctx);
   ctx.clock.set(Date.parse('2026-11-24T15:00:00Z'));
   out = [];

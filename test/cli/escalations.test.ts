@@ -9,12 +9,12 @@ import { NeedRepository } from '../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../src/store/repositories/roster.js';
 import { testContext } from '../helpers/context.js';
 
-let ctx: ReturnType<typeof testContext>;
+let ctx: Awaited<ReturnType<typeof testContext>>;
 let out: string[];
 let err: string[];
 
 beforeEach(async () => {
-  ctx = testContext({ now: Date.parse('2026-11-24T15:00:00Z') });
+  ctx = await testContext({ now: Date.parse('2026-11-24T15:00:00Z') });
   await seedDemoRoster(ctx);
   out = [];
   err = [];

@@ -14,12 +14,12 @@ import { testContext } from '../helpers/context.js';
 
 const SAMPLE = join(import.meta.dirname, '../../docs/sample-services.csv');
 
-let ctx: ReturnType<typeof testContext>;
+let ctx: Awaited<ReturnType<typeof testContext>>;
 let out: string[];
 let err: string[];
 
 beforeEach(async () => {
-  ctx = testContext({ now: Date.parse('2026-11-24T15:00:00Z') });
+  ctx = await testContext({ now: Date.parse('2026-11-24T15:00:00Z') });
   await seedDemoRoster(ctx);
   out = [];
   err = [];

@@ -49,7 +49,7 @@ describe.skipIf(!hasChromium)('the dashboard in chromium', () => {
   let token: string;
 
   beforeAll(async () => {
-    const ctx = testContext({
+    const ctx = await testContext({
       now: NOW,
       env: { DASHBOARD_SECRET: 'browser-test-secret-of-32-characters-or-more' },
     });

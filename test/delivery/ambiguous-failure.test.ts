@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRelay } from '../../src/delivery/relay.js';
 import { type SendResult, type Transport, TransportRegistry } from '../../src/delivery/transport.js';
-import { openTestDatabase } from '../../src/store/db.js';
 import { MAYBE_DELIVERED_PREFIX, OutboxRepository } from '../../src/store/repositories/outbox.js';
+import { openTestStore } from '../helpers/engines.js';
 import { enqueue, message, testContext } from './helpers.js';
 
 const T0 = Date.parse('2026-11-23T15:00:00Z');
@@ -11,7 +11,7 @@ const HTTP_503: SendResult = { ok: false, kind: 'transient', reason: 'http_503' 
 
 /** A relay over a transport that answers from `script` (then accepts) and records `uncertain` per attempt. */
 async function setup(script: Array<SendResult | Error>) {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const t = testContext(db, T0);
   const uncertain: Array<boolean | undefined> = [];
   const local: Transport = {

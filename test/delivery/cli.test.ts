@@ -12,8 +12,8 @@ import {
 } from '../../src/cli/commands/delivery.js';
 import { CommandError } from '../../src/cli/format.js';
 import type { TimerHandlers } from '../../src/jobs/timer-runner.js';
-import { openTestDatabase } from '../../src/store/db.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox.js';
+import { openTestStore } from '../helpers/engines.js';
 import { seedRoster } from '../jobs/roster.js';
 import { message, seedSchool, testContext } from './helpers.js';
 
@@ -21,7 +21,7 @@ const T0 = Date.parse('2026-11-22T12:00:00Z');
 
 describe('delivery commands', () => {
   it('checkins run plans the week and fires its prompts once; a second run says they are done', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     seedRoster(db);
     const { ctx } = testContext(db, T0);
     const fired: string[] = [];
@@ -41,7 +41,7 @@ describe('delivery commands', () => {
   });
 
   it('checkins run prints what each prompt really did, and says when families cannot be texted', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     seedRoster(db);
     const { ctx } = testContext(db, T0);
     const handlers: TimerHandlers = {
@@ -60,7 +60,7 @@ describe('delivery commands', () => {
     expect(out).not.toMatch(/family_checkin .* → fired/);
     expect(await listTimers(ctx, { status: 'fired' })).toContain('skipped:no_consent');
 
-    const db2 = openTestDatabase();
+    const db2 = await openTestStore();
     seedRoster(db2);
     const noSms = await runCheckins(testContext(db2, T0).ctx, {
       school: 'S1',
@@ -74,7 +74,7 @@ describe('delivery commands', () => {
   });
 
   it('outbox list shows no bodies or phone numbers; retry only revives dead or failed rows', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     const { ctx } = testContext(db, T0);
     const repo = new OutboxRepository(db);
     const m = message({
@@ -101,9 +101,9 @@ describe('delivery command errors', () => {
   const base = { school: 'S1', week: '2026-W48', calendarPath: 'config/none.json', handlers };
 
   it('checkins run: an unknown school names the known ones; a bad week says how to write it', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     seedRoster(db);
-    seedSchool(db, 'S2', 'America/Denver');
+    await seedSchool(db, 'S2', 'America/Denver');
     const { ctx } = testContext(db, T0);
     await expect(runCheckins(ctx, { ...base, school: 'nope' })).rejects.toThrow(
       new CommandError('No school with id nope. Known schools: S1, S2.'),
@@ -112,12 +112,12 @@ describe('delivery command errors', () => {
       new CommandError('Invalid --week 2026-48: use an ISO week such as 2026-W48.'),
     );
     await expect(runCheckins(ctx, { ...base, week: '2026-W54' })).rejects.toBeInstanceOf(CommandError);
-    const empty = testContext(openTestDatabase(), T0).ctx;
+    const empty = testContext(await openTestStore(), T0).ctx;
     await expect(runCheckins(empty, base)).rejects.toThrow(/no schools yet/);
   });
 
   it('outbox retry: an unknown id or a message that is not dead or failed is an error', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     const { ctx } = testContext(db, T0);
     const m = message({ createdAt: T0 });
     await new OutboxRepository(db).enqueue(m);
@@ -130,7 +130,7 @@ describe('delivery command errors', () => {
   });
 
   it('an unknown --status lists the valid ones; a bad --limit is refused', async () => {
-    const { ctx } = testContext(openTestDatabase(), T0);
+    const { ctx } = testContext(await openTestStore(), T0);
     await expect(listOutbox(ctx, { status: 'bogus' })).rejects.toThrow(
       new CommandError(
         'Unknown status bogus; use one of pending, sending, sent, delivered, failed, dead, cancelled.',

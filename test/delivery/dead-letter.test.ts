@@ -8,22 +8,23 @@ import { createRelay } from '../../src/delivery/relay.js';
 import { type OutboundMessage, type Transport, TransportRegistry } from '../../src/delivery/transport.js';
 import { createTexts } from '../../src/i18n/index.js';
 import { defaultStaffRoute } from '../../src/services/staff-routing.js';
-import { type Db, engineOf, openTestDatabase } from '../../src/store/db.js';
+import { type Db, engineOf } from '../../src/store/db.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox.js';
-import { staff } from '../../src/store/schema/index.js';
+import { openTestStore } from '../helpers/engines.js';
+import { tablesOf } from '../helpers/tables.js';
 import { enqueue, message, testContext } from './helpers.js';
 
 const T0 = Date.parse('2026-11-24T18:00:00Z');
 const MIN = 60_000;
 
-function seedStaff(
+async function seedStaff(
   db: Db,
   id: string,
   role: 'admin' | 'navigator',
   extra: { active?: boolean; locale?: string; slackUserId?: string } = {},
 ) {
-  engineOf(db)
-    .insert(staff)
+  await engineOf(db)
+    .insert(tablesOf(db).staff)
     .values({
       id,
       name: `Name ${id}`,
@@ -33,16 +34,15 @@ function seedStaff(
       createdAt: 0,
       updatedAt: 0,
       ...extra,
-    })
-    .run();
+    });
 }
 
-function setup(env: Record<string, string> = {}) {
-  const db = openTestDatabase();
-  seedStaff(db, 'admin-1', 'admin');
-  seedStaff(db, 'admin-2', 'admin', { locale: 'es' });
-  seedStaff(db, 'admin-old', 'admin', { active: false });
-  seedStaff(db, 'nav-1', 'navigator');
+async function setup(env: Record<string, string> = {}) {
+  const db = await openTestStore();
+  await seedStaff(db, 'admin-1', 'admin');
+  await seedStaff(db, 'admin-2', 'admin', { locale: 'es' });
+  await seedStaff(db, 'admin-old', 'admin', { active: false });
+  await seedStaff(db, 'nav-1', 'navigator');
   const t = testContext(db, T0, env);
   const repo = new OutboxRepository(db);
   /** A family text that has died, as the relay hands it over. */
@@ -75,7 +75,7 @@ function setup(env: Record<string, string> = {}) {
 
 describe('dead-letter admin alert', () => {
   it('tells each active admin on their channel, with ids only, once per dead row', async () => {
-    const s = setup();
+    const s = await setup();
     const dead = await s.die();
     expect(await s.alert(dead)).toBe('alerted');
     const rows = await s.alerts();
@@ -97,7 +97,7 @@ describe('dead-letter admin alert', () => {
   });
 
   it('at most one alert per 10 minutes: later deaths are counted into the waiting one', async () => {
-    const s = setup();
+    const s = await setup();
     await s.alert(await s.die());
     const second = await s.die();
     s.clock.advance(MIN);
@@ -127,7 +127,7 @@ describe('dead-letter admin alert', () => {
   });
 
   it('alerts again when a retried row dies again', async () => {
-    const s = setup();
+    const s = await setup();
     const dead = await s.die();
     await s.alert(dead);
     for (const r of await s.alerts()) await s.repo.markSent(r.id, s.clock(), null);
@@ -138,7 +138,7 @@ describe('dead-letter admin alert', () => {
   });
 
   it('without a reachable admin it logs an error; a dead alert raises no alert', async () => {
-    const s = setup({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'x' });
+    const s = await setup({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'x' });
     expect(await s.alert(await s.die())).toBe('no_admin');
     expect(await s.alerts()).toHaveLength(0);
     expect(s.logLines.some((l) => l.includes('no admin can be reached'))).toBe(true);
@@ -157,7 +157,7 @@ describe('dead-letter admin alert', () => {
   });
 
   it('end to end: a message dies in the relay, the admins get the alert in their language', async () => {
-    const s = setup();
+    const s = await setup();
     const texts = createTexts({ defaultLocale: 'en', logger: s.ctx.logger });
     const seen: OutboundMessage[] = [];
     const local: Transport = {
@@ -188,7 +188,7 @@ describe('dead-letter admin alert', () => {
   });
 
   it('a failing alert does not stop the relay round', async () => {
-    const s = setup();
+    const s = await setup();
     const failing: Transport = {
       channel: 'sms',
       send: async () => ({ ok: false, kind: 'transient', reason: 'x' }),

@@ -6,7 +6,8 @@ import { type Clock, fixedClock, sequentialIds } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { type Db, engineOf } from '../../src/store/db.js';
 import { type NewOutboxMessage, OutboxRepository, outboxKey } from '../../src/store/repositories/outbox.js';
-import { type Channel, guardians, schools } from '../../src/store/schema/index.js';
+import type { Channel } from '../../src/store/schema/index.js';
+import { tablesOf } from '../helpers/tables.js';
 
 /** A context on `db` with a movable clock, sequential ids and a logger whose lines the test can read. */
 export function testContext(db: Db, start: number, env: Record<string, string> = {}) {
@@ -41,15 +42,16 @@ export async function enqueue(db: Db, m: NewOutboxMessage): Promise<string> {
   return id;
 }
 
-export function seedGuardian(db: Db, id: string, timezone: string, at = 0): void {
-  engineOf(db)
+export async function seedGuardian(db: Db, id: string, timezone: string, at = 0): Promise<void> {
+  const { guardians } = tablesOf(db);
+  await engineOf(db)
     .insert(guardians)
-    .values({ id, name: 'G', phone: '+15550100000', locale: 'en', timezone, createdAt: at, updatedAt: at })
-    .run();
+    .values({ id, name: 'G', phone: '+15550100000', locale: 'en', timezone, createdAt: at, updatedAt: at });
 }
 
-export function seedSchool(db: Db, id: string, timezone: string, at = 0): void {
-  engineOf(db).insert(schools).values({ id, name: id, timezone, createdAt: at, updatedAt: at }).run();
+export async function seedSchool(db: Db, id: string, timezone: string, at = 0): Promise<void> {
+  const { schools } = tablesOf(db);
+  await engineOf(db).insert(schools).values({ id, name: id, timezone, createdAt: at, updatedAt: at });
 }
 
 /** What the fake platform answers next: an HTTP status with optional headers and body, or a dropped connection. */

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createRelay } from '../../src/delivery/relay.js';
 import { type SendResult, type Transport, TransportRegistry } from '../../src/delivery/transport.js';
 import { REPLY_PURPOSES } from '../../src/sms/consent.js';
-import { engineOf, openTestDatabase } from '../../src/store/db.js';
 import { type NewOutboxMessage, OutboxRepository } from '../../src/store/repositories/outbox.js';
-import { auditLog } from '../../src/store/schema/index.js';
+import { openTestStore } from '../helpers/engines.js';
+import { rowsOf } from '../helpers/tables.js';
 import { enqueue, message, seedGuardian, testContext } from './helpers.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -14,10 +14,10 @@ const OPENS = at('2026-11-25T14:00:00Z');
 const NOON = at('2026-11-24T18:00:00Z');
 const PHONE = '+13125550100';
 
-function setup(now: number) {
-  const db = openTestDatabase();
+async function setup(now: number) {
+  const db = await openTestStore();
   const t = testContext(db, now);
-  seedGuardian(db, 'g-1', 'America/Chicago');
+  await seedGuardian(db, 'g-1', 'America/Chicago');
   const sent: string[] = [];
   /** Answers scripted per row id; anything else is accepted. */
   const answers = new Map<string, SendResult>();
@@ -52,18 +52,14 @@ function setup(now: number) {
         ...extra,
       }),
     );
-  const bypasses = () =>
-    engineOf(db)
-      .select()
-      .from(auditLog)
-      .all()
-      .filter((a) => a.action === 'quiet_hours_bypass');
+  const bypasses = async () =>
+    (await rowsOf(db, 'auditLog')).filter((a) => a.action === 'quiet_hours_bypass');
   return { ...t, db, relay, sent, answers, text, bypasses, repo: new OutboxRepository(db) };
 }
 
 describe('quiet hours never delay an urgent row behind a held one', () => {
   it('at 23:00 a held check-in text does not hold the crisis text queued after it', async () => {
-    const s = setup(NIGHT);
+    const s = await setup(NIGHT);
     const checkin = await s.text('family_checkin');
     const crisis = await s.text('escalation:family_urgent', { urgent: true });
     expect(await s.relay.runOnce()).toMatchObject({ claimed: 2, sent: 1, held: 1 });
@@ -72,7 +68,7 @@ describe('quiet hours never delay an urgent row behind a held one', () => {
   });
 
   it('the reviewer’s case: a HELP reply and a crisis reply claimed in one round at 23:00 both go', async () => {
-    const s = setup(NIGHT);
+    const s = await setup(NIGHT);
     const help = await s.text('sms:help');
     const crisis = await s.text('sms:crisis_reply', { urgent: true });
     expect(await s.relay.runOnce()).toMatchObject({ sent: 2, held: 0 });
@@ -80,7 +76,7 @@ describe('quiet hours never delay an urgent row behind a held one', () => {
   });
 
   it('urgent rows keep their order: the second waits for the first one’s retry', async () => {
-    const s = setup(NIGHT);
+    const s = await setup(NIGHT);
     const first = await s.text('escalation:family_urgent', { urgent: true });
     const second = await s.text('escalation:family_urgent', { urgent: true });
     s.answers.set(first, { ok: false, kind: 'transient', reason: 'http_503', retryAfterMs: 30_000 });
@@ -90,7 +86,7 @@ describe('quiet hours never delay an urgent row behind a held one', () => {
   });
 
   it('a routine text after a retried urgent one waits for it', async () => {
-    const s = setup(NOON);
+    const s = await setup(NOON);
     const urgent = await s.text('escalation:family_urgent', { urgent: true });
     const routine = await s.text('family_checkin');
     s.answers.set(urgent, { ok: false, kind: 'transient', reason: 'http_503', retryAfterMs: 30_000 });
@@ -102,27 +98,27 @@ describe('quiet hours never delay an urgent row behind a held one', () => {
 
 describe('replies to a family’s own text are exempt from quiet hours', () => {
   it('every reply purpose leaves at 23:00 with an audit record; a routine text waits until 08:00', async () => {
-    const s = setup(NIGHT);
+    const s = await setup(NIGHT);
     const replies = await Promise.all([...REPLY_PURPOSES].map((p) => s.text(p)));
     const routine = await s.text('family_checkin');
     expect(await s.relay.runOnce()).toMatchObject({ sent: replies.length, held: 1 });
     expect(s.sent).toEqual(replies);
     expect((await s.repo.get(routine))!.notBefore).toBe(OPENS);
-    const audit = s.bypasses();
+    const audit = await s.bypasses();
     expect(audit.map((a) => a.entityId)).toEqual(replies);
     expect(audit[0]).toMatchObject({ actor: 'relay', after: { purpose: 'sms:help', reason: 'reply' } });
   });
 
   it('includes the acknowledgement of a text outside a check-in', async () => {
     expect(REPLY_PURPOSES.has('sms:message_received')).toBe(true);
-    const s = setup(NIGHT);
+    const s = await setup(NIGHT);
     const ack = await s.text('sms:message_received');
     expect((await s.relay.runOnce()).sent).toBe(1);
     expect(s.sent).toEqual([ack]);
   });
 
   it('a STOP confirmation goes at once, so a later START confirmation cannot overtake it', async () => {
-    const s = setup(NIGHT);
+    const s = await setup(NIGHT);
     const stop = await s.text('sms:opt_out_confirm');
     await s.relay.runOnce();
     const start = await s.text('sms:opt_in_confirm');
@@ -131,7 +127,7 @@ describe('replies to a family’s own text are exempt from quiet hours', () => {
   });
 
   it('replies keep their order: a START confirmation waits for a STOP confirmation’s retry', async () => {
-    const s = setup(NIGHT);
+    const s = await setup(NIGHT);
     const stop = await s.text('sms:opt_out_confirm');
     const start = await s.text('sms:opt_in_confirm');
     s.answers.set(stop, { ok: false, kind: 'transient', reason: 'http_503', retryAfterMs: 10_000 });
@@ -144,9 +140,9 @@ describe('replies to a family’s own text are exempt from quiet hours', () => {
   });
 
   it('inside the window a reply writes no bypass record', async () => {
-    const s = setup(NOON);
+    const s = await setup(NOON);
     await s.text('sms:help');
     expect((await s.relay.runOnce()).sent).toBe(1);
-    expect(s.bypasses()).toHaveLength(0);
+    expect(await s.bypasses()).toHaveLength(0);
   });
 });

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { isSendingWindow, nextWindowOpening } from '../../src/delivery/quiet-hours.js';
 import { createRelay } from '../../src/delivery/relay.js';
 import { type Transport, TransportRegistry } from '../../src/delivery/transport.js';
-import { engineOf, openTestDatabase } from '../../src/store/db.js';
 import { type NewOutboxMessage, OutboxRepository } from '../../src/store/repositories/outbox.js';
-import { auditLog } from '../../src/store/schema/index.js';
+import { openTestStore } from '../helpers/engines.js';
+import { rowsOf } from '../helpers/tables.js';
 import { enqueue, message, seedGuardian, testContext } from './helpers.js';
 
 const Q = { start: 20, end: 8 };
@@ -65,8 +65,8 @@ describe('sending window', () => {
 });
 
 describe('relay and quiet hours', () => {
-  function setup(now: number, env: Record<string, string> = {}) {
-    const db = openTestDatabase();
+  async function setup(now: number, env: Record<string, string> = {}) {
+    const db = await openTestStore();
     const t = testContext(db, now, env);
     const sent: string[] = [];
     const sms: Transport = {
@@ -98,8 +98,8 @@ describe('relay and quiet hours', () => {
   }
 
   it('holds a family text at 20:00:00 in the family zone until 08:00 there, then sends it', async () => {
-    const s = setup(at('2026-11-24T06:00:00Z')); // 20:00 Honolulu, 00:00 Chicago
-    seedGuardian(s.db, 'g-hi', 'Pacific/Honolulu');
+    const s = await setup(at('2026-11-24T06:00:00Z')); // 20:00 Honolulu, 00:00 Chicago
+    await seedGuardian(s.db, 'g-hi', 'Pacific/Honolulu');
     const id = await s.familyText('g-hi', { address: '+18085550100' });
     expect(await s.relay.runOnce()).toMatchObject({ held: 1, sent: 0 });
     expect(await s.repo.get(id)).toMatchObject({
@@ -115,9 +115,9 @@ describe('relay and quiet hours', () => {
   });
 
   it('sends to a Phoenix family at 19:59:59 local but holds one to a Chicago family at the same instant', async () => {
-    const s = setup(at('2026-07-15T02:59:59Z')); // 19:59:59 Phoenix, 21:59:59 Chicago
-    seedGuardian(s.db, 'g-az', 'America/Phoenix');
-    seedGuardian(s.db, 'g-il', 'America/Chicago');
+    const s = await setup(at('2026-07-15T02:59:59Z')); // 19:59:59 Phoenix, 21:59:59 Chicago
+    await seedGuardian(s.db, 'g-az', 'America/Phoenix');
+    await seedGuardian(s.db, 'g-il', 'America/Chicago');
     const az = await s.familyText('g-az');
     const il = await s.familyText('g-il');
     expect(await s.relay.runOnce()).toMatchObject({ sent: 1, held: 1 });
@@ -126,13 +126,13 @@ describe('relay and quiet hours', () => {
   });
 
   it('an urgent crisis reply goes at night and leaves an audit record; staff messages are never held', async () => {
-    const s = setup(at('2026-11-24T08:00:00Z')); // 02:00 Chicago
-    seedGuardian(s.db, 'g-1', 'America/Chicago');
+    const s = await setup(at('2026-11-24T08:00:00Z')); // 02:00 Chicago
+    await seedGuardian(s.db, 'g-1', 'America/Chicago');
     const urgent = await s.familyText('g-1', { urgent: true });
     const toStaff = await enqueue(s.db, message({ createdAt: s.clock(), channel: 'slack' }));
     expect(await s.relay.runOnce()).toMatchObject({ sent: 2, held: 0 });
     expect(s.sent.sort()).toEqual([urgent, toStaff].sort());
-    const audit = engineOf(s.db).select().from(auditLog).all();
+    const audit = await rowsOf(s.db, 'auditLog');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       entity: 'outbox',
@@ -143,16 +143,16 @@ describe('relay and quiet hours', () => {
   });
 
   it('an urgent message inside the window writes no bypass record', async () => {
-    const s = setup(at('2026-11-24T18:00:00Z')); // 12:00 Chicago
-    seedGuardian(s.db, 'g-1', 'America/Chicago');
+    const s = await setup(at('2026-11-24T18:00:00Z')); // 12:00 Chicago
+    await seedGuardian(s.db, 'g-1', 'America/Chicago');
     await s.familyText('g-1', { urgent: true });
     expect((await s.relay.runOnce()).sent).toBe(1);
-    expect(engineOf(s.db).select().from(auditLog).all()).toHaveLength(0);
+    expect(await rowsOf(s.db, 'auditLog')).toHaveLength(0);
   });
 
   it('uses the district quiet hours from config', async () => {
-    const s = setup(at('2026-11-25T01:30:00Z'), { QUIET_HOURS_START: '19', QUIET_HOURS_END: '9' }); // 19:30 Chicago
-    seedGuardian(s.db, 'g-1', 'America/Chicago');
+    const s = await setup(at('2026-11-25T01:30:00Z'), { QUIET_HOURS_START: '19', QUIET_HOURS_END: '9' }); // 19:30 Chicago
+    await seedGuardian(s.db, 'g-1', 'America/Chicago');
     const id = await s.familyText('g-1');
     expect((await s.relay.runOnce()).held).toBe(1);
     expect((await s.repo.get(id))!.notBefore).toBe(at('2026-11-25T15:00:00Z')); // 09:00 CST

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../src/delivery/rate-limits.js';
 import { createRelay } from '../../src/delivery/relay.js';
 import { type Transport, TransportRegistry } from '../../src/delivery/transport.js';
-import { openTestDatabase } from '../../src/store/db.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox.js';
+import { openTestStore } from '../helpers/engines.js';
 import { enqueue, message, testContext } from './helpers.js';
 
 const T0 = Date.parse('2026-11-23T15:00:00Z');
@@ -35,7 +35,7 @@ describe('rate-limited rows come back one token apart, not all at once', () => {
   });
 
   it('a round held by the limiter spreads its rows over the next second (20 texts/s)', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     const t = testContext(db, T0);
     const sent: string[] = [];
     const sms: Transport = {
@@ -75,7 +75,7 @@ describe('rate-limited rows come back one token apart, not all at once', () => {
   });
 
   it('a send-out larger than a round is written back once per row, not once per round (1 text/s)', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     const t = testContext(db, T0);
     const sent: string[] = [];
     const relay = createRelay({

@@ -8,9 +8,9 @@ import {
 } from '../../src/delivery/rate-limits.js';
 import { createRelay } from '../../src/delivery/relay.js';
 import { type Transport, TransportRegistry } from '../../src/delivery/transport.js';
-import { openTestDatabase } from '../../src/store/db.js';
 import type { OutboxRow } from '../../src/store/repositories/outbox.js';
 import type { Channel } from '../../src/store/schema/index.js';
+import { openTestStore } from '../helpers/engines.js';
 import { enqueue, message, seedGuardian, testContext } from './helpers.js';
 
 const T0 = Date.parse('2026-11-24T18:00:00Z'); // noon in Chicago
@@ -37,7 +37,7 @@ describe('rate limits under a burst (default platform limits)', () => {
     seconds: number,
     options: { rateLimits?: RateLimits; senderOf?: (row: OutboxRow) => string } = {},
   ) {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     const t = testContext(db, T0);
     const sends: Array<{ at: number; address: string }> = [];
     const transport: Transport = {
@@ -54,7 +54,7 @@ describe('rate limits under a burst (default platform limits)', () => {
       ...options,
     });
     for (const [i, address] of addresses.entries()) {
-      if (channel === 'sms') seedGuardian(db, `g-${i}`, 'America/Chicago');
+      if (channel === 'sms') await seedGuardian(db, `g-${i}`, 'America/Chicago');
       await enqueue(
         db,
         message({

@@ -6,8 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRelay } from '../../src/delivery/relay.js';
 import { type SendResult, type Transport, TransportRegistry } from '../../src/delivery/transport.js';
-import { openDatabase, openTestDatabase } from '../../src/store/db.js';
+import { openDatabase } from '../../src/store/db.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox.js';
+import { openTestStore } from '../helpers/engines.js';
 import { enqueue, fakeApi, message, testContext } from './helpers.js';
 
 const api = fakeApi();
@@ -19,8 +20,8 @@ afterEach(() => {
 // Monday 2026-11-23 15:00 UTC = 09:00 in Chicago: inside the sending window.
 const T0 = Date.parse('2026-11-23T15:00:00Z');
 
-function setup(opts: { maxAttempts?: number; random?: () => number } = {}) {
-  const db = openTestDatabase();
+async function setup(opts: { maxAttempts?: number; random?: () => number } = {}) {
+  const db = await openTestStore();
   const t = testContext(db, T0);
   const transports = new TransportRegistry([api.transport('slack', t.ctx.clock)]);
   const onDead = vi.fn();
@@ -38,7 +39,7 @@ function setup(opts: { maxAttempts?: number; random?: () => number } = {}) {
 
 describe('outbox relay', () => {
   it('sends a due message once and records the provider id and time', async () => {
-    const s = setup();
+    const s = await setup();
     const id = await enqueue(s.db, message({ createdAt: T0 }));
     expect(await s.relay.runOnce()).toMatchObject({ claimed: 1, sent: 1 });
     expect(await s.relay.runOnce()).toMatchObject({ claimed: 0, sent: 0 });
@@ -49,7 +50,7 @@ describe('outbox relay', () => {
   });
 
   it('does not send a message before its notBefore', async () => {
-    const s = setup();
+    const s = await setup();
     await enqueue(s.db, message({ createdAt: T0, notBefore: T0 + 60_000 }));
     expect((await s.relay.runOnce()).claimed).toBe(0);
     s.clock.advance(60_000);
@@ -57,7 +58,7 @@ describe('outbox relay', () => {
   });
 
   it('honours 429 Retry-After, then sends', async () => {
-    const s = setup({ random: () => 0 });
+    const s = await setup({ random: () => 0 });
     const id = await enqueue(s.db, message({ createdAt: T0 }));
     api.script.push({ status: 429, headers: { 'retry-after': '30' } });
     expect(await s.relay.runOnce()).toMatchObject({ retried: 1, sent: 0 });
@@ -71,7 +72,7 @@ describe('outbox relay', () => {
   });
 
   it('retries a 500 with full-jitter exponential backoff from the injected random source', async () => {
-    const s = setup({ random: () => 0.5 });
+    const s = await setup({ random: () => 0.5 });
     const id = await enqueue(s.db, message({ createdAt: T0 }));
     api.script.push({ status: 500 }, { status: 503 }, { status: 502 });
     await s.relay.runOnce();
@@ -88,7 +89,7 @@ describe('outbox relay', () => {
   });
 
   it('treats a network error as transient, and as possibly delivered', async () => {
-    const s = setup();
+    const s = await setup();
     const id = await enqueue(s.db, message({ createdAt: T0 }));
     api.script.push('network');
     expect(await s.relay.runOnce()).toMatchObject({ retried: 1 });
@@ -101,7 +102,7 @@ describe('outbox relay', () => {
   });
 
   it('stops at once on a permanent error, with the platform code as reason', async () => {
-    const s = setup();
+    const s = await setup();
     const id = await enqueue(s.db, message({ createdAt: T0 }));
     api.script.push({ status: 400, body: { code: 21610 } });
     expect(await s.relay.runOnce()).toMatchObject({ failed: 1, retried: 0 });
@@ -116,7 +117,7 @@ describe('outbox relay', () => {
   });
 
   it('dead-letters after maxAttempts and alerts without personal data', async () => {
-    const s = setup({ maxAttempts: 3, random: () => 0 });
+    const s = await setup({ maxAttempts: 3, random: () => 0 });
     const id = await enqueue(s.db, message({ createdAt: T0, address: '+15551234567', body: 'secret words' }));
     api.script.push({ status: 500 }, { status: 500 }, { status: 500 });
     for (let i = 0; i < 3; i++) {
@@ -136,7 +137,7 @@ describe('outbox relay', () => {
   });
 
   it('an admin retry puts a dead message back in the queue with fresh attempts', async () => {
-    const s = setup({ maxAttempts: 1 });
+    const s = await setup({ maxAttempts: 1 });
     const id = await enqueue(s.db, message({ createdAt: T0 }));
     api.script.push({ status: 500 });
     await s.relay.runOnce();
@@ -147,14 +148,14 @@ describe('outbox relay', () => {
   });
 
   it('fails a row whose channel has no transport', async () => {
-    const s = setup();
+    const s = await setup();
     const id = await enqueue(s.db, message({ createdAt: T0, channel: 'teams' }));
     expect((await s.relay.runOnce()).failed).toBe(1);
     expect(await s.repo.get(id)).toMatchObject({ status: 'failed', lastError: 'transport:not_configured' });
   });
 
   it('keeps messages to one conversation in order: a later one waits for an earlier retry', async () => {
-    const s = setup({ random: () => 0 });
+    const s = await setup({ random: () => 0 });
     const first = await enqueue(s.db, message({ createdAt: T0, address: 'C1' }));
     const second = await enqueue(s.db, message({ createdAt: T0 + 1, address: 'C1', notBefore: T0 }));
     api.script.push({ status: 429, headers: { 'retry-after': '5' } });
@@ -167,7 +168,7 @@ describe('outbox relay', () => {
   });
 
   it('reclaims a row whose relay died mid-send, resends it with the same key and warns', async () => {
-    const s = setup();
+    const s = await setup();
     const id = await enqueue(s.db, message({ createdAt: T0 }));
     const other = new OutboxRepository(s.db);
     expect(await other.claimDue(T0, 'dead-relay', 1_000, 10)).toHaveLength(1);
@@ -180,7 +181,7 @@ describe('outbox relay', () => {
   });
 
   it('tells the transport when a reclaimed row may have reached the platform already', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     const t = testContext(db, T0);
     const seen: Array<boolean | undefined> = [];
     const local: Transport = {
@@ -204,7 +205,7 @@ describe('outbox relay', () => {
   });
 
   it('stop() waits for an in-flight send to be recorded', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     const t = testContext(db, T0);
     let release!: (r: SendResult) => void;
     const slow: Transport = {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRelay } from '../../src/delivery/relay.js';
 import { type Transport, TransportRegistry } from '../../src/delivery/transport.js';
-import { openTestDatabase } from '../../src/store/db.js';
 import { MAYBE_DELIVERED_PREFIX, OutboxRepository } from '../../src/store/repositories/outbox.js';
+import { openTestStore } from '../helpers/engines.js';
 import { enqueue, message, seedGuardian, testContext } from './helpers.js';
 
 // 15:00 UTC is 09:00 in Chicago: inside the family sending window.
@@ -14,9 +14,9 @@ const LEASE = 60_000;
  * is due first, so the rate limiter (1 text/s per number) holds the crashed one when it is reclaimed.
  */
 async function setup(purpose = 'sms:crisis_reply', urgent = true) {
-  const db = openTestDatabase();
-  seedGuardian(db, 'g-1', 'America/Chicago');
-  seedGuardian(db, 'g-2', 'America/Chicago');
+  const db = await openTestStore();
+  await seedGuardian(db, 'g-1', 'America/Chicago');
+  await seedGuardian(db, 'g-2', 'America/Chicago');
   const t = testContext(db, T0);
   const repo = new OutboxRepository(db);
   const sms = (n: number) =>

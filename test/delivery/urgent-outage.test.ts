@@ -6,10 +6,12 @@ import { type SendResult, type Transport, TransportRegistry } from '../../src/de
 import { createUrgentFallback, URGENT_FALLBACK_PURPOSE } from '../../src/delivery/urgent-fallback.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { closeServer, createHttpApp, listen } from '../../src/server.js';
-import { type Db, engineOf, openTestDatabase } from '../../src/store/db.js';
+import { type Db, engineOf } from '../../src/store/db.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox.js';
 import type { StaffRow } from '../../src/store/repositories/roster.js';
-import { type Channel, staff } from '../../src/store/schema/index.js';
+import type { Channel } from '../../src/store/schema/index.js';
+import { openTestStore } from '../helpers/engines.js';
+import { tablesOf } from '../helpers/tables.js';
 import { enqueue, message, seedSchool, testContext } from './helpers.js';
 
 const T0 = Date.parse('2026-11-24T18:00:00Z');
@@ -17,9 +19,9 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DOWN: SendResult = { ok: false, kind: 'transient', reason: 'http_503' };
 
-function seedStaff(db: Db, id: string, role: StaffRow['role'], extra: Partial<StaffRow> = {}) {
-  engineOf(db)
-    .insert(staff)
+async function seedStaff(db: Db, id: string, role: StaffRow['role'], extra: Partial<StaffRow> = {}) {
+  await engineOf(db)
+    .insert(tablesOf(db).staff)
     .values({
       id,
       name: `Name ${id}`,
@@ -29,8 +31,7 @@ function seedStaff(db: Db, id: string, role: StaffRow['role'], extra: Partial<St
       createdAt: 0,
       updatedAt: 0,
       ...extra,
-    })
-    .run();
+    });
 }
 
 /** A platform that is down until `upAt` on the injected clock, then accepts; counts what it accepted. */
@@ -53,13 +54,13 @@ const route = (s: StaffRow) =>
     ? { channel: 'slack' as const, address: s.slackUserId }
     : { channel: 'local' as const, address: s.id };
 
-function setup(upAfterMs: number, urgentRetryMs?: number) {
-  const db = openTestDatabase();
-  seedSchool(db, 'lincoln', 'America/Chicago');
-  seedStaff(db, 'c-1', 'counselor', { schoolId: 'lincoln', slackUserId: 'U1' });
-  seedStaff(db, 'c-2', 'counselor', { schoolId: 'lincoln', slackUserId: 'U2' });
-  seedStaff(db, 'lead-1', 'lead_navigator', { schoolId: 'lincoln' });
-  seedStaff(db, 'admin-1', 'admin', { slackUserId: 'UA' });
+async function setup(upAfterMs: number, urgentRetryMs?: number) {
+  const db = await openTestStore();
+  await seedSchool(db, 'lincoln', 'America/Chicago');
+  await seedStaff(db, 'c-1', 'counselor', { schoolId: 'lincoln', slackUserId: 'U1' });
+  await seedStaff(db, 'c-2', 'counselor', { schoolId: 'lincoln', slackUserId: 'U2' });
+  await seedStaff(db, 'lead-1', 'lead_navigator', { schoolId: 'lincoln' });
+  await seedStaff(db, 'admin-1', 'admin', { slackUserId: 'UA' });
   const t = testContext(db, T0);
   const slack = platform('slack', t.clock, T0 + upAfterMs);
   const sms = platform('sms', t.clock, T0 + upAfterMs);
@@ -109,7 +110,7 @@ async function urgentMessages(db: Db) {
 
 describe('urgent messages never die quietly', () => {
   it('/healthz shows the failing channel and the urgent messages waiting', async () => {
-    const s = setup(6 * HOUR);
+    const s = await setup(6 * HOUR);
     await urgentMessages(s.db);
     const server = await listen(
       createHttpApp(s.ctx, [], { delivery: () => s.relay.health() }),
@@ -137,7 +138,7 @@ describe('urgent messages never die quietly', () => {
   });
 
   it('Slack and Twilio down for 6 hours: every urgent message is delivered once they return, none dead', async () => {
-    const s = setup(6 * HOUR);
+    const s = await setup(6 * HOUR);
     const { notice, crisisReply } = await urgentMessages(s.db);
     let healthDuringOutage: ReturnType<typeof s.relay.health> | undefined;
     while (s.clock() < T0 + 7 * HOUR) {
@@ -162,7 +163,7 @@ describe('urgent messages never die quietly', () => {
   });
 
   it('after three failures the notice also goes to the lead navigator by another route, once', async () => {
-    const s = setup(6 * HOUR);
+    const s = await setup(6 * HOUR);
     await urgentMessages(s.db);
     for (let i = 0; i < 120; i++) {
       await s.relay.runOnce();
@@ -177,8 +178,8 @@ describe('urgent messages never die quietly', () => {
   });
 
   it('dies only after its retry window, and the admin alert goes by another channel', async () => {
-    const s = setup(100 * HOUR, 2 * HOUR);
-    seedStaff(s.db, 'admin-2', 'admin');
+    const s = await setup(100 * HOUR, 2 * HOUR);
+    await seedStaff(s.db, 'admin-2', 'admin');
     const { notice } = await urgentMessages(s.db);
     while (s.clock() < T0 + 3 * HOUR) {
       await s.relay.runOnce();
@@ -194,7 +195,7 @@ describe('urgent messages never die quietly', () => {
   });
 
   it('says "admin alerted" only when an alert was queued to a reachable route', async () => {
-    const s = setup(100 * HOUR, HOUR);
+    const s = await setup(100 * HOUR, HOUR);
     const { notice } = await urgentMessages(s.db);
     while (s.clock() < T0 + 2 * HOUR) {
       await s.relay.runOnce();

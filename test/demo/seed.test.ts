@@ -7,7 +7,7 @@ import { testContext } from '../roster/helpers.js';
 
 describe('seedDemoRoster', () => {
   it('seeds two schools, four navigators with twelve students each, and changes nothing the second time', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const first = await seedDemoRoster(ctx);
     expect(first.created).toBeGreaterThan(0);
     const auditRows = await new AuditRepository(ctx.db).count();
@@ -37,7 +37,7 @@ describe('seedDemoRoster', () => {
   });
 
   it('has guardians in the district languages, families with several children, a shared phone and an unreachable family', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     await seedDemoRoster(ctx);
     const roster = new RosterRepository(ctx.db);
     const students = await roster.studentList();

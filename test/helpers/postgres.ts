@@ -9,8 +9,14 @@ import { openPostgresStore } from '../../src/store/postgres/store.js';
 /** The server tests may use, or undefined: PostgreSQL tests are then skipped with a message saying so. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 
-/** The migrated template every test database is copied from. */
-export const TEMPLATE_DATABASE = 'checkins_test_template';
+/**
+ * This test run's name: its template and test databases carry it, so two runs on one server (a developer's and
+ * an editor's) never drop each other's. Set by the run's global setup, inherited by its workers.
+ */
+export const TEST_RUN = process.env.TEST_DATABASE_RUN ?? `r${process.pid}`;
+
+/** The migrated template every test database of this run is copied from. */
+export const TEMPLATE_DATABASE = `checkins_test_${TEST_RUN}_template`;
 
 export const SKIP_MESSAGE =
   'PostgreSQL tests skipped: set TEST_DATABASE_URL=postgres://user:password@host:5432/postgres to run them';
@@ -24,12 +30,27 @@ export function urlOf(database: string, base = TEST_DATABASE_URL!): string {
 
 let made = 0;
 
+/** A fresh migrated PostgreSQL database: its URL, to open stores on (several, as several instances would). */
+export async function createPostgresTestDatabase(): Promise<{
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}> {
+  if (!TEST_DATABASE_URL) throw new Error(SKIP_MESSAGE);
+  const name = `checkins_test_${TEST_RUN}_${process.pid}_${++made}`;
+  await admin((client) => client.query(`create database "${name}" template "${TEMPLATE_DATABASE}"`));
+  return {
+    name,
+    url: urlOf(name),
+    drop: () =>
+      admin((client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
+  };
+}
+
 /** A fresh migrated PostgreSQL database for one test, dropped on `close()`. */
 export async function openPostgresTestDatabase(options: { poolSize?: number } = {}): Promise<Db> {
-  if (!TEST_DATABASE_URL) throw new Error(SKIP_MESSAGE);
-  const name = `checkins_test_${process.pid}_${++made}_${Math.random().toString(36).slice(2, 8)}`;
-  await admin((client) => client.query(`create database "${name}" template "${TEMPLATE_DATABASE}"`));
-  const store = await openPostgresStore(urlOf(name), { migrate: false, poolSize: options.poolSize ?? 4 });
+  const { name, url } = await createPostgresTestDatabase();
+  const store = await openPostgresStore(url, { migrate: false, poolSize: options.poolSize ?? 4 });
   const close = store.close.bind(store);
   let dropped = false;
   store.close = async () => {

@@ -9,16 +9,16 @@ import {
 } from '../../src/jobs/timer-runner.js';
 import { availableChannels, plannedTimerKey, planWeek, TIMER_KINDS } from '../../src/jobs/weekly-plan.js';
 import { withCheckinTimerRules } from '../../src/services/checkin-timers.js';
-import { openTestDatabase } from '../../src/store/db.js';
 import { TimerRepository, type TimerRow } from '../../src/store/repositories/timers.js';
 import { testContext } from '../delivery/helpers.js';
+import { openTestStore } from '../helpers/engines.js';
 import { seedRoster, seedSession } from './roster.js';
 
 const W = '2026-W48'; // Monday 2026-11-23
 const at = (iso: string) => Date.parse(iso);
 
-function setup(now: string, roster: Parameters<typeof seedRoster>[1] = {}) {
-  const db = openTestDatabase();
+async function setup(now: string, roster: Parameters<typeof seedRoster>[1] = {}) {
+  const db = await openTestStore();
   seedRoster(db, roster);
   const t = testContext(db, at(now));
   const calls: Array<{ kind: string; key: string }> = [];
@@ -37,7 +37,7 @@ const outcome = (t: TimerRow | undefined) => (t?.payload as { outcome?: unknown 
 
 describe('weekly planning', () => {
   it('plans each timer in its zone, and planning twice keeps one of each', async () => {
-    const s = setup('2026-11-20T12:00:00Z');
+    const s = await setup('2026-11-20T12:00:00Z');
     const first = await planWeek(s.ctx, 'S1', W);
     expect(first).toMatchObject({ created: 9, existing: 0, navigators: 1, guardians: 2 });
     expect(await planWeek(s.ctx, 'S1', W)).toMatchObject({ created: 0, existing: 9 });
@@ -53,7 +53,7 @@ describe('weekly planning', () => {
   });
 
   it('plans nothing in a break week; a holiday Monday moves the prompt to Tuesday', async () => {
-    const s = setup('2026-11-20T12:00:00Z');
+    const s = await setup('2026-11-20T12:00:00Z');
     const calendar: SchoolCalendar = {
       district: { breaks: [{ name: 'Thanksgiving', from: '2026-11-23', to: '2026-11-27' }] },
       schools: { S1: { breaks: [{ name: 'Staff day', from: '2026-11-30', to: '2026-11-30' }] } },
@@ -73,7 +73,7 @@ describe('weekly planning', () => {
 
 describe('planning without an SMS channel', () => {
   it('plans no family timers when SMS is not available, and says so', async () => {
-    const s = setup('2026-11-20T12:00:00Z');
+    const s = await setup('2026-11-20T12:00:00Z');
     const plan = await planWeek(s.ctx, 'S1', W, { channels: { sms: false } });
     expect(plan).toMatchObject({ created: 3, guardians: 0, familiesSkipped: 'no_sms_channel' });
     expect(plan.promptKeys).toEqual([plannedTimerKey('navigator_prompt', 'nav-1', W)]);
@@ -85,7 +85,7 @@ describe('planning without an SMS channel', () => {
   });
 
   it('reads SMS availability from the config by default: Slack only means no family timers', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     seedRoster(db);
     const slackOnly = testContext(db, at('2026-11-20T12:00:00Z'), {
       SLACK_BOT_TOKEN: 'xoxb-test',
@@ -101,7 +101,7 @@ describe('planning without an SMS channel', () => {
   });
 
   it('the scheduler passes its channels to planning', async () => {
-    const s = setup('2026-11-20T12:00:00Z');
+    const s = await setup('2026-11-20T12:00:00Z');
     const scheduler = createScheduler({ ctx: s.ctx, handlers: s.handlers, channels: { sms: false } });
     const plans = await scheduler.planUpcoming();
     expect(plans.every((p) => p.familiesSkipped === 'no_sms_channel')).toBe(true);
@@ -111,7 +111,7 @@ describe('planning without an SMS channel', () => {
 
 describe('timer dispatch', () => {
   it('fires the Monday prompt once: a second tick (or a second runner) does nothing', async () => {
-    const s = setup('2026-11-23T14:00:00Z');
+    const s = await setup('2026-11-23T14:00:00Z');
     await planWeek(s.ctx, 'S1', W);
     const round = await s.runner.runOnce();
     expect(round).toMatchObject({ claimed: 1, fired: 1 });
@@ -126,7 +126,7 @@ describe('timer dispatch', () => {
   });
 
   it('service down over Monday morning: on Wednesday the prompt and the due family timers fire, in order', async () => {
-    const s = setup('2026-11-20T12:00:00Z');
+    const s = await setup('2026-11-20T12:00:00Z');
     await planWeek(s.ctx, 'S1', W);
     s.clock.set(at('2026-11-25T15:00:00Z'));
     const round = await s.runner.runOnce();
@@ -140,7 +140,7 @@ describe('timer dispatch', () => {
   });
 
   it('a prompt whose week is over is skipped with a reason; the expiry still runs', async () => {
-    const s = setup('2026-11-20T12:00:00Z');
+    const s = await setup('2026-11-20T12:00:00Z');
     await planWeek(s.ctx, 'S1', W);
     s.clock.set(at('2026-11-30T12:00:00Z'));
     const round = await s.runner.runOnce();
@@ -152,7 +152,7 @@ describe('timer dispatch', () => {
   });
 
   it('an out-of-office navigator gets no prompt, the week counts as skipped, reminder and expiry are cancelled', async () => {
-    const s = setup('2026-11-23T14:00:00Z', { oooFrom: '2026-11-23', oooTo: '2026-11-27' });
+    const s = await setup('2026-11-23T14:00:00Z', { oooFrom: '2026-11-23', oooTo: '2026-11-27' });
     await planWeek(s.ctx, 'S1', W);
     await s.runner.runOnce();
     expect(s.calls.map((c) => c.kind)).toEqual(['navigator_checkins_skipped']);
@@ -172,7 +172,7 @@ describe('timer dispatch', () => {
   });
 
   it('a timer set for an older session version is a no-op', async () => {
-    const s = setup('2026-11-24T12:00:00Z');
+    const s = await setup('2026-11-24T12:00:00Z');
     seedSession(s.db, 'sess-1', 2);
     const base = {
       createdAt: 0,
@@ -196,7 +196,7 @@ describe('timer dispatch', () => {
   });
 
   it('a failing handler leaves the timer pending and it is tried again later; a missing one too', async () => {
-    const s = setup('2026-11-23T14:00:00Z');
+    const s = await setup('2026-11-23T14:00:00Z');
     await planWeek(s.ctx, 'S1', W);
     let fail = true;
     const runner = createTimerRunner({
@@ -222,7 +222,7 @@ describe('timer dispatch', () => {
   });
 
   it('a runner whose lease ran out and was taken over neither ends the timer nor keeps its effects', async () => {
-    const s = setup('2026-11-23T14:00:00Z');
+    const s = await setup('2026-11-23T14:00:00Z');
     await s.repo.schedule({
       id: 't-1',
       kind: 'task_due',
@@ -269,7 +269,7 @@ describe('timer dispatch', () => {
   });
 
   it('keeps what a handler reports as the outcome; skipped:<reason> counts as skipped; void still fires', async () => {
-    const s = setup('2026-11-22T12:00:00Z');
+    const s = await setup('2026-11-22T12:00:00Z');
     const plan = await planWeek(s.ctx, 'S1', W);
     const runner = createTimerRunner({
       ctx: s.ctx,
@@ -297,7 +297,7 @@ describe('timer dispatch', () => {
   });
 
   it('dispatches from the kinds every module registers, and refuses a kind registered twice', async () => {
-    const s = setup('2026-11-23T14:00:00Z');
+    const s = await setup('2026-11-23T14:00:00Z');
     await planWeek(s.ctx, 'S1', W);
     const digests: TimerHandlers = { weekly_digest: () => 'sent' };
     const runner = createTimerRunner({ ctx: s.ctx, handlers: timerKinds(s.handlers, digests) });
@@ -316,7 +316,7 @@ describe('timer dispatch', () => {
   });
 
   it('a manual run fires the week’s prompts now, once', async () => {
-    const s = setup('2026-11-22T12:00:00Z'); // Sunday, before anything is due
+    const s = await setup('2026-11-22T12:00:00Z'); // Sunday, before anything is due
     const plan = await planWeek(s.ctx, 'S1', W);
     expect(plan.promptKeys).toHaveLength(3);
     expect(await s.runner.fireNow(plan.promptKeys)).toMatchObject({ fired: 3 });
@@ -331,7 +331,7 @@ describe('timer dispatch', () => {
 
 describe('scheduler', () => {
   it('plans this and next week for every school and drains due timers on a tick', async () => {
-    const s = setup('2026-11-23T14:30:00Z');
+    const s = await setup('2026-11-23T14:30:00Z');
     const scheduler = createScheduler({ ctx: s.ctx, handlers: s.handlers });
     const plans = await scheduler.planUpcoming();
     expect(plans.map((p) => p.isoWeek)).toEqual(['2026-W48', '2026-W49']);

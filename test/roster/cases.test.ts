@@ -13,7 +13,7 @@ const staff = fixture('staff.csv');
 
 describe('importRoster: real-life cases', () => {
   it('links a guardian with several students once, and warns when two guardians share a phone', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const report = await importRoster(ctx, [
       staff,
       students(
@@ -48,7 +48,7 @@ describe('importRoster: real-life cases', () => {
   });
 
   it('rejects a row that describes a known guardian differently', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const report = await importRoster(ctx, [
       staff,
       students(
@@ -64,7 +64,7 @@ describe('importRoster: real-life cases', () => {
   });
 
   it('imports a student with no reachable guardian, with a warning', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const report = await importRoster(ctx, [
       staff,
       students('S1,Ana,Ruiz,5,sch-a,nav-a,G1,Rosa Ruiz,,es,,,,,,', 'S2,Ben,Ruiz,5,sch-a,,,,,,,,,,,'),
@@ -82,7 +82,7 @@ describe('importRoster: real-life cases', () => {
   });
 
   it('warns about a navigator with more students than the configured limit', async () => {
-    const ctx = testContext({ LARGE_CASELOAD_WARNING: '2' });
+    const ctx = await testContext({ LARGE_CASELOAD_WARNING: '2' });
     const report = await importRoster(ctx, [
       staff,
       students(
@@ -105,7 +105,7 @@ describe('importRoster: real-life cases', () => {
   });
 
   it('reports a student moved to another navigator and audit-logs the move with before and after', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     await importRoster(ctx, [
       staff,
       students('S1,Ana,Ruiz,5,sch-a,nav-a,,,,,,,,,,', 'S2,Ben,Ruiz,5,sch-a,nav-a,,,,,,,,,,'),
@@ -140,7 +140,7 @@ describe('importRoster: real-life cases', () => {
   });
 
   it('audit-logs a changed guardian phone and removes a guardian the row no longer names', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     await importRoster(ctx, [
       staff,
       students('S1,Ana,Ruiz,5,sch-a,nav-a,G1,Rosa Ruiz,312-555-0101,es,,G2,Luis Ruiz,312-555-0102,es,'),
@@ -163,7 +163,7 @@ describe('importRoster: real-life cases', () => {
   });
 
   it('never grants consent again over a family that stopped texts, but follows its own earlier "no"', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const row = (consent: string) =>
       students(`S1,Ana,Ruiz,5,sch-a,nav-a,G1,Rosa Ruiz,312-555-0101,es,${consent},,,,,`);
     await importRoster(ctx, [staff, row('yes')]);
@@ -184,7 +184,7 @@ describe('importRoster: real-life cases', () => {
     ]);
     expect(await consents.current('G1')).toBe('revoked');
 
-    const other = testContext();
+    const other = await testContext();
     await importRoster(other, [staff, row('no')]);
     await importRoster(other, [staff, row('yes')]);
     expect((await new ConsentRepository(other.db).history('G1')).map((c) => [c.status, c.source])).toEqual([
@@ -194,7 +194,7 @@ describe('importRoster: real-life cases', () => {
   });
 
   it('needs a name for a new school and rejects rows that disagree about a school', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const text = [
       'staff_id,name,email,role,school_id,school_name,school_timezone',
       'n1,Ann,ann@example.org,navigator,sch-x,,',

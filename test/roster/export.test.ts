@@ -15,7 +15,7 @@ const docs = (name: string) => ({
 
 describe('exportRoster', () => {
   it('round-trips: importing the export changes nothing, and a fresh database exports the same files', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const first = await importRoster(ctx, [docs('sample-staff.csv'), docs('sample-roster.csv')]);
     expect(first.exitCode).toBe(0);
     const exported = await exportRoster(ctx);
@@ -29,13 +29,13 @@ describe('exportRoster', () => {
     expect(changedCount(again)).toBe(0);
     expect(await new AuditRepository(ctx.db).count()).toBe(audit);
 
-    const fresh = testContext();
+    const fresh = await testContext();
     expect((await importRoster(fresh, sources)).exitCode).toBe(0);
     expect(await exportRoster(fresh)).toEqual(exported);
   });
 
   it('writes E.164 phones, locale codes, explicit zones and consent as yes/no/blank', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     await importRoster(ctx, [docs('sample-staff.csv'), docs('sample-roster.csv')]);
     await new ConsentRepository(ctx.db).record(
       { guardianId: 'G5003', status: 'revoked', source: 'sms_keyword', locale: 'vi' },

@@ -8,7 +8,7 @@ import { fixture, T0, testContext } from './helpers.js';
 
 describe('importRoster: a file with good and bad rows', () => {
   it('imports the good rows in one go and reports every problem with line, column and reason', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const report = await importRoster(ctx, [fixture('staff.csv'), fixture('messy-students.csv')]);
     expect(report.exitCode).toBe(1);
     expect(formatImportReport(report)).toBe(
@@ -79,7 +79,7 @@ describe('importRoster: a file with good and bad rows', () => {
   });
 
   it('changes nothing and writes no audit rows when the same files are imported again', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const files = [fixture('staff.csv'), fixture('messy-students.csv')];
     await importRoster(ctx, files);
     const audit = new AuditRepository(ctx.db);
@@ -95,7 +95,7 @@ describe('importRoster: a file with good and bad rows', () => {
   });
 
   it('writes nothing in a dry run but reports what would change', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const report = await importRoster(ctx, [fixture('staff.csv'), fixture('messy-students.csv')], {
       dryRun: true,
     });
@@ -114,7 +114,7 @@ describe('importRoster: a file with good and bad rows', () => {
 
 describe('importRoster: file format', () => {
   it('reads a BOM, CRLF line ends and quoted commas and line breaks, and counts physical lines', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const text = [
       '\uFEFFstaff_id,name,email,role,school_id,school_name,school_timezone',
       'nav-a,"Castellanos, Priya",priya@example.org,navigator,sch-a,"Lincoln, Middle ""North""",America/Chicago',
@@ -140,7 +140,7 @@ describe('importRoster: file format', () => {
   });
 
   it('refuses an empty file as a whole, with exit code 2', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     for (const text of ['', '\uFEFF', '\r\n\r\n']) {
       const report = await importRoster(ctx, [{ name: 'empty.csv', text }]);
       expect(report.exitCode).toBe(2);
@@ -163,7 +163,7 @@ describe('importRoster: file format', () => {
   });
 
   it('names the missing required columns and imports nothing, not even from a good file', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const report = await importRoster(ctx, [
       fixture('staff.csv'),
       { name: 'students.csv', text: 'Student ID,Last Name,school_id\nS1,Ruiz,sch-a\n' },
@@ -182,7 +182,7 @@ describe('importRoster: file format', () => {
   });
 
   it('refuses a file that is neither staff nor students, and an unclosed quote', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     expect((await importRoster(ctx, [{ name: 'x.csv', text: 'id,name\n1,a\n' }])).problems[0]?.message).toBe(
       'not a roster file: it needs a student_id column (students) or a staff_id column (staff)',
     );
@@ -194,7 +194,7 @@ describe('importRoster: file format', () => {
   });
 
   it('rejects a row with too many cells and warns about unknown columns; header-only files are fine', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const report = await importRoster(ctx, [
       {
         name: 'staff.csv',

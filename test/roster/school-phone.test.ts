@@ -23,7 +23,7 @@ const lines = (report: Awaited<ReturnType<typeof importRoster>>) =>
 
 describe('school_phone', () => {
   it('is declared by the first row, normalised to E.164, and audit-logged with the school', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const report = await importRoster(ctx, [
       staff(`${LEAD},(312) 555-0100`, 'nav-a,Priya,priya@example.org,navigator,sch-a,,,'),
       students('S1,Ana,Ruiz,5,sch-a,,,312.555.0100,nav-a', 'S2,Ben,Ruiz,3,sch-a,,,,nav-a'),
@@ -38,7 +38,7 @@ describe('school_phone', () => {
   });
 
   it('rejects a later row that gives another phone, naming the declaring line, across files', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const report = await importRoster(ctx, [
       staff(`${LEAD},(312) 555-0100`, 'nav-a,Priya,priya@example.org,navigator,sch-a,,,+1 312 555 0100'),
       students('S1,Ana,Ruiz,5,sch-a,,,312-555-0199,'),
@@ -53,7 +53,7 @@ describe('school_phone', () => {
   });
 
   it('reports an invalid phone with file, line and column and leaves the row out', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     const report = await importRoster(ctx, [
       staff(`${LEAD},`, 'nav-a,Priya,priya@example.org,navigator,sch-a,,,312-555-CALL'),
       students('S1,Ana,Ruiz,5,sch-a,,,555-01,', 'S2,Ben,Ruiz,5,sch-a,,,+52 55 1234 5678,'),
@@ -68,7 +68,7 @@ describe('school_phone', () => {
   });
 
   it('exports the phone in the same column; re-importing changes nothing, a blank keeps it, a new one updates it', async () => {
-    const ctx = testContext();
+    const ctx = await testContext();
     await importRoster(ctx, [staff(`${LEAD},(312) 555-0100`), students('S1,Ana,Ruiz,5,sch-a,,,,')]);
     const exported = await exportRoster(ctx);
     const staffLines = exported.staff.trim().split('\n');
@@ -83,7 +83,7 @@ describe('school_phone', () => {
     expect(again.exitCode).toBe(0);
     expect(changedCount(again)).toBe(0);
 
-    const fresh = testContext();
+    const fresh = await testContext();
     await importRoster(fresh, [
       { name: 'staff.csv', text: exported.staff },
       { name: 'students.csv', text: exported.students },

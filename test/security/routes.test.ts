@@ -79,7 +79,7 @@ afterEach(async () => {
 });
 
 async function serve(env: Record<string, string> = {}) {
-  const ctx = testContext({ now: Date.parse('2026-11-24T18:00:00Z'), env, idPrefix: 'sec' });
+  const ctx = await testContext({ now: Date.parse('2026-11-24T18:00:00Z'), env, idPrefix: 'sec' });
   const service = await buildService(ctx, { calendarFile: 'config/none.json' });
   const app = createHttpApp(ctx, service.routes);
   const server = await listen(app, 0, '127.0.0.1');

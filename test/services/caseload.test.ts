@@ -25,12 +25,12 @@ const WEEK = '2026-W48';
 const HOUR = 60 * 60_000;
 const texts = createTexts({ defaultLocale: 'en' });
 
-let ctx: ReturnType<typeof testContext>;
+let ctx: Awaited<ReturnType<typeof testContext>>;
 let checkins: CheckinService;
 let nav2: StaffRow;
 
 beforeEach(async () => {
-  ctx = testContext({ now: NOW });
+  ctx = await testContext({ now: NOW });
   await seedDemoRoster(ctx);
   checkins = new CheckinService(ctx, texts);
   nav2 = (await new RosterRepository(ctx.db).staffById('nav-2'))!;

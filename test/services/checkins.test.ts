@@ -23,7 +23,7 @@ let ctx: AppContext & { clock: ReturnType<typeof fixedClock> };
 let service: CheckinService;
 
 beforeEach(async () => {
-  ctx = testContext({ now: NOW });
+  ctx = await testContext({ now: NOW });
   await seedDemoRoster(ctx);
   service = new CheckinService(ctx, createTexts({ defaultLocale: 'en' }));
 });
@@ -321,7 +321,7 @@ describe('timers and concurrency', () => {
 
 describe('channels outside local mode', () => {
   it('sends to Slack when configured, reports a navigator without a Slack id, and does not text without Twilio', async () => {
-    const slackCtx = testContext({
+    const slackCtx = await testContext({
       now: NOW,
       env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret' },
     });

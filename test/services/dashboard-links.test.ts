@@ -16,15 +16,15 @@ import { testContext } from '../helpers/context.js';
 const SECRET = 'links-test-secret-of-at-least-32-characters';
 const HOUR = 3_600_000;
 
-function setup(env: Record<string, string> = { DASHBOARD_SECRET: SECRET }) {
-  const ctx = testContext({ now: NOW, env });
+async function setup(env: Record<string, string> = { DASHBOARD_SECRET: SECRET }) {
+  const ctx = await testContext({ now: NOW, env });
   seedDistrict(ctx);
   return ctx;
 }
 
 describe('signed dashboard links', () => {
   it('mints a link for a lead navigator: their school, 24 hours, who it is for', async () => {
-    const ctx = setup();
+    const ctx = await setup();
     const minted = await mintDashboardLink(ctx, 'lead-1');
     if (!minted.ok) throw new Error(minted.problem);
     expect(minted.link.url).toBe(
@@ -43,7 +43,7 @@ describe('signed dashboard links', () => {
   });
 
   it('builds links on the public URL and honours DASHBOARD_LINK_HOURS', async () => {
-    const ctx = setup({
+    const ctx = await setup({
       DASHBOARD_SECRET: SECRET,
       PUBLIC_BASE_URL: 'https://checkins.district.example/',
       DASHBOARD_LINK_HOURS: '2',
@@ -55,7 +55,7 @@ describe('signed dashboard links', () => {
   });
 
   it('refuses an expired, tampered, re-signed or misused token', async () => {
-    const ctx = setup();
+    const ctx = await setup();
     const minted = await mintDashboardLink(ctx, 'lead-1');
     if (!minted.ok) throw new Error(minted.problem);
     const { token } = minted.link;
@@ -82,7 +82,7 @@ describe('signed dashboard links', () => {
   });
 
   it('scopes a school link to that school, and a district link to every school', async () => {
-    const ctx = setup();
+    const ctx = await setup();
     expect(scopeAllows({ schoolId: 'S1' }, 'S1')).toBe(true);
     expect(scopeAllows({ schoolId: 'S1' }, 'S2')).toBe(false);
     expect(scopeAllows({ schoolId: 'S1' }, undefined)).toBe(false);

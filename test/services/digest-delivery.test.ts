@@ -9,20 +9,20 @@ import { DIGEST_PURPOSE, digestTimerHandlers, sendSchoolDigest } from '../../src
 import { engineOf } from '../../src/store/db.js';
 import { RosterRepository } from '../../src/store/repositories/roster.js';
 import { TimerRepository } from '../../src/store/repositories/timers.js';
-import { outbox, staff } from '../../src/store/schema/index.js';
 import { testContext } from '../helpers/context.js';
+import { rowsOf, tablesOf } from '../helpers/tables.js';
 
 const W = '2026-W48';
 const SCHOOL = 'sch-riverside';
 
 async function setup() {
-  const ctx = testContext({ now: Date.parse('2026-11-22T12:00:00Z') });
+  const ctx = await testContext({ now: Date.parse('2026-11-22T12:00:00Z') });
   await seedDemoRoster(ctx);
   return ctx;
 }
 
-const digestRows = (ctx: Awaited<ReturnType<typeof setup>>) =>
-  engineOf(ctx.db).select().from(outbox).where(eq(outbox.purpose, DIGEST_PURPOSE)).all();
+const digestRows = async (ctx: Awaited<ReturnType<typeof setup>>) =>
+  (await rowsOf(ctx.db, 'outbox')).filter((row) => row.purpose === DIGEST_PURPOSE);
 
 describe('weekly digest delivery', () => {
   it('is planned for Friday 15:00 school time, once per school and week', async () => {
@@ -54,7 +54,7 @@ describe('weekly digest delivery', () => {
     expect((await runner.fireNow([`${key}|again`])).log[0]).toMatch(/fired:sent:0$/);
     expect(await sendSchoolDigest(ctx, SCHOOL, W)).toBe('sent:0');
 
-    const rows = digestRows(ctx);
+    const rows = await digestRows(ctx);
     expect(rows.map((r) => [r.recipientId, r.channel])).toEqual([['lead-1', 'local']]);
     const payload = rows[0]!.payload as MessagePayload;
     expect(payload.key).toBe('digest.weekly');
@@ -71,9 +71,10 @@ describe('weekly digest delivery', () => {
 
   it('reports a school without a lead navigator instead of sending to nobody', async () => {
     const ctx = await setup();
-    engineOf(ctx.db).update(staff).set({ active: false }).where(eq(staff.id, 'lead-1')).run();
+    const { staff } = tablesOf(ctx.db);
+    await engineOf(ctx.db).update(staff).set({ active: false }).where(eq(staff.id, 'lead-1'));
     expect(await sendSchoolDigest(ctx, SCHOOL, W)).toBe('skipped:no_lead_navigator');
     expect(await sendSchoolDigest(ctx, 'nope', W)).toBe('skipped:unknown_school');
-    expect(digestRows(ctx)).toHaveLength(0);
+    expect(await digestRows(ctx)).toHaveLength(0);
   });
 });

@@ -102,7 +102,7 @@ describe('district needs for the Children’s Cabinet', () => {
   });
 
   it('reads the needs of every school from the store, with no student in sight', async () => {
-    const ctx = testContext({ now: Date.parse('2026-11-24T15:00:00Z') });
+    const ctx = await testContext({ now: Date.parse('2026-11-24T15:00:00Z') });
     await seedDemoRoster(ctx);
     const students = await new RosterRepository(ctx.db).studentList();
     const riverside = students.filter((s) => s.schoolId === 'sch-riverside');

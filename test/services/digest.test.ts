@@ -27,7 +27,7 @@ const at = (iso: string) => Date.parse(iso);
 const LONG_AGO = at('2026-09-01T12:00:00Z');
 const SATURDAY = at('2026-11-28T12:00:00Z');
 
-type Ctx = ReturnType<typeof testContext>;
+type Ctx = Awaited<ReturnType<typeof testContext>>;
 
 function seedSchool(ctx: Ctx) {
   const db = engineOf(ctx.db);
@@ -405,7 +405,7 @@ async function digestOf(ctx: Ctx, scope: Parameters<typeof computeDigest>[1], op
 
 describe('weekly digest of a school', () => {
   it('counts each navigator’s week: met, not reached, skipped, missed, open, not started, left the caseload, late', async () => {
-    const ctx = testContext({ now: SATURDAY });
+    const ctx = await testContext({ now: SATURDAY });
     seedWeek(ctx);
     const d = await digestOf(ctx, { schoolId: 'S1' });
     expect(d.navigators).toEqual([
@@ -453,7 +453,7 @@ describe('weekly digest of a school', () => {
   });
 
   it('is not late on Monday with the week still open', async () => {
-    const ctx = testContext({ now: at('2026-11-23T18:00:00Z') });
+    const ctx = await testContext({ now: at('2026-11-23T18:00:00Z') });
     seedSchool(ctx);
     checkin(ctx, W, 'nav-2', 'st-5', 'in_progress');
     const d = await digestOf(ctx, { schoolId: 'S1' });
@@ -465,7 +465,7 @@ describe('weekly digest of a school', () => {
   });
 
   it('counts families by home language and says why the silent ones are silent', async () => {
-    const ctx = testContext({ now: SATURDAY });
+    const ctx = await testContext({ now: SATURDAY });
     seedWeek(ctx);
     const d = await digestOf(ctx, { schoolId: 'S1' });
     expect(d.families).toMatchObject({
@@ -524,7 +524,7 @@ describe('weekly digest of a school', () => {
   });
 
   it('counts new needs by area and severity, and open needs waiting without a referral', async () => {
-    const ctx = testContext({ now: SATURDAY });
+    const ctx = await testContext({ now: SATURDAY });
     seedWeek(ctx);
     const d = await digestOf(ctx, { schoolId: 'S1' });
     expect(d.needs.newThisWeek).toEqual({
@@ -550,7 +550,7 @@ describe('weekly digest of a school', () => {
   });
 
   it('counts escalations open, overdue and resolved, and the median time to claim', async () => {
-    const ctx = testContext({ now: SATURDAY });
+    const ctx = await testContext({ now: SATURDAY });
     seedWeek(ctx);
     const d = await digestOf(ctx, { schoolId: 'S1' });
     // Picked up this week after 30 min (e-1), 3 days (e-3) and 10 min (e-4).
@@ -567,7 +567,7 @@ describe('weekly digest of a school', () => {
   });
 
   it('shows a break week as such, and refuses an unknown school or a malformed week', async () => {
-    const ctx = testContext({ now: SATURDAY });
+    const ctx = await testContext({ now: SATURDAY });
     seedSchool(ctx);
     const calendar = {
       district: { breaks: [{ name: 'Thanksgiving', from: '2026-11-23', to: '2026-11-27' }] },
@@ -592,7 +592,7 @@ describe('weekly digest of a school', () => {
 
 describe('weekly digest of the district', () => {
   it('adds the schools up and counts a family with children in two schools once', async () => {
-    const ctx = testContext({ now: SATURDAY });
+    const ctx = await testContext({ now: SATURDAY });
     seedWeek(ctx);
     const d = await digestOf(ctx, { district: true });
     expect(d.scope).toBe('district');
@@ -606,7 +606,7 @@ describe('weekly digest of the district', () => {
   });
 
   it('counts the texts from numbers not on the roster in the district digest only', async () => {
-    const ctx = testContext({ now: SATURDAY });
+    const ctx = await testContext({ now: SATURDAY });
     seedWeek(ctx);
     const text = (id: string, receivedAt: number, guardianId: string | null) => ({
       id,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { actOnEscalation } from '../../src/services/escalation-actions.js';
 import { escalationAssignees } from '../../src/services/escalation-view.js';
 import { engineOf } from '../../src/store/db.js';
-import { staff } from '../../src/store/schema/index.js';
+import { tablesOf } from '../helpers/tables.js';
 import { escalationScene, raise } from './escalation-scene.js';
 
 // A Reassign list offers only the people the rules then accept: active counselors of the case's school and
@@ -26,7 +26,8 @@ describe('who an escalation may be handed to', () => {
     expect((await actOnEscalation(ctx, e.id, 'counselor-1', { kind: 'claim' })).ok).toBe(true);
     expect(await names()).toEqual(['counselor-3', 'counselor-d']);
 
-    engineOf(ctx.db).update(staff).set({ active: false }).where(eq(staff.id, 'counselor-3')).run();
+    const { staff } = tablesOf(ctx.db);
+    await engineOf(ctx.db).update(staff).set({ active: false }).where(eq(staff.id, 'counselor-3'));
     expect(await names()).toEqual(['counselor-d']);
 
     // Every one offered is accepted by the reassign rule.

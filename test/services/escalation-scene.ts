@@ -7,11 +7,11 @@ import { testContext } from '../helpers/context.js';
 // The demo roster (Riverside: lead-1, counselor-1, nav-1, nav-2; Bayview: lead-2, counselor-2 in Spanish, nav-3,
 // nav-4) plus a second Riverside counselor and a district-level counselor, for backup and reassignment.
 
-export type SceneContext = ReturnType<typeof testContext>;
+export type SceneContext = Awaited<ReturnType<typeof testContext>>;
 
 /** A seeded context at `now`, with counselor-3 (Riverside) and counselor-d (district, no school). */
 export async function escalationScene(now: number, env?: Record<string, string>) {
-  const ctx = testContext({ now, ...(env ? { env } : {}) });
+  const ctx = await testContext({ now, ...(env ? { env } : {}) });
   await seedDemoRoster(ctx);
   const roster = new RosterRepository(ctx.db);
   const by = { actor: 'test', at: now };

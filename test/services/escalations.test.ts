@@ -18,11 +18,11 @@ import { TimerRepository } from '../../src/store/repositories/timers.js';
 import { testContext } from '../helpers/context.js';
 
 const NOW = Date.parse('2026-11-24T15:00:00Z');
-let ctx: ReturnType<typeof testContext>;
+let ctx: Awaited<ReturnType<typeof testContext>>;
 let service: CheckinService;
 
 beforeEach(async () => {
-  ctx = testContext({ now: NOW });
+  ctx = await testContext({ now: NOW });
   await seedDemoRoster(ctx);
   service = new CheckinService(ctx, createTexts({ defaultLocale: 'en' }));
 });

@@ -18,7 +18,7 @@ const NOW = Date.parse('2026-11-24T16:00:00Z');
 const PHONE = '+15550100001';
 const by = { actor: 'test', at: 0 };
 
-let ctx: ReturnType<typeof testContext>;
+let ctx: Awaited<ReturnType<typeof testContext>>;
 let dialog: string[];
 let failDialog: boolean;
 let service: FamilyInboundService;
@@ -33,7 +33,7 @@ const text = (body: string, eventId = `SM${++n}`): FamilyText => ({
 });
 
 beforeEach(async () => {
-  ctx = testContext({ now: NOW });
+  ctx = await testContext({ now: NOW });
   dialog = [];
   failDialog = false;
   n = 0;

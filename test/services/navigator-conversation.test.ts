@@ -54,7 +54,7 @@ async function seed(): Promise<void> {
 }
 
 beforeEach(async () => {
-  ctx = testContext({ now: NOW });
+  ctx = await testContext({ now: NOW });
   await seed();
   const texts = createTexts({ defaultLocale: 'en' });
   conversation = new NavigatorConversation(ctx, texts, new CheckinService(ctx, texts));

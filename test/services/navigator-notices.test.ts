@@ -15,10 +15,10 @@ const NOW = Date.parse('2026-11-24T15:00:00Z');
 const NOTE = 'Talked about not wanting to go home';
 const texts = createTexts({ defaultLocale: 'en' });
 
-let ctx: ReturnType<typeof testContext>;
+let ctx: Awaited<ReturnType<typeof testContext>>;
 
 beforeEach(async () => {
-  ctx = testContext({ now: NOW });
+  ctx = await testContext({ now: NOW });
   await seedDemoRoster(ctx);
 });
 

@@ -25,11 +25,11 @@ const FRIDAY = Date.parse('2026-12-04T22:00:00Z');
 const TUESDAY = Date.parse('2026-12-08T22:00:00Z');
 const ZONE = 'America/Chicago';
 
-let ctx: ReturnType<typeof testContext>;
+let ctx: Awaited<ReturnType<typeof testContext>>;
 let service: CheckinService;
 
 beforeEach(async () => {
-  ctx = testContext({ now: FRIDAY });
+  ctx = await testContext({ now: FRIDAY });
   await seedDemoRoster(ctx);
   service = new CheckinService(ctx, createTexts({ defaultLocale: 'en' }));
 });
@@ -109,7 +109,7 @@ describe('a family call request becomes a task', () => {
   });
 
   it('takes its number of school days from the configuration', async () => {
-    ctx = testContext({ now: FRIDAY, env: { CALL_REQUEST_DUE_SCHOOL_DAYS: '3' } });
+    ctx = await testContext({ now: FRIDAY, env: { CALL_REQUEST_DUE_SCHOOL_DAYS: '3' } });
     await seedDemoRoster(ctx);
     service = new CheckinService(ctx, createTexts({ defaultLocale: 'en' }));
     const { guardianId } = await familyOfNav2();

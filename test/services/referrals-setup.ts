@@ -23,7 +23,7 @@ const by = { actor: 'test', at: 0 };
  * school only, and one no longer offered.
  */
 export async function referralWorld() {
-  const ctx = testContext({ now: NOW, idPrefix: 'r' });
+  const ctx = await testContext({ now: NOW, idPrefix: 'r' });
   const roster = new RosterRepository(ctx.db);
   await roster.upsertSchool({ id: 'sch-1', name: 'Lincoln', timezone: 'America/Chicago' }, by);
   await roster.upsertSchool({ id: 'sch-2', name: 'Bayview', timezone: 'America/Chicago' }, by);

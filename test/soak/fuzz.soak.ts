@@ -31,7 +31,7 @@ const smsBody = fc.oneof(
 
 describe('fuzzing inbound SMS bodies through the real pipeline', () => {
   it('no crash, no unhandled rejection, every text recorded once', async () => {
-    const ctx = testContext({ now: NOW, idPrefix: 'fz' });
+    const ctx = await testContext({ now: NOW, idPrefix: 'fz' });
     const service = await buildService(ctx, { calendarFile: 'config/none.json' });
     const ids = engineOf(ctx.db)
       .select()
@@ -62,7 +62,7 @@ describe('fuzzing inbound SMS bodies through the real pipeline', () => {
 
 describe('fuzzing roster rows', () => {
   it('any cell values: the import reports problems, never throws', async () => {
-    const ctx = testContext({ now: NOW, idPrefix: 'rz' });
+    const ctx = await testContext({ now: NOW, idPrefix: 'rz' });
     const cell = fc.oneof(
       fc.string({ maxLength: 40 }),
       fc.constantFrom('', '"', '""', ',', '\n', '=cmd()', '+15551234567', 'navigator', 'counselor', '7', 'K'),

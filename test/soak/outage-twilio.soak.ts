@@ -13,10 +13,10 @@ import { fixedClock, sequentialIds } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { FamilySmsService } from '../../src/services/family-sms.js';
 import { REPLY_PURPOSE } from '../../src/sms/consent.js';
-import { openTestDatabase } from '../../src/store/db.js';
 import { OutboxRepository } from '../../src/store/repositories/outbox.js';
 import { seedFamily } from '../bots/sms/helpers.js';
 import { type CreatedText, MESSAGES_URL, TWILIO_ENV, TWILIO_START } from '../delivery/fixtures/twilio-api.js';
+import { openTestStore } from '../helpers/engines.js';
 import { figure } from './figures.js';
 
 const MIN = 60_000;
@@ -87,7 +87,7 @@ afterAll(() => server.close());
 
 describe('a 6-hour Twilio outage, through the production transport', () => {
   it('every crisis reply reaches its family once after Twilio returns; none is dead', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     const logger = createLogger({ level: 'silent' });
     const ctx: AppContext = {
       config: loadConfig({ ...TWILIO_ENV, LOG_LEVEL: 'silent' }),

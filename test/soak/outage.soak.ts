@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRelay } from '../../src/delivery/relay.js';
 import { type Transport, TransportRegistry } from '../../src/delivery/transport.js';
-import { openTestDatabase } from '../../src/store/db.js';
 import { OutboxRepository, outboxKey } from '../../src/store/repositories/outbox.js';
 import { testContext } from '../delivery/helpers.js';
+import { openTestStore } from '../helpers/engines.js';
 import { figure } from './figures.js';
 
 const T0 = Date.parse('2026-11-24T18:00:00Z');
@@ -14,7 +14,7 @@ const OUTAGE = 20 * HOUR;
 
 describe('a 20-hour outage of Slack and Twilio', () => {
   it('every urgent message is delivered once the platforms return, none dead, each once', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     const t = testContext(db, T0);
     const accepted = new Map<string, number>();
     let refused = 0;

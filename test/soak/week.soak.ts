@@ -23,7 +23,7 @@ const FAMILY_WORDS = [
 
 describe('a simulated week in local mode', () => {
   it('the logs hold no phone number, message body, token or signature', async () => {
-    const ctx = testContext({ now: START, idPrefix: 'wk' });
+    const ctx = await testContext({ now: START, idPrefix: 'wk' });
     const lines: string[] = [];
     ctx.logger = createLogger({ level: 'debug', destination: { write: (l: string) => lines.push(l) } });
     const service = await buildService(ctx, { calendarFile: 'config/none.json' });

@@ -3,17 +3,97 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { engineOf, openDatabase, openTestDatabase, UniqueViolation } from '../../src/store/db.js';
+import { type Db, engineOf, openDatabase, openTestDatabase, UniqueViolation } from '../../src/store/db.js';
 import { CheckinRepository } from '../../src/store/repositories/checkins.js';
-import { schools, students } from '../../src/store/schema/index.js';
+import { describeEngines } from '../helpers/engines.js';
+import { tablesOf } from '../helpers/tables.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-describe('store', () => {
+describeEngines('store schema', (open) => {
+  const opened: Db[] = [];
+  const fresh = async () => {
+    const db = await open();
+    opened.push(db);
+    return db;
+  };
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((db) => db.close()));
+  });
+
   it('migrates an empty database and records the schema version', async () => {
+    const db = await fresh();
+    expect(await db.schemaVersion()).toBeGreaterThanOrEqual(1);
+    const t = tablesOf(db);
+    for (const table of [
+      t.schools,
+      t.staff,
+      t.students,
+      t.guardians,
+      t.consents,
+      t.auditLog,
+      t.outbox,
+      t.timers,
+    ])
+      expect(await engineOf(db).select().from(table)).toEqual([]);
+  });
+
+  it('enforces foreign keys', async () => {
+    const db = await fresh();
+    const { schools, students } = tablesOf(db);
+    const student = (schoolId: string) => ({
+      id: 's1',
+      schoolId,
+      firstName: 'A',
+      lastName: 'B',
+      grade: '5',
+      createdAt: 0,
+      updatedAt: 0,
+    });
+    const refused = await engineOf(db)
+      .insert(students)
+      .values(student('no-such-school'))
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    // PostgreSQL's driver error arrives as the cause of the ORM's "Failed query".
+    expect(`${refused} ${refused?.cause}`).toMatch(/foreign key/i);
+    await engineOf(db)
+      .insert(schools)
+      .values({ id: 'sc', name: 'School', timezone: 'America/Chicago', createdAt: 0, updatedAt: 0 });
+    await engineOf(db).insert(students).values(student('sc'));
+    expect(await engineOf(db).select().from(students)).toHaveLength(1);
+  });
+
+  it('allows one active check-in conversation per person and week', async () => {
+    const db = await fresh();
+    const repo = new CheckinRepository(db);
+    const row = (id: string, status: 'active' | 'completed', period = '2026-W48') => ({
+      id,
+      kind: 'navigator' as const,
+      participantId: 'nav-1',
+      channel: 'local',
+      scriptId: 'navigator-weekly',
+      scriptVersion: 1,
+      status,
+      period,
+      state: {},
+      createdAt: 0,
+      updatedAt: 0,
+    });
+    await repo.insertSession(row('a', 'completed'));
+    await repo.insertSession(row('b', 'active'));
+    await repo.insertSession(row('c', 'active', '2026-W49'));
+    await expect(repo.insertSession(row('d', 'active'))).rejects.toThrow(UniqueViolation);
+  });
+});
+
+describe('store on SQLite files', () => {
+  it('lists its tables in sqlite_master', async () => {
     const db = openTestDatabase();
     expect(await db.schemaVersion()).toBeGreaterThanOrEqual(1);
     const tables = engineOf(db)
@@ -54,61 +134,6 @@ describe('store', () => {
     const db = openDatabase(file);
     expect(await db.schemaVersion()).toBe(await openTestDatabase().schemaVersion());
     await db.close();
-  });
-
-  it('enforces foreign keys', () => {
-    const db = engineOf(openTestDatabase());
-    expect(() =>
-      db
-        .insert(students)
-        .values({
-          id: 's1',
-          schoolId: 'no-such-school',
-          firstName: 'A',
-          lastName: 'B',
-          grade: '5',
-          createdAt: 0,
-          updatedAt: 0,
-        })
-        .run(),
-    ).toThrow(/FOREIGN KEY/);
-    db.insert(schools)
-      .values({ id: 'sc', name: 'School', timezone: 'America/Chicago', createdAt: 0, updatedAt: 0 })
-      .run();
-    db.insert(students)
-      .values({
-        id: 's1',
-        schoolId: 'sc',
-        firstName: 'A',
-        lastName: 'B',
-        grade: '5',
-        createdAt: 0,
-        updatedAt: 0,
-      })
-      .run();
-    expect(db.select().from(students).all()).toHaveLength(1);
-  });
-
-  it('allows one active check-in conversation per person and week', async () => {
-    const db = openTestDatabase();
-    const repo = new CheckinRepository(db);
-    const row = (id: string, status: 'active' | 'completed', period = '2026-W48') => ({
-      id,
-      kind: 'navigator' as const,
-      participantId: 'nav-1',
-      channel: 'local',
-      scriptId: 'navigator-weekly',
-      scriptVersion: 1,
-      status,
-      period,
-      state: {},
-      createdAt: 0,
-      updatedAt: 0,
-    });
-    await repo.insertSession(row('a', 'completed'));
-    await repo.insertSession(row('b', 'active'));
-    await repo.insertSession(row('c', 'active', '2026-W49'));
-    await expect(repo.insertSession(row('d', 'active'))).rejects.toThrow(UniqueViolation);
   });
 
   it('upgrading keeps the newest of two active sessions for one week and expires the other', async () => {

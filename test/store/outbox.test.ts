@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { engineOf, openDatabase, openTestDatabase } from '../../src/store/db.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Db, engineOf, openDatabase } from '../../src/store/db.js';
 import { InboundEventRepository } from '../../src/store/repositories/inbound.js';
 import {
   failureReason,
@@ -10,12 +10,13 @@ import {
   OutboxRepository,
   outboxKey,
 } from '../../src/store/repositories/outbox.js';
-import { schools } from '../../src/store/schema/index.js';
 import { message } from '../delivery/helpers.js';
+import { describeEngines } from '../helpers/engines.js';
+import { tablesOf } from '../helpers/tables.js';
 
 const T0 = Date.parse('2026-11-23T15:00:00Z');
 
-describe('outbox repository', () => {
+describe('outbox keys', () => {
   it('builds one key per (recipient, purpose, period, step)', () => {
     const a = outboxKey({ recipient: 'g-1', purpose: 'family_checkin', period: '2026-W48', step: 'q1' });
     expect(a).toBe('family_checkin|g-1|2026-W48|q1');
@@ -24,15 +25,26 @@ describe('outbox repository', () => {
     ).not.toBe(a);
     expect(outboxKey({ recipient: 'g|1', purpose: 'p', period: 'w' })).toBe('p|g/1|w|-');
   });
+});
+
+describeEngines('outbox repository', (open) => {
+  const opened: Db[] = [];
+  const openTestDatabase = async () => {
+    const db = await open();
+    opened.push(db);
+    return db;
+  };
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((db) => db.close()));
+  });
 
   it('commits the message with the caller’s state change, and rolls back with it', async () => {
-    const db = openTestDatabase();
+    const db = await openTestDatabase();
     const m = message({ createdAt: T0 });
     await db.transaction(async (tx) => {
-      engineOf(tx)
-        .insert(schools)
-        .values({ id: 'S1', name: 'S', timezone: 'UTC', createdAt: T0, updatedAt: T0 })
-        .run();
+      await engineOf(tx)
+        .insert(tablesOf(tx).schools)
+        .values({ id: 'S1', name: 'S', timezone: 'UTC', createdAt: T0, updatedAt: T0 });
       expect(await OutboxRepository.enqueue(tx, m)).toBe(m.id);
     });
     const m2 = message({ createdAt: T0 });
@@ -48,7 +60,7 @@ describe('outbox repository', () => {
   });
 
   it('ignores a second message with the same idempotency key', async () => {
-    const repo = new OutboxRepository(openTestDatabase());
+    const repo = new OutboxRepository(await openTestDatabase());
     const m = message({ createdAt: T0 });
     expect(await repo.enqueue(m)).toBe(m.id);
     expect(await repo.enqueue({ ...m, id: 'other-id' })).toBeNull();
@@ -58,6 +70,21 @@ describe('outbox repository', () => {
     ).rejects.toThrow();
   });
 
+  it('lists newest first by status, counts by status, and takes delivery reports', async () => {
+    const repo = new OutboxRepository(await openTestDatabase());
+    const first = message({ createdAt: T0 });
+    const second = message({ createdAt: T0 + 1 });
+    await repo.enqueue(first);
+    await repo.enqueue(second);
+    await repo.markSent(first.id, T0 + 5, 'SM1');
+    expect((await repo.list()).map((r) => r.id)).toEqual([second.id, first.id]);
+    expect((await repo.list({ status: 'sent' })).map((r) => r.id)).toEqual([first.id]);
+    expect(await repo.recordProviderStatus('SM1', 'delivered', T0 + 9)).toBe(true);
+    expect(await repo.countByStatus()).toMatchObject({ pending: 1, delivered: 1, sent: 0, dead: 0 });
+  });
+});
+
+describe('two connections to one SQLite file', () => {
   it('claims a row for one owner only until its lease expires', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
     try {
@@ -75,21 +102,6 @@ describe('outbox repository', () => {
     }
   });
 
-  it('lists newest first by status, counts by status, and takes delivery reports', async () => {
-    const repo = new OutboxRepository(openTestDatabase());
-    const first = message({ createdAt: T0 });
-    const second = message({ createdAt: T0 + 1 });
-    await repo.enqueue(first);
-    await repo.enqueue(second);
-    await repo.markSent(first.id, T0 + 5, 'SM1');
-    expect((await repo.list()).map((r) => r.id)).toEqual([second.id, first.id]);
-    expect((await repo.list({ status: 'sent' })).map((r) => r.id)).toEqual([first.id]);
-    expect(await repo.recordProviderStatus('SM1', 'delivered', T0 + 9)).toBe(true);
-    expect(await repo.countByStatus()).toMatchObject({ pending: 1, delivered: 1, sent: 0, dead: 0 });
-  });
-});
-
-describe('inbound events', () => {
   it('records a platform event once, also from two connections at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'inbound-'));
     try {
@@ -106,9 +118,9 @@ describe('inbound events', () => {
   });
 });
 
-describe('outbox uncertainty', () => {
+describeEngines('outbox uncertainty', (open) => {
   it('claims a row whose last failure may have been delivered as uncertain, until it is sent', async () => {
-    const db = openTestDatabase();
+    const db = await open();
     const repo = new OutboxRepository(db);
     const plain = message({ createdAt: T0 });
     const maybe = message({ createdAt: T0 });
@@ -125,5 +137,6 @@ describe('outbox uncertainty', () => {
     });
     await repo.markSent(maybe.id, T0, 'SM1');
     expect((await repo.get(maybe.id))!.lastError).toBeNull();
+    await db.close();
   });
 });

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'drizzle-orm';
+import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
@@ -68,6 +68,16 @@ export const postgresDialect: Dialect = {
       query as { prepare(name: string): { execute(values?: Record<string, unknown>): Promise<R> } }
     ).prepare(name);
     return { execute: (values?: Record<string, unknown>) => statement.execute(values) };
+  },
+  continueNumbering: async (db, table) => {
+    const numbered = Object.values(getTableColumns(table)).filter(
+      (c) => c.primary && c.dataType === 'number',
+    );
+    for (const column of numbered)
+      await (db as unknown as PostgresDb).execute(
+        sql`select setval(pg_get_serial_sequence(${getTableName(table)}, ${column.name}),
+              (select coalesce(max(${sql.identifier(column.name)}), 0) + 1 from ${sql.identifier(getTableName(table))}), false)`,
+      );
   },
   affected: (result) => (result as { rowCount: number | null }).rowCount ?? 0,
 };

@@ -44,6 +44,9 @@ function mirrorColumn(column: SQLiteColumn): PgColumnBuilderBase {
       break;
     case 'SQLiteInteger':
       built = bigint(name, { mode: 'number' });
+      // SQLite numbers an integer primary key itself (it is the rowid); PostgreSQL needs an identity for that.
+      if (column.primary)
+        (built as unknown as { generatedByDefaultAsIdentity(): unknown }).generatedByDefaultAsIdentity();
       break;
     case 'SQLiteBoolean':
       built = boolean(name);

@@ -28,8 +28,14 @@ const ATTEMPTS = 8;
 export class PostgresStore extends Store {
   readonly engine = 'postgres' as const;
   private readonly base: Engine;
-  private readonly holder = new AsyncLocalStorage<Engine>();
+  /**
+   * The transaction this async context runs in. A callback created inside one (a timer, a promise left running)
+   * keeps the context after the transaction ended: `open` says whether it still may use its client.
+   */
+  private readonly holder = new AsyncLocalStorage<{ engine: Engine; open: boolean }>();
   private closed = false;
+  /** Work in progress on the pool, which `close` waits for. */
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -41,20 +47,32 @@ export class PostgresStore extends Store {
 
   /** The transaction this async context runs in, else the pool. */
   get [ENGINE](): Engine {
-    return this.holder.getStore() ?? this.base;
+    return this.current() ?? this.base;
   }
 
-  async exclusive<T>(work: () => T | Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      throw mapPostgresError(err);
-    }
+  /** The engine of the transaction this context holds open, if any. */
+  private current(): Engine | undefined {
+    const held = this.holder.getStore();
+    return held?.open ? held.engine : undefined;
   }
 
-  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const current = this.holder.getStore();
+  exclusive<T>(work: () => T | Promise<T>): Promise<T> {
+    return this.track(async () => {
+      try {
+        return await work();
+      } catch (err) {
+        throw mapPostgresError(err);
+      }
+    });
+  }
+
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const current = this.current();
     if (current) return this.nested(current, fn);
+    return this.track(() => this.serializable(fn));
+  }
+
+  private async serializable<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await (this.base.db as unknown as PostgresDb).transaction(
@@ -77,10 +95,22 @@ export class PostgresStore extends Store {
     return this.closed ? Promise.resolve(false) : postgresAnswers(this.pool);
   }
 
+  /** Waits for work in progress, then closes the pool. Closing twice is harmless. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
     await this.pool.end();
+  }
+
+  /** Runs `work` counted as in progress (a call inside a transaction is counted with it). */
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.current()) return work();
+    const run = work();
+    this.running.add(run);
+    const done = () => this.running.delete(run);
+    run.then(done, done);
+    return run;
   }
 
   /** A savepoint inside the transaction this context holds. */
@@ -94,14 +124,18 @@ export class PostgresStore extends Store {
     }
   }
 
-  private within<T>(client: PostgresDb, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const engine = postgresEngine(client);
+  private async within<T>(client: PostgresDb, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const held = { engine: postgresEngine(client), open: true };
     const tx: Tx = {
-      [ENGINE]: engine,
+      [ENGINE]: held.engine,
       held: true,
-      transaction: (inner) => this.holder.run(engine, () => this.nested(engine, inner)),
+      transaction: (inner) => this.holder.run(held, () => this.nested(held.engine, inner)),
     };
-    return this.holder.run(engine, () => fn(tx));
+    try {
+      return await this.holder.run(held, () => fn(tx));
+    } finally {
+      held.open = false;
+    }
   }
 }
 

@@ -133,7 +133,8 @@ export class OutboxRepository extends Repository {
             and(
               eq(outbox.status, 'pending'),
               lte(outbox.notBefore, now),
-              or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now)),
+              // A row held for its turn keeps its relay's lease: that relay reserved the token it waits for.
+              or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now), eq(outbox.leaseOwner, owner)),
             ),
             and(eq(outbox.status, 'sending'), lt(outbox.leaseUntil, now)),
           ),
@@ -186,7 +187,13 @@ export class OutboxRepository extends Repository {
   }
 
   /** Back to pending with a later notBefore: held by quiet hours, rate-limited, or waiting to retry. */
-  async reschedule(id: string, now: number, notBefore: number, lastError?: string): Promise<void> {
+  async reschedule(
+    id: string,
+    now: number,
+    notBefore: number,
+    lastError?: string,
+    keep?: { owner: string; until: number },
+  ): Promise<void> {
     const { outbox } = this.t;
     await this.db
       .update(outbox)
@@ -194,8 +201,8 @@ export class OutboxRepository extends Repository {
         status: 'pending',
         notBefore,
         updatedAt: now,
-        leaseOwner: null,
-        leaseUntil: null,
+        leaseOwner: keep?.owner ?? null,
+        leaseUntil: keep?.until ?? null,
         ...(lastError !== undefined ? { lastError } : {}),
       })
       .where(eq(outbox.id, id));

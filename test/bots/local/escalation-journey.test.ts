@@ -24,14 +24,14 @@ import { testContext } from '../../helpers/context.js';
 const NOW = Date.parse('2026-11-24T18:00:00Z');
 const MINUTE = 60_000;
 
-let ctx: ReturnType<typeof testContext>;
+let ctx: Awaited<ReturnType<typeof testContext>>;
 let service: Service;
 let server: Server;
 let base: string;
 let token: string;
 
 beforeEach(async () => {
-  ctx = testContext({ now: NOW, idPrefix: 'sim' });
+  ctx = await testContext({ now: NOW, idPrefix: 'sim' });
   service = await buildService(ctx, { calendarFile: 'config/none.json' });
   server = await listen(createHttpApp(ctx, service.routes), 0, '127.0.0.1');
   const address = server.address();

@@ -4,10 +4,9 @@ import { buildService, type Service } from '../../../src/app.js';
 import type { AppContext } from '../../../src/context.js';
 import { closeServer, createHttpApp, listen } from '../../../src/server.js';
 import { escalationRef, raiseEscalation } from '../../../src/services/escalations.js';
-import { engineOf } from '../../../src/store/db.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
-import { escalations } from '../../../src/store/schema/index.js';
 import { testContext } from '../../helpers/context.js';
+import { rowsOf } from '../../helpers/tables.js';
 
 // Tuesday 2026-11-24 18:00 UTC: noon in Chicago.
 const NOW = Date.parse('2026-11-24T18:00:00Z');
@@ -19,7 +18,7 @@ let base: string;
 let token: string;
 
 beforeEach(async () => {
-  ctx = testContext({ now: NOW, idPrefix: 'sim' });
+  ctx = await testContext({ now: NOW, idPrefix: 'sim' });
   service = await buildService(ctx, { calendarFile: 'config/none.json' });
   server = await listen(createHttpApp(ctx, service.routes), 0, '127.0.0.1');
   const address = server.address();
@@ -83,7 +82,7 @@ async function raise(): Promise<{ id: string; counselor: string; navigator: stri
   };
 }
 
-const statusOf = () => engineOf(ctx.db).select().from(escalations).all()[0]!;
+const statusOf = async () => (await rowsOf(ctx.db, 'escalations'))[0]!;
 
 describe('escalation actions in the simulator', () => {
   it('shows the alert with its time zone and every action, then only what its state allows', async () => {
@@ -105,7 +104,7 @@ describe('escalation actions in the simulator', () => {
 
     const resolved = await act(counselor, { ref: alert.id, action: 'resolve', outcome: 'handled_in_school' });
     expect(resolved.body.message).toContain('handled in school');
-    expect(statusOf()).toMatchObject({ status: 'resolved', outcome: 'handled_in_school' });
+    expect(await statusOf()).toMatchObject({ status: 'resolved', outcome: 'handled_in_school' });
     expect((await alertsOf(counselor))[0]!.alert!.actions).toEqual([]);
   });
 
@@ -136,7 +135,7 @@ describe('escalation actions in the simulator', () => {
     expect(second.body.message).toContain('Marcus Oyelaran already holds');
     const reassigned = await act(counselor, { ref: id, action: 'reassign', to: 'counselor-9' });
     expect(reassigned.status).toBe(200);
-    expect(statusOf().counselorId).toBe('counselor-9');
+    expect((await statusOf()).counselorId).toBe('counselor-9');
   });
 
   it('opens the details for the holder only, with the note and the student name', async () => {

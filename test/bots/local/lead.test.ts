@@ -8,7 +8,7 @@ import { testContext } from '../../helpers/context.js';
 const NOW = Date.parse('2026-11-24T18:00:00Z');
 const FRIDAY_1500 = Date.parse('2026-11-27T21:00:00Z');
 
-let ctx: ReturnType<typeof testContext>;
+let ctx: Awaited<ReturnType<typeof testContext>>;
 let service: Service;
 let server: Server;
 let base: string;
@@ -22,7 +22,7 @@ const sim = (path: string, init: RequestInit = {}) =>
   });
 
 beforeEach(async () => {
-  ctx = testContext({ now: NOW, idPrefix: 'lead' });
+  ctx = await testContext({ now: NOW, idPrefix: 'lead' });
   service = await buildService(ctx, { calendarFile: 'config/none.json' });
   server = await listen(createHttpApp(ctx, service.routes), 0, '127.0.0.1');
   const address = server.address();

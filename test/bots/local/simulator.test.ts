@@ -5,12 +5,12 @@ import type { AppContext } from '../../../src/context.js';
 import { parseSession } from '../../../src/dialogs/session.js';
 import type { fixedClock } from '../../../src/lib/clock.js';
 import { closeServer, createHttpApp, listen } from '../../../src/server.js';
-import { engineOf } from '../../../src/store/db.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { SimulatorRepository } from '../../../src/store/repositories/simulator.js';
 import { testContext } from '../../helpers/context.js';
+import { rowsOf } from '../../helpers/tables.js';
 
 // Tuesday 2026-11-24 18:00 UTC: noon in Chicago, inside the families' sending window.
 const NOW = Date.parse('2026-11-24T18:00:00Z');
@@ -28,7 +28,7 @@ function simFetch(url: string, init: RequestInit = {}) {
 }
 
 beforeEach(async () => {
-  const test = testContext({ now: NOW, idPrefix: 'sim' });
+  const test = await testContext({ now: NOW, idPrefix: 'sim' });
   ctx = test;
   clock = test.clock;
   service = await buildService(ctx, { calendarFile: 'config/none.json' });
@@ -131,10 +131,8 @@ describe('local simulator', () => {
     await service.relay.runOnce();
     messages = await thread('family', guardian.id);
     expect(messages.map((m) => m.status)).toEqual(['sent', 'sent']);
-    const bypass = engineOf(ctx.db)
-      .$client.prepare("select count(*) as n from audit_log where action = 'quiet_hours_bypass'")
-      .get() as { n: number };
-    expect(bypass.n).toBe(2);
+    const audit = await rowsOf(ctx.db, 'auditLog');
+    expect(audit.filter((a) => a.action === 'quiet_hours_bypass')).toHaveLength(2);
   });
 
   it("keeps a family's text sent outside a check-in for the navigator, and records the need it names", async () => {

@@ -25,7 +25,7 @@ afterAll(() => server.close());
 
 async function authTestThrough(env: Record<string, string>): Promise<string[]> {
   seen.length = 0;
-  const ctx = testContext({ now: 0, env });
+  const ctx = await testContext({ now: 0, env });
   const texts = createTexts({ defaultLocale: 'en' });
   const slack = createSlackApp({ ctx, texts, checkins: new CheckinService(ctx, texts), verifyToken: false });
   await slack.client.auth.test();

@@ -11,9 +11,9 @@ import { loadConfig } from '../../../src/config.js';
 import type { AppContext } from '../../../src/context.js';
 import { fixedClock, sequentialIds } from '../../../src/lib/clock.js';
 import { createLogger } from '../../../src/lib/logger.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { AuditRepository } from '../../../src/store/repositories/audit.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { openTestStore } from '../../helpers/engines.js';
 import { calls, mockSlack, NOW, responders, seed } from './harness.js';
 
 beforeAll(() => mockSlack.listen({ onUnhandledRequest: 'error' }));
@@ -22,7 +22,9 @@ afterAll(() => mockSlack.close());
 let ctx: AppContext;
 let logs: string;
 
-function context(env: Record<string, string> = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 's' }) {
+async function context(
+  env: Record<string, string> = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 's' },
+) {
   logs = '';
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -32,7 +34,7 @@ function context(env: Record<string, string> = { SLACK_BOT_TOKEN: 'xoxb-test', S
   });
   const c: AppContext = {
     config: loadConfig({ DATABASE_URL: ':memory:', ...env }),
-    db: openTestDatabase(),
+    db: await openTestStore(),
     logger: createLogger({ level: 'info', destination }),
     clock: fixedClock(NOW),
     ids: sequentialIds('c'),
@@ -42,7 +44,7 @@ function context(env: Record<string, string> = { SLACK_BOT_TOKEN: 'xoxb-test', S
 
 /** The context with the harness's school, nav-1, and three staff not yet matched to Slack. */
 async function seededContext(): Promise<AppContext> {
-  const c = context();
+  const c = await context();
   await seed(c);
   const roster = new RosterRepository(c.db);
   for (const [id, name, role, email] of [
@@ -128,7 +130,8 @@ describe('npm run cli -- slack match', () => {
     expect(printed.join('\n')).toContain('Matched now: 1.');
 
     const unconfigured = new Command().exitOverride();
-    registerSlackCommands(unconfigured, () => context({}));
+    const unconfiguredCtx = await context({});
+    registerSlackCommands(unconfigured, () => unconfiguredCtx);
     const before = process.exitCode;
     await unconfigured.parseAsync(['node', 'cli', 'slack', 'unmatched']);
     expect(errors.join('\n')).toContain('Slack is not configured');

@@ -5,7 +5,7 @@ import { verifyToken } from '../../../src/services/dashboard-links.js';
 import { sendSchoolDigest } from '../../../src/services/digest-delivery.js';
 import { engineOf } from '../../../src/store/db.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
-import { staff } from '../../../src/store/schema/index.js';
+import { tablesOf } from '../../helpers/tables.js';
 import { calls, FORM, interactionBody, NOW, send, useSlackHarness, WEEK } from './harness.js';
 
 const h = useSlackHarness();
@@ -29,7 +29,10 @@ async function addLead(role: 'lead_navigator' | 'navigator' = 'lead_navigator') 
   await sendSchoolDigest(h.ctx, 'SCH', WEEK);
   // A lead who lost the role between the digest being queued and being sent gets no link.
   if (role !== 'lead_navigator')
-    engineOf(h.ctx.db).update(staff).set({ role }).where(eq(staff.id, 'lead-1')).run();
+    await engineOf(h.ctx.db)
+      .update(tablesOf(h.ctx.db).staff)
+      .set({ role })
+      .where(eq(tablesOf(h.ctx.db).staff.id, 'lead-1'));
   await h.relay.runOnce();
   const post = calls.filter((c) => c.method === 'chat.postMessage').at(-1);
   if (!post) throw new Error('nothing posted');

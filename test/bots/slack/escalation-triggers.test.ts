@@ -9,11 +9,10 @@ import {
   navigatorTaskHandlers,
   recordCallRequest,
 } from '../../../src/services/navigator-tasks.js';
-import { engineOf } from '../../../src/store/db.js';
 import { AuditRepository } from '../../../src/store/repositories/audit.js';
 import { ConsentRepository } from '../../../src/store/repositories/consents.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
-import { escalations } from '../../../src/store/schema/index.js';
+import { rowsOf } from '../../helpers/tables.js';
 import {
   calls,
   click,
@@ -203,7 +202,7 @@ const toNavigator = () =>
   calls
     .filter((c) => c.method === 'chat.postMessage' && [NAV_USER, DM].includes(String(c.args.channel)))
     .map((c) => String(c.args.text));
-const theCase = () => engineOf(h.ctx.db).select().from(escalations).all();
+const theCase = () => rowsOf(h.ctx.db, 'escalations');
 const auditOf = async (id: string) =>
   (await new AuditRepository(h.ctx.db).listFor('escalation', id)).map((a) => `${a.actor} ${a.action}`);
 
@@ -232,7 +231,7 @@ describe('the loop of an escalation from each trigger', () => {
     await slash(h, '');
     await click(h, { choice: 'absent' });
     await click(h, { choice: 'urgent' });
-    const [raised, ...more] = theCase();
+    const [raised, ...more] = await theCase();
     expect(more).toHaveLength(0);
     expect(raised).toMatchObject({
       studentId: 'S-1',
@@ -277,7 +276,7 @@ describe('the loop of an escalation from each trigger', () => {
     await press(CORA.user, 'alert.reassign', alertIn(CORA.user).blocks);
     expect(reassignOptions().sort()).toEqual([DEV.id, DIST.id].sort());
     await submit(CORA.user, { assignee: { counselor: selected(DEV.id) } });
-    expect(theCase()[0]).toMatchObject({ status: 'claimed', counselorId: DEV.id });
+    expect((await theCase())[0]).toMatchObject({ status: 'claimed', counselorId: DEV.id });
     expect(JSON.stringify(alertIn(CORA.user).blocks)).toContain('Claimed by Dev Counselor');
 
     await press(DEV.user, 'alert.resolve', alertIn(DEV.user).blocks);
@@ -285,7 +284,7 @@ describe('the loop of an escalation from each trigger', () => {
       outcome: { outcome: selected('handled_in_school') },
       note: { text: { type: 'plain_text_input', value: 'Met with Ana Alvarez and her mother' } },
     });
-    expect(theCase()[0]).toMatchObject({ status: 'resolved', outcome: 'handled_in_school' });
+    expect((await theCase())[0]).toMatchObject({ status: 'resolved', outcome: 'handled_in_school' });
     expect(toNavigator().some((t) => /was resolved: handled in school/.test(t))).toBe(true);
     for (const c of [CORA, DEV]) {
       const alert = alertIn(c.user);
@@ -318,7 +317,7 @@ describe('the loop of an escalation from each trigger', () => {
     const outcome = await inbound.receive({ channel: 'sms', eventId: 'SM1', from: PHONE, body: CRISIS_TEXT });
     expect(outcome).toMatchObject({ action: 'crisis', guardianId: 'g-1' });
     await h.relay.runOnce();
-    const [raised] = theCase();
+    const [raised] = await theCase();
     expect(raised).toMatchObject({ urgent: true, source: 'family', raisedBy: 'guardian:g-1' });
     const ref = escalationRef(raised!.id);
     expect(JSON.stringify(alertIn(CORA.user).blocks)).toContain('Urgent');
@@ -348,7 +347,7 @@ describe('the loop of an escalation from each trigger', () => {
     await press(LEAD.user, 'alert.reassign', overdue.blocks);
     expect(reassignOptions().sort()).toEqual([CORA.id, DEV.id, DIST.id].sort());
     await submit(LEAD.user, { assignee: { counselor: selected(CORA.id) } });
-    expect(theCase()[0]).toMatchObject({ status: 'claimed', counselorId: CORA.id });
+    expect((await theCase())[0]).toMatchObject({ status: 'claimed', counselorId: CORA.id });
     expect(toNavigator().some((t) => /was claimed by Cora Counselor/.test(t))).toBe(true);
     expect(JSON.stringify(alertIn(DEV.user).blocks)).toContain('Claimed by Cora Counselor');
 
@@ -360,7 +359,7 @@ describe('the loop of an escalation from each trigger', () => {
     expect(JSON.stringify(lastModal())).toContain('no tenemos comida');
     await press(CORA.user, 'alert.resolve', alertIn(CORA.user).blocks);
     await submit(CORA.user, { outcome: { outcome: selected('connected_to_service') } });
-    expect(theCase()[0]).toMatchObject({ status: 'resolved', outcome: 'connected_to_service' });
+    expect((await theCase())[0]).toMatchObject({ status: 'resolved', outcome: 'connected_to_service' });
     expect(toNavigator().some((t) => /was resolved: connected to a service/.test(t))).toBe(true);
     expect(JSON.stringify(alertIn(LEAD.user).blocks)).toContain('Resolved by Cora Counselor');
     expect(alertIn(LEAD.user).blocks.some((b) => b.type === 'actions')).toBe(false);
@@ -412,7 +411,7 @@ describe('the loop of an escalation from each trigger', () => {
       (a) => `${a.actor} ${a.action}`,
     );
     expect(audit).toEqual(['guardian:g-1 create', 'system overdue', `staff:${LEAD.id} done`]);
-    expect(theCase()).toEqual([]);
+    expect(await theCase()).toEqual([]);
     expectNothingForbidden(sharedMessages());
   });
 });

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { staffText } from '../../../src/i18n/staff.js';
 import { actOnEscalation } from '../../../src/services/escalation-actions.js';
 import { escalationRef, raiseEscalation } from '../../../src/services/escalations.js';
-import { engineOf } from '../../../src/store/db.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { SmsRepository } from '../../../src/store/repositories/sms.js';
-import { escalations } from '../../../src/store/schema/index.js';
+import { rowsOf } from '../../helpers/tables.js';
 import {
   calls,
   elements,
@@ -161,7 +160,7 @@ const ephemeralTo = (user: string) =>
   calls
     .filter((c) => c.method === 'chat.postEphemeral' && c.args.user === user)
     .map((c) => String(c.args.text));
-const rowOf = (harness: Harness) => engineOf(harness.ctx.db).select().from(escalations).all()[0]!;
+const rowOf = async (harness: Harness) => (await rowsOf(harness.ctx.db, 'escalations'))[0]!;
 const escaped = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 describe('escalation alerts in Slack', () => {
@@ -189,7 +188,7 @@ describe('escalation alerts in Slack', () => {
   it('is claimed from the button: the claimer is told, and every copy loses its Claim button', async () => {
     await seedCase(h);
     await press(h, CORA.user, 'alert.claim', alertIn(CORA.user).blocks);
-    expect(rowOf(h)).toMatchObject({ status: 'claimed', counselorId: CORA.id });
+    expect(await rowOf(h)).toMatchObject({ status: 'claimed', counselorId: CORA.id });
     expect(ephemeralTo(CORA.user).at(-1)).toContain('You have claimed escalation');
     for (const user of [CORA.user, DEV.user]) {
       const alert = alertIn(user);
@@ -202,7 +201,7 @@ describe('escalation alerts in Slack', () => {
   it('refuses a navigator with a sentence, and leaves the case open', async () => {
     const id = await seedCase(h);
     await press(h, NAV_USER, 'alert.claim', alertIn(CORA.user).blocks);
-    expect(rowOf(h).status).toBe('open');
+    expect((await rowOf(h)).status).toBe('open');
     expect(ephemeralTo(NAV_USER)).toEqual([
       escaped(staffText('en', 'escalationNavigatorCannot', { ref: escalationRef(id) })),
     ]);
@@ -214,7 +213,7 @@ describe('escalation alerts in Slack', () => {
     await press(h, CORA.user, 'alert.claim', alertIn(CORA.user).blocks);
     // Dev presses the Claim of the alert as it was before it was updated.
     await press(h, DEV.user, 'alert.claim', before);
-    expect(rowOf(h).counselorId).toBe(CORA.id);
+    expect((await rowOf(h)).counselorId).toBe(CORA.id);
     expect(ephemeralTo(DEV.user).at(-1)).toContain('Cora Counselor already holds escalation');
   });
 
@@ -229,7 +228,7 @@ describe('escalation alerts in Slack', () => {
       outcome: { outcome: { type: 'static_select', selected_option: { value: 'connected_to_service' } } },
       note: { text: { type: 'plain_text_input', value: 'Family met the clinic nurse' } },
     });
-    expect(rowOf(h)).toMatchObject({ status: 'resolved', outcome: 'connected_to_service' });
+    expect(await rowOf(h)).toMatchObject({ status: 'resolved', outcome: 'connected_to_service' });
     expect(ephemeralTo(CORA.user).at(-1)).toContain('is resolved (connected to a service)');
     const update = calls
       .filter((c) => c.method === 'chat.update' && c.args.channel === dmOf(CORA.user))
@@ -271,7 +270,7 @@ describe('escalation alerts in Slack', () => {
     await submit(h, CORA.user, {
       assignee: { counselor: { type: 'static_select', selected_option: { value: DEV.id } } },
     });
-    expect(rowOf(h)).toMatchObject({ status: 'claimed', counselorId: DEV.id });
+    expect(await rowOf(h)).toMatchObject({ status: 'claimed', counselorId: DEV.id });
     expect(JSON.stringify(alertIn(CORA.user).blocks)).toContain('Claimed by Dev Counselor');
   });
 
@@ -343,7 +342,7 @@ describe('escalation alerts in Slack', () => {
     await submit(h, CORA.user, {
       outcome: { outcome: { type: 'static_select', selected_option: { value: 'handled_in_school' } } },
     });
-    expect(rowOf(h).status).toBe('resolved');
+    expect((await rowOf(h)).status).toBe('resolved');
     const posted = calls.filter((c) =>
       ['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(c.method),
     );

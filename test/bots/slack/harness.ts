@@ -125,7 +125,10 @@ export async function startHarness(): Promise<Harness> {
   // Bolt checks request timestamps against Date.now(): fake only Date (no timers) so it agrees with our clock.
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(NOW);
-  const ctx = testContext({ now: NOW, env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET } });
+  const ctx = await testContext({
+    now: NOW,
+    env: { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET },
+  });
   ctx.logger = createLogger({ level: 'info', destination: { write: (line: string) => logs.push(line) } });
   await seed(ctx);
   const texts = createTexts({ defaultLocale: 'en' });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { engineOf } from '../../../src/store/db.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
-import { escalations } from '../../../src/store/schema/index.js';
+import { rowsOf } from '../../helpers/tables.js';
 import {
   calls,
   click,
@@ -134,7 +133,7 @@ describe('a navigator week in Slack', () => {
     await submitView(counselor.callback_id, counselor.private_metadata, {
       note: { text: { value: 'Seemed withdrawn' } },
     });
-    const raised = engineOf(h.ctx.db).select().from(escalations).all();
+    const raised = await rowsOf(h.ctx.db, 'escalations');
     expect(raised).toHaveLength(1);
     expect(raised[0]).toMatchObject({
       studentId: 'S-3',

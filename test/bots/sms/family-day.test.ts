@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { handleInboundSms } from '../../../src/bots/sms/inbound.js';
 import { localDay } from '../../../src/services/family-sms.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { openTestStore } from '../../helpers/engines.js';
 import { seedFamily, smsContext } from './helpers.js';
 
 const PHONE = '+15550100001';
@@ -12,7 +12,7 @@ const EVENING = Date.parse('2026-11-24T23:30:00Z');
 const HOUR = 3_600_000;
 
 async function setup(env: Record<string, string> = {}) {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const t = smsContext(db, env);
   await seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
   let n = 0;

@@ -5,12 +5,12 @@ import { planWeek } from '../../../src/jobs/weekly-plan.js';
 import { checkinTimerHandlers } from '../../../src/services/checkin-timers.js';
 import { CheckinService } from '../../../src/services/checkins.js';
 import { renderSms } from '../../../src/sms/render.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { InboundEventRepository } from '../../../src/store/repositories/inbound.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { SmsRepository } from '../../../src/store/repositories/sms.js';
+import { openTestStore } from '../../helpers/engines.js';
 import { useScriptedApi } from '../../helpers/msw.js';
 import { loadCorpora } from '../../language/evaluate.js';
 import {
@@ -53,7 +53,7 @@ let sids = 0;
  * the route as in production, Twilio's own STOP handling on (a US long code), and the relay.
  */
 async function district(locales: string[]) {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const env = smsContext(db);
   const guardians = locales.map((locale, i) => ({
     id: `g-${locale}`,

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { CheckinService } from '../../../src/services/checkins.js';
 import { FamilyInboundService } from '../../../src/services/family-inbound.js';
 import { familyNoteFor } from '../../../src/services/family-notes.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { SmsRepository } from '../../../src/store/repositories/sms.js';
+import { openTestStore } from '../../helpers/engines.js';
 import { loadCorpora } from '../../language/evaluate.js';
 import { inboundParams, PUBLIC_BASE_URL, seedFamily, sign, smsContext, useSmsServer } from './helpers.js';
 
@@ -19,7 +19,7 @@ const INBOUND_URL = `${PUBLIC_BASE_URL}/sms/inbound`;
 const WEEK = 7 * 86_400_000;
 
 async function family(locales: Record<string, string> = { 'g-1': 'en' }, carrier = false) {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const env = smsContext(db);
   const guardians = Object.entries(locales).map(([id, locale], i) => ({
     id,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { handleInboundSms, type InboundSmsDeps } from '../../../src/bots/sms/inbound.js';
 import { formatSchoolPhone } from '../../../src/services/family-replies.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { openTestStore } from '../../helpers/engines.js';
 import { useScriptedApi } from '../../helpers/msw.js';
 import { seedFamily, smsContext } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
@@ -15,7 +15,7 @@ const PHONE = '+15550100001';
 /** A family at school S1 ('Lincoln'), with the school's stored phone; HELP sent, relayed, body returned. */
 async function helpReply(schoolPhone: string | null, locale = 'en', extra: Partial<InboundSmsDeps> = {}) {
   api.requests.length = 0;
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const env = smsContext(db);
   await seedFamily(db, [{ id: 'g-1', phone: PHONE, locale }]);
   if (schoolPhone !== null)

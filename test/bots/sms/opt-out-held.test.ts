@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { handleInboundSms, type InboundSmsDeps } from '../../../src/bots/sms/inbound.js';
 import { outboundMessageOf } from '../../../src/delivery/relay.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { openTestStore } from '../../helpers/engines.js';
 import { useScriptedApi } from '../../helpers/msw.js';
 import { queueFamilyText, seedFamily, smsContext, textedBefore } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
@@ -19,7 +19,7 @@ const NIGHT = Date.parse('2026-11-25T04:00:00Z');
 const MORNING = Date.parse('2026-11-25T14:00:00Z');
 
 async function setup() {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const env = smsContext(db);
   await seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
   const deps: InboundSmsDeps = { sms: env.sms, continueFamilyDialog: () => undefined };

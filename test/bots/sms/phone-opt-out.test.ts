@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { handleInboundSms, type InboundSmsDeps } from '../../../src/bots/sms/inbound.js';
 import { phoneRef } from '../../../src/services/family-sms.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { AuditRepository } from '../../../src/store/repositories/audit.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { openTestStore } from '../../helpers/engines.js';
 import { useScriptedApi } from '../../helpers/msw.js';
 import { activeCheckin, queueFamilyText, seedFamily, smsContext } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
@@ -17,7 +17,7 @@ const PHONE = '+15550100001';
 const NEW_PHONE = '+15550100777';
 
 async function setup(locale = 'en') {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const env = smsContext(db);
   await seedFamily(db, [{ id: 'g-1', phone: PHONE, locale }]);
   const dialog: string[] = [];
@@ -157,7 +157,7 @@ describe('a text outside any check-in', () => {
   });
 
   it('records a family need for each child when the text names one', async () => {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     const env = smsContext(db);
     await seedFamily(db, [{ id: 'g-9', phone: NEW_PHONE, locale: 'es', students: ['st-a', 'st-b'] }]);
     const outcome = await handleInboundSms(

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { handleInboundSms, type InboundSmsDeps } from '../../../src/bots/sms/inbound.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { AuditRepository } from '../../../src/store/repositories/audit.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { ConsentRepository } from '../../../src/store/repositories/consents.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { openTestStore } from '../../helpers/engines.js';
 import { useScriptedApi } from '../../helpers/msw.js';
 import { activeCheckin, queueFamilyText, seedFamily, smsContext } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
@@ -20,7 +20,7 @@ async function setup(
   guardians: Parameters<typeof seedFamily>[1] = [{ id: 'g-1', phone: PHONE }],
   carrier = false,
 ) {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const env = smsContext(db);
   await seedFamily(db, guardians);
   const dialog: string[] = [];

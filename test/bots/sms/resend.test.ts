@@ -1,8 +1,8 @@
 import { HttpResponse, http } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../../src/delivery/transport.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
+import { openTestStore } from '../../helpers/engines.js';
 import { useScriptedApi } from '../../helpers/msw.js';
 import { MESSAGES_URL, queueFamilyText, seedFamily, smsContext, textedBefore } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
@@ -46,7 +46,7 @@ afterEach(() => {
 });
 
 async function setup() {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const t = smsContext(db);
   await seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
   await textedBefore(db, 'g-1', PHONE);

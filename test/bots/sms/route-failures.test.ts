@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { InboundEventRepository } from '../../../src/store/repositories/inbound.js';
+import { openTestStore } from '../../helpers/engines.js';
 import {
   activeCheckin,
   inboundParams,
@@ -27,7 +27,7 @@ function queryError(): Error {
 }
 
 async function setup(dialog: () => void = () => undefined) {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const t = smsContext(db);
   await seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
   await activeCheckin(db, 'g-1');

@@ -1,9 +1,9 @@
 import twilio from 'twilio';
 import { describe, expect, it, vi } from 'vitest';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { InboundEventRepository } from '../../../src/store/repositories/inbound.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { openTestStore } from '../../helpers/engines.js';
 import {
   activeCheckin,
   inboundParams,
@@ -49,7 +49,7 @@ describe('POST /sms/inbound signature check (real route, real HTTP)', () => {
   const startServer = useSmsServer();
 
   async function setup() {
-    const db = openTestDatabase();
+    const db = await openTestStore();
     const { ctx, sms } = smsContext(db);
     await seedFamily(db, [{ id: 'g-1', phone: '+15550100001' }]);
     await activeCheckin(db, 'g-1');

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createTwilioTransport } from '../../../src/bots/sms/transport.js';
 import { createRelay } from '../../../src/delivery/relay.js';
 import { TransportRegistry } from '../../../src/delivery/transport.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { openTestStore } from '../../helpers/engines.js';
 import { useScriptedApi } from '../../helpers/msw.js';
 import { queueFamilyText, seedFamily, smsContext, textedBefore } from './helpers.js';
 import { fakeTwilio, smsRelay } from './relay-helpers.js';
@@ -17,7 +17,7 @@ const NEW_PHONE = '+15550100002';
 const STRANGER = '+15550100999';
 
 async function setup() {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const t = smsContext(db);
   await seedFamily(db, [{ id: 'g-1', phone: OLD_PHONE }]);
   await textedBefore(db, 'g-1', OLD_PHONE);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { openTestStore } from '../../helpers/engines.js';
 import {
   ACCOUNT_SID,
   PUBLIC_BASE_URL,
@@ -16,7 +16,7 @@ const STATUS_URL = `${PUBLIC_BASE_URL}/sms/status`;
 const startServer = useSmsServer();
 
 async function setup() {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const t = smsContext(db);
   await seedFamily(db, [{ id: 'g-1', phone: '+15550100001' }]);
   const server = await startServer(t.ctx, { sms: t.sms, continueFamilyDialog: () => undefined });

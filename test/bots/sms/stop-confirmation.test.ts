@@ -6,7 +6,7 @@ import { testContext } from '../../helpers/context.js';
 
 describe('STOP confirmation with a clock that moves', () => {
   it('sends the one confirmation even when every clock read is a millisecond later', async () => {
-    const ctx = testContext({ now: Date.parse('2026-11-24T18:00:00Z') });
+    const ctx = await testContext({ now: Date.parse('2026-11-24T18:00:00Z') });
     let now = Date.parse('2026-11-24T18:00:00Z');
     ctx.clock = Object.assign(() => ++now, { set: () => {}, advance: () => {} });
     const service = await buildService(ctx, { calendarFile: 'config/none.json' });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { classifyTwilioError } from '../../../src/bots/sms/transport.js';
-import { openTestDatabase } from '../../../src/store/db.js';
 import { ConsentRepository } from '../../../src/store/repositories/consents.js';
 import { OutboxRepository } from '../../../src/store/repositories/outbox.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
+import { openTestStore } from '../../helpers/engines.js';
 import { useScriptedApi } from '../../helpers/msw.js';
 import {
   MESSAGING_SERVICE_SID,
@@ -22,7 +22,7 @@ useScriptedApi(api);
 const PHONE = '+15550100001';
 
 async function setup(env: Record<string, string> = {}) {
-  const db = openTestDatabase();
+  const db = await openTestStore();
   const t = smsContext(db, env);
   await seedFamily(db, [{ id: 'g-1', phone: PHONE }]);
   await textedBefore(db, 'g-1', PHONE);

@@ -5,7 +5,7 @@ import { digestCard } from '../../../src/bots/teams/digest-card.js';
 import { verifyToken } from '../../../src/services/dashboard-links.js';
 import { sendSchoolDigest } from '../../../src/services/digest-delivery.js';
 import { engineOf } from '../../../src/store/db.js';
-import { staff } from '../../../src/store/schema/index.js';
+import { tablesOf } from '../../helpers/tables.js';
 import {
   CHAT,
   cardOf,
@@ -24,7 +24,8 @@ describe('the weekly digest in Teams', () => {
   it('is an Adaptive Card with the figures and an Action.OpenUrl to the dashboard, minted for this lead', async () => {
     // The lead has written to the bot once (so their chat is known), then is made the school's lead navigator.
     await post(h, say({ text: 'hello there', value: undefined }));
-    engineOf(h.ctx.db).update(staff).set({ role: 'lead_navigator' }).where(eq(staff.id, 'nav-1')).run();
+    const { staff } = tablesOf(h.ctx.db);
+    await engineOf(h.ctx.db).update(staff).set({ role: 'lead_navigator' }).where(eq(staff.id, 'nav-1'));
     expect(await sendSchoolDigest(h.ctx, 'SCH', WEEK)).toBe('sent:1');
     const before = sent().length;
     await h.relay.runOnce();

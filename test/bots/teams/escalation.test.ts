@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { staffText } from '../../../src/i18n/staff.js';
 import { escalationRef, raiseEscalation } from '../../../src/services/escalations.js';
-import { engineOf } from '../../../src/store/db.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
 import { SmsRepository } from '../../../src/store/repositories/sms.js';
-import { escalations } from '../../../src/store/schema/index.js';
+import { rowsOf } from '../../helpers/tables.js';
 import {
   activity,
   CHAT,
@@ -118,7 +117,7 @@ async function press(
   if (!button) throw new Error(`no ${action} in ${JSON.stringify(card)}`);
   await deliver(harness, from(p, { text: undefined, value: { ...button.data, ...inputs } }));
 }
-const rowOf = (harness: Harness) => engineOf(harness.ctx.db).select().from(escalations).all()[0]!;
+const rowOf = async (harness: Harness) => (await rowsOf(harness.ctx.db, 'escalations'))[0]!;
 
 describe('escalation alerts in Teams', () => {
   it('reach each counselor with the minimum and every action', async () => {
@@ -152,7 +151,7 @@ describe('escalation alerts in Teams', () => {
   it('is claimed from the card: the claimer is told and both cards are updated in place without Claim', async () => {
     await seedCase(h);
     await press(h, CORA, alertIn(CORA), 'claim');
-    expect(rowOf(h)).toMatchObject({ status: 'claimed', counselorId: CORA.id });
+    expect(await rowOf(h)).toMatchObject({ status: 'claimed', counselorId: CORA.id });
     expect(texts(CORA).at(-1)).toContain('You have claimed escalation');
     for (const p of [CORA, DEV]) {
       const update = sent()
@@ -175,11 +174,11 @@ describe('escalation alerts in Teams', () => {
         .filter((c) => conversationOf(c) === CHAT)
         .map((c) => c.body?.text),
     ).toContain(staffText('en', 'escalationNavigatorCannot', { ref: escalationRef(id) }));
-    expect(rowOf(h).status).toBe('open');
+    expect((await rowOf(h)).status).toBe('open');
     await press(h, CORA, card, 'claim');
     await press(h, DEV, card, 'claim');
     expect(texts(DEV).at(-1)).toContain('Cora Counselor already holds escalation');
-    expect(rowOf(h).counselorId).toBe(CORA.id);
+    expect((await rowOf(h)).counselorId).toBe(CORA.id);
   });
 
   it('is resolved with an outcome from its panel; the updated card has no actions', async () => {
@@ -189,7 +188,7 @@ describe('escalation alerts in Teams', () => {
       alertOutcome: 'referred_outside',
       alertResolveNote: 'Family met the clinic nurse',
     });
-    expect(rowOf(h)).toMatchObject({ status: 'resolved', outcome: 'referred_outside' });
+    expect(await rowOf(h)).toMatchObject({ status: 'resolved', outcome: 'referred_outside' });
     const card = alertIn(CORA);
     expect(card.actions).toBeUndefined();
     expect(JSON.stringify(card)).toContain('Resolved by Cora Counselor: referred outside');
@@ -218,7 +217,7 @@ describe('escalation alerts in Teams', () => {
     await press(h, CORA, alertIn(CORA), 'reassign', { alertTo: DEV.id });
     await press(h, DEV, alertIn(DEV), 'acknowledge');
     await press(h, DEV, alertIn(DEV), 'resolve', { alertOutcome: 'handled_in_school' });
-    expect(rowOf(h)).toMatchObject({ status: 'resolved', counselorId: DEV.id });
+    expect(await rowOf(h)).toMatchObject({ status: 'resolved', counselorId: DEV.id });
     const shown = sent().filter((c) => c.body !== null);
     expect(shown.filter((c) => c.method === 'PUT').length).toBeGreaterThanOrEqual(6);
     for (const call of shown) {
@@ -250,7 +249,7 @@ describe('escalation alerts in a Teams channel of counselors', () => {
     const claim = submits(card).find((s) => s.data.do === 'claim')!;
 
     await deliver(h, inChannel(CORA, { text: undefined, value: claim.data }));
-    expect(rowOf(h)).toMatchObject({ status: 'claimed', counselorId: CORA.id });
+    expect(await rowOf(h)).toMatchObject({ status: 'claimed', counselorId: CORA.id });
     expect(texts(CORA).at(-1)).toContain('You have claimed escalation');
     const updates = sent().filter((c) => c.method === 'PUT');
     expect(updates).toHaveLength(1);

@@ -199,7 +199,7 @@ export async function startHarness(): Promise<Harness> {
   activitySeq = 0;
   defaults();
   clearJwksClients();
-  const ctx = testContext({
+  const ctx = await testContext({
     now: NOW,
     env: {
       MICROSOFT_APP_ID: APP_ID,

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { engineOf } from '../../../src/store/db.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
-import { escalations } from '../../../src/store/schema/index.js';
+import { rowsOf } from '../../helpers/tables.js';
 import {
   activity,
   cardOf,
@@ -77,7 +76,7 @@ describe('a navigator week in Teams', () => {
 
     // Cam: ask a counselor from the card, then finish the week.
     await press(h, { action: 'counselor' }, { note: 'Seemed withdrawn' });
-    const raised = engineOf(h.ctx.db).select().from(escalations).all();
+    const raised = await rowsOf(h.ctx.db, 'escalations');
     expect(raised).toHaveLength(1);
     expect(raised[0]).toMatchObject({ studentId: 'S-3', trigger: 'navigator_request' });
     await press(h, { choice: 'absent' });
