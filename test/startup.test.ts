@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/db.js';
 import { RosterRepository } from '../src/store/repositories/roster.js';
+import { createPostgresTestDatabase, SKIP_MESSAGE, TEST_DATABASE_URL } from './helpers/postgres.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -15,12 +16,12 @@ afterEach(() => {
 });
 
 /** Starts the real service as `npm start` does, on a free port, and resolves with its port and log lines. */
-function startService(dir: string) {
+function startService(dir: string, databaseUrl = `file:${join(dir, 'svc.db')}`) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
       PATH: process.env.PATH,
       PORT: '0',
-      DATABASE_URL: `file:${join(dir, 'svc.db')}`,
+      DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,6 +73,40 @@ describe('service start-up', () => {
     expect(await second.exited).toBe(0);
   });
 });
+
+describe.skipIf(!TEST_DATABASE_URL)(
+  `service start-up on PostgreSQL${TEST_DATABASE_URL ? '' : ` — ${SKIP_MESSAGE}`}`,
+  () => {
+    it('migrates an empty database, seeds the demo once, answers /healthz, and a second instance starts beside it', async () => {
+      const database = await createPostgresTestDatabase();
+      try {
+        const first = startService(tmpdir(), database.url);
+        const port = await first.port;
+        const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {
+          status: string;
+          database: { ok: boolean; schemaVersion: number };
+        };
+        expect(health.status).toBe('ok');
+        expect(health.database).toEqual({ ok: true, schemaVersion: expect.any(Number) });
+        expect(health.database.schemaVersion).toBeGreaterThan(1);
+        expect(first.lines.find((l) => l.includes('demo roster ready'))).toMatch(/"created":[1-9]/);
+        // The password never reaches the log.
+        const { username, password } = new URL(database.url);
+      expect(first.lines.join('\n')).not.toContain(`${username}:${password}@`);
+      expect(first.lines.join('\n')).toContain(`"database":"postgres 127.0.0.1:5432/`);
+
+        const second = startService(tmpdir(), database.url);
+        await second.port;
+        expect(second.lines.find((l) => l.includes('demo roster ready'))).toMatch(/"created":0/);
+        for (const s of [first, second]) s.child.kill('SIGTERM');
+        expect(await first.exited).toBe(0);
+        expect(await second.exited).toBe(0);
+      } finally {
+        await database.drop();
+      }
+    });
+  },
+);
 
 /** Runs the service with `env` until it exits; a start-up mistake must end it quickly. */
 function runToExit(env: Record<string, string>) {

@@ -74,8 +74,12 @@ export async function importCatalog(
 
   const by = { actor: options.actor ?? 'catalog_import', at: ctx.clock() };
   const every = Math.max(1, options.progressEvery ?? 500);
+  const validated = problems.length;
   try {
     await ctx.db.transaction(async (tx) => {
+      // A transaction PostgreSQL runs again after a conflict reports its problems and counts once.
+      problems.length = validated;
+      report.services = { created: 0, updated: 0, unchanged: 0 };
       const roster = new RosterRepository(tx);
       const catalog = new CatalogRepository(tx);
       const schools = new Map<string, boolean>();

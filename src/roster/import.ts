@@ -85,7 +85,10 @@ export async function importRoster(
   const by = { actor: options.actor ?? 'roster_import', at: ctx.clock() };
   try {
     // One transaction for the whole roster, however many rows: a district never sees half an import.
+    const checked = problems.length;
     await ctx.db.transaction(async (tx) => {
+      // A transaction PostgreSQL runs again after a conflict reports its problems once.
+      problems.length = checked;
       const roster = new RosterRepository(tx);
       const plan = await planRoster(staffRecords, studentRecords, roster, ctx.config);
       problems.push(...plan.problems);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { MessageOrigin, MessagePayload } from '../../messages.js';
 import type { DbOrTx } from '../db.js';
@@ -139,17 +139,19 @@ export class OutboxRepository extends Repository {
             and(eq(outbox.status, 'sending'), lt(outbox.leaseUntil, now)),
           ),
         )
-        .orderBy(asc(outbox.notBefore))
+        .orderBy(asc(outbox.notBefore), this.dialect.insertionOrder(outbox))
         .limit(limit),
     );
+    // An update returns its rows in no set order: the insertion order comes back with them, so messages of
+    // one moment (a STOP confirmation, then the crisis reply) go out in the order they were written.
     const rows = await this.db
       .update(outbox)
       .set({ leaseOwner: owner, leaseUntil: now + leaseMs })
       .where(inArray(outbox.id, due))
-      .returning();
+      .returning({ ...getTableColumns(outbox), position: this.dialect.insertionOrder(outbox).mapWith(Number) });
     return rows
-      .sort((a, b) => a.notBefore - b.notBefore || a.createdAt - b.createdAt)
-      .map((r) => ({
+      .sort((a, b) => a.notBefore - b.notBefore || a.createdAt - b.createdAt || a.position - b.position)
+      .map(({ position: _, ...r }) => ({
         ...r,
         uncertain: r.status === 'sending' || (r.lastError?.startsWith(MAYBE_DELIVERED_PREFIX) ?? false),
       }));
