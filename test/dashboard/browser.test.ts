@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium)('the dashboard in chromium', () => {
       now: NOW,
       env: { DASHBOARD_SECRET: 'browser-test-secret-of-32-characters-or-more' },
     });
-    seedDistrict(ctx);
+    await seedDistrict(ctx);
     server = await listen(
       createHttpApp(ctx, [dashboardRoutes({ texts: createTexts({ defaultLocale: 'en' }) })]),
       0,

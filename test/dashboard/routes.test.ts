@@ -23,7 +23,7 @@ afterEach(async () => {
 
 async function start() {
   const ctx = await testContext({ now: NOW, env: { DASHBOARD_SECRET: SECRET } });
-  seedDistrict(ctx);
+  await seedDistrict(ctx);
   const texts = createTexts({ defaultLocale: 'en' });
   const server = await listen(createHttpApp(ctx, [dashboardRoutes({ texts })]), 0, '127.0.0.1');
   servers.push(server);

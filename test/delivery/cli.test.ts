@@ -22,7 +22,7 @@ const T0 = Date.parse('2026-11-22T12:00:00Z');
 describe('delivery commands', () => {
   it('checkins run plans the week and fires its prompts once; a second run says they are done', async () => {
     const db = await openTestStore();
-    seedRoster(db);
+    await seedRoster(db);
     const { ctx } = testContext(db, T0);
     const fired: string[] = [];
     const handlers: TimerHandlers = {
@@ -42,7 +42,7 @@ describe('delivery commands', () => {
 
   it('checkins run prints what each prompt really did, and says when families cannot be texted', async () => {
     const db = await openTestStore();
-    seedRoster(db);
+    await seedRoster(db);
     const { ctx } = testContext(db, T0);
     const handlers: TimerHandlers = {
       navigator_prompt: () => 'started',
@@ -61,7 +61,7 @@ describe('delivery commands', () => {
     expect(await listTimers(ctx, { status: 'fired' })).toContain('skipped:no_consent');
 
     const db2 = await openTestStore();
-    seedRoster(db2);
+    await seedRoster(db2);
     const noSms = await runCheckins(testContext(db2, T0).ctx, {
       school: 'S1',
       week: '2026-W48',
@@ -102,7 +102,7 @@ describe('delivery command errors', () => {
 
   it('checkins run: an unknown school names the known ones; a bad week says how to write it', async () => {
     const db = await openTestStore();
-    seedRoster(db);
+    await seedRoster(db);
     await seedSchool(db, 'S2', 'America/Denver');
     const { ctx } = testContext(db, T0);
     await expect(runCheckins(ctx, { ...base, school: 'nope' })).rejects.toThrow(

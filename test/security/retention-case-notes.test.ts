@@ -5,7 +5,7 @@ import { actOnEscalation } from '../../src/services/escalation-actions.js';
 import { runRetention } from '../../src/services/retention.js';
 import { engineOf } from '../../src/store/db.js';
 import { REDACTED } from '../../src/store/repositories/retention.js';
-import { escalationNotes, escalations, referrals } from '../../src/store/schema/index.js';
+import { tablesOf } from '../helpers/tables.js';
 import { escalationScene, raise } from '../services/escalation-scene.js';
 import { referralWorld } from '../services/referrals-setup.js';
 
@@ -16,17 +16,18 @@ import { referralWorld } from '../services/referrals-setup.js';
 const DAY = 86_400_000;
 const LONG_AGO = Date.parse('2025-09-01T15:00:00Z');
 
-function notesOf(ctx: { db: Parameters<typeof engineOf>[0] }, escalationId: string) {
-  return engineOf(ctx.db)
+async function notesOf(ctx: { db: Parameters<typeof engineOf>[0] }, escalationId: string) {
+  const { escalationNotes } = tablesOf(ctx.db);
+  const notes = await engineOf(ctx.db)
     .select({ text: escalationNotes.text })
     .from(escalationNotes)
-    .where(eq(escalationNotes.escalationId, escalationId))
-    .all()
-    .map((n) => n.text);
+    .where(eq(escalationNotes.escalationId, escalationId));
+  return notes.map((n) => n.text);
 }
 
-function escalationRow(ctx: { db: Parameters<typeof engineOf>[0] }, id: string) {
-  return engineOf(ctx.db).select().from(escalations).where(eq(escalations.id, id)).get()!;
+async function escalationRow(ctx: { db: Parameters<typeof engineOf>[0] }, id: string) {
+  const { escalations } = tablesOf(ctx.db);
+  return (await engineOf(ctx.db).select().from(escalations).where(eq(escalations.id, id)))[0]!;
 }
 
 describe('retention of staff words on closed cases', () => {
@@ -61,25 +62,25 @@ describe('retention of staff words on closed cases', () => {
     ctx.clock.set(LONG_AGO + 400 * DAY);
     const dry = await runRetention(ctx, { dryRun: true });
     expect(dry.counts.escalationNotes).toBe(1);
-    expect(notesOf(ctx, closedOld.id).some((t) => t !== REDACTED)).toBe(true);
+    expect((await notesOf(ctx, closedOld.id)).some((t) => t !== REDACTED)).toBe(true);
     expect(await retentionRun(ctx, true)).toContain('Would redact staff notes of 1 escalations');
 
     const report = await runRetention(ctx);
     expect(report.counts.escalationNotes).toBe(1);
-    expect(escalationRow(ctx, closedOld.id).note).toBe(REDACTED);
-    expect(notesOf(ctx, closedOld.id).length).toBeGreaterThan(0);
-    expect(notesOf(ctx, closedOld.id).every((t) => t === REDACTED)).toBe(true);
+    expect((await escalationRow(ctx, closedOld.id)).note).toBe(REDACTED);
+    expect((await notesOf(ctx, closedOld.id)).length).toBeGreaterThan(0);
+    expect((await notesOf(ctx, closedOld.id)).every((t) => t === REDACTED)).toBe(true);
     // The record of the case stays: its status, outcome and who held it.
-    expect(escalationRow(ctx, closedOld.id)).toMatchObject({
+    expect(await escalationRow(ctx, closedOld.id)).toMatchObject({
       status: 'resolved',
       outcome: 'handled_in_school',
       counselorId: 'counselor-1',
     });
 
-    expect(escalationRow(ctx, openOld.id).note).toBe('Talked about not wanting to go home');
-    expect(notesOf(ctx, openOld.id)).toEqual([`Called the aunt about ${openOld.id}`]);
-    expect(notesOf(ctx, closedRecent.id)).toEqual(['Recent words']);
-    expect(escalationRow(ctx, closedRecent.id).note).toBe('Talked about not wanting to go home');
+    expect((await escalationRow(ctx, openOld.id)).note).toBe('Talked about not wanting to go home');
+    expect(await notesOf(ctx, openOld.id)).toEqual([`Called the aunt about ${openOld.id}`]);
+    expect(await notesOf(ctx, closedRecent.id)).toEqual(['Recent words']);
+    expect((await escalationRow(ctx, closedRecent.id)).note).toBe('Talked about not wanting to go home');
 
     expect((await runRetention(ctx)).counts.escalationNotes).toBe(0);
   });
@@ -103,10 +104,11 @@ describe('retention of staff words on closed cases', () => {
 
     expect((await runRetention(ctx, { dryRun: true })).counts.referralReasons).toBe(1);
     expect((await runRetention(ctx)).counts.referralReasons).toBe(1);
-    const reasonOf = (id: string) =>
-      engineOf(ctx.db).select().from(referrals).where(eq(referrals.id, id)).get()!;
-    expect(reasonOf(old)).toMatchObject({ status: 'declined', declineReason: REDACTED });
-    expect(reasonOf(recent).declineReason).toBe('Too far from home');
+    const { referrals } = tablesOf(ctx.db);
+    const reasonOf = async (id: string) =>
+      (await engineOf(ctx.db).select().from(referrals).where(eq(referrals.id, id)))[0]!;
+    expect(await reasonOf(old)).toMatchObject({ status: 'declined', declineReason: REDACTED });
+    expect((await reasonOf(recent)).declineReason).toBe('Too far from home');
     expect((await runRetention(ctx)).counts.referralReasons).toBe(0);
   });
 });

@@ -18,7 +18,7 @@ const HOUR = 3_600_000;
 
 async function setup(env: Record<string, string> = { DASHBOARD_SECRET: SECRET }) {
   const ctx = await testContext({ now: NOW, env });
-  seedDistrict(ctx);
+  await seedDistrict(ctx);
   return ctx;
 }
 

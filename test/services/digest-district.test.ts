@@ -11,8 +11,8 @@ import {
 } from '../../src/services/digest-district.js';
 import { engineOf } from '../../src/store/db.js';
 import { RosterRepository } from '../../src/store/repositories/roster.js';
-import { needs } from '../../src/store/schema/index.js';
 import { testContext } from '../helpers/context.js';
+import { tablesOf } from '../helpers/tables.js';
 
 /**
  * What someone holding the published table can work out: in a row or column with exactly one withheld cell,
@@ -108,24 +108,23 @@ describe('district needs for the Children’s Cabinet', () => {
     const riverside = students.filter((s) => s.schoolId === 'sch-riverside');
     const bayview = students.filter((s) => s.schoolId === 'sch-bayview');
     const add = (list: typeof students, area: 'academic' | 'food_security', count: number) =>
-      list.slice(0, count).forEach((s, i) => {
-        engineOf(ctx.db)
-          .insert(needs)
-          .values({
+      engineOf(ctx.db)
+        .insert(tablesOf(ctx.db).needs)
+        .values(
+          list.slice(0, count).map((s, i) => ({
             id: `${area}-${s.id}-${i}`,
             studentId: s.id,
             area,
-            severity: 'low',
-            source: 'navigator',
+            severity: 'low' as const,
+            source: 'navigator' as const,
             raisedBy: 'staff:nav-1',
             createdAt: ctx.clock(),
             updatedAt: ctx.clock(),
-          })
-          .run();
-      });
-    add(riverside, 'academic', 12);
-    add(riverside, 'food_security', 3);
-    add(bayview, 'academic', 11);
+          })),
+        );
+    await add(riverside, 'academic', 12);
+    await add(riverside, 'food_security', 3);
+    await add(bayview, 'academic', 11);
     const csv = await districtNeedsCsv(ctx);
     const [header, ...rows] = parse(csv) as string[][];
     const col = (name: string) => header!.indexOf(name);

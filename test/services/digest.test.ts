@@ -2,23 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { computeDigest } from '../../src/services/digest.js';
 import type { Digest } from '../../src/services/digest-figures.js';
 import { engineOf } from '../../src/store/db.js';
-import {
-  answers,
-  assignments,
-  auditLog,
-  checkins,
-  consents,
-  escalations,
-  familyTexts,
-  guardians,
-  needs,
-  outbox,
-  schools,
-  staff,
-  studentGuardians,
-  students,
-} from '../../src/store/schema/index.js';
 import { testContext } from '../helpers/context.js';
+import { tablesOf } from '../helpers/tables.js';
 
 // A small school whose week is written row by row, so every expected figure below is counted by hand from
 // these rows, not by the digest's own queries. Week 2026-W48 runs Monday 23 to Sunday 29 November (Chicago).
@@ -29,15 +14,14 @@ const SATURDAY = at('2026-11-28T12:00:00Z');
 
 type Ctx = Awaited<ReturnType<typeof testContext>>;
 
-function seedSchool(ctx: Ctx) {
+async function seedSchool(ctx: Ctx) {
+  const { schools, staff, students, assignments, guardians, consents, studentGuardians } = tablesOf(ctx.db);
   const db = engineOf(ctx.db);
   const base = { createdAt: LONG_AGO, updatedAt: LONG_AGO };
-  db.insert(schools)
-    .values([
-      { id: 'S1', name: 'Lincoln Middle', timezone: 'America/Chicago', ...base },
-      { id: 'S2', name: 'Harbor High', timezone: 'America/Chicago', ...base },
-    ])
-    .run();
+  await db.insert(schools).values([
+    { id: 'S1', name: 'Lincoln Middle', timezone: 'America/Chicago', ...base },
+    { id: 'S2', name: 'Harbor High', timezone: 'America/Chicago', ...base },
+  ]);
   const person = (id: string, schoolId: string, role: 'navigator' | 'lead_navigator') => ({
     id,
     schoolId,
@@ -47,14 +31,14 @@ function seedSchool(ctx: Ctx) {
     timezone: 'America/Chicago',
     ...base,
   });
-  db.insert(staff)
+  await db
+    .insert(staff)
     .values([
       person('nav-1', 'S1', 'navigator'),
       person('nav-2', 'S1', 'navigator'),
       person('lead-1', 'S1', 'lead_navigator'),
       person('nav-9', 'S2', 'navigator'),
-    ])
-    .run();
+    ]);
   const kids: [string, string, string, string][] = [
     // student, school, grade, navigator now
     ['st-1', 'S1', '6', 'nav-1'],
@@ -67,10 +51,10 @@ function seedSchool(ctx: Ctx) {
     ['st-9', 'S2', '10', 'nav-9'],
   ];
   for (const [id, schoolId, grade, navigatorId] of kids) {
-    db.insert(students)
-      .values({ id, schoolId, firstName: `Kid${id}`, lastName: 'Zed', grade, ...base })
-      .run();
-    db.insert(assignments).values({ studentId: id, navigatorId, assignedAt: LONG_AGO }).run();
+    await db
+      .insert(students)
+      .values({ id, schoolId, firstName: `Kid${id}`, lastName: 'Zed', grade, ...base });
+    await db.insert(assignments).values({ studentId: id, navigatorId, assignedAt: LONG_AGO });
   }
   const families: [string, string, string | null, 'active' | 'opted_out' | 'invalid', number][] = [
     ['g-1', 'es', '+13125550101', 'active', LONG_AGO],
@@ -83,28 +67,24 @@ function seedSchool(ctx: Ctx) {
     ['g-9', 'so', '+13125550109', 'active', LONG_AGO],
   ];
   for (const [id, locale, phone, smsStatus, createdAt] of families) {
-    db.insert(guardians)
-      .values({
-        id,
-        name: `Family ${id}`,
-        phone,
-        locale,
-        timezone: 'America/Chicago',
-        smsStatus,
-        createdAt,
-        updatedAt: createdAt,
-      })
-      .run();
-    db.insert(consents)
-      .values({
-        guardianId: id,
-        status: 'granted',
-        source: 'roster_import',
-        locale,
-        actor: 'test',
-        recordedAt: createdAt,
-      })
-      .run();
+    await db.insert(guardians).values({
+      id,
+      name: `Family ${id}`,
+      phone,
+      locale,
+      timezone: 'America/Chicago',
+      smsStatus,
+      createdAt,
+      updatedAt: createdAt,
+    });
+    await db.insert(consents).values({
+      guardianId: id,
+      status: 'granted',
+      source: 'roster_import',
+      locale,
+      actor: 'test',
+      recordedAt: createdAt,
+    });
   }
   const links: [string, string][] = [
     ['st-1', 'g-1'],
@@ -118,20 +98,18 @@ function seedSchool(ctx: Ctx) {
     ['st-9', 'g-1'], // g-1 has children in both schools
   ];
   for (const [studentId, guardianId] of links)
-    db.insert(studentGuardians).values({ studentId, guardianId, createdAt: LONG_AGO }).run();
-  db.insert(consents)
-    .values({
-      guardianId: 'g-4',
-      status: 'revoked',
-      source: 'sms_keyword',
-      locale: 'vi',
-      actor: 'test',
-      recordedAt: at('2026-11-24T18:00:00Z'),
-    })
-    .run();
+    await db.insert(studentGuardians).values({ studentId, guardianId, createdAt: LONG_AGO });
+  await db.insert(consents).values({
+    guardianId: 'g-4',
+    status: 'revoked',
+    source: 'sms_keyword',
+    locale: 'vi',
+    actor: 'test',
+    recordedAt: at('2026-11-24T18:00:00Z'),
+  });
 }
 
-function checkin(
+async function checkin(
   ctx: Ctx,
   period: string,
   navigatorId: string,
@@ -139,24 +117,23 @@ function checkin(
   status: 'pending' | 'in_progress' | 'completed' | 'skipped' | 'missed',
   connect?: 'met' | 'unreachable' | 'absent',
 ) {
+  const { checkins } = tablesOf(ctx.db);
   const db = engineOf(ctx.db);
   const id = `c-${period}-${studentId}`;
   const when = at('2026-11-23T15:00:00Z');
-  db.insert(checkins)
-    .values({
-      id,
-      kind: 'navigator',
-      period,
-      subject: `nav:${navigatorId}:${studentId}`,
-      studentId,
-      navigatorId,
-      status,
-      createdAt: when,
-      updatedAt: when,
-    })
-    .run();
+  await db.insert(checkins).values({
+    id,
+    kind: 'navigator',
+    period,
+    subject: `nav:${navigatorId}:${studentId}`,
+    studentId,
+    navigatorId,
+    status,
+    createdAt: when,
+    updatedAt: when,
+  });
   if (connect)
-    answer(ctx, {
+    await answer(ctx, {
       checkinId: id,
       studentId,
       stepId: 'connect',
@@ -166,7 +143,7 @@ function checkin(
     });
 }
 
-function answer(
+async function answer(
   ctx: Ctx,
   a: {
     checkinId: string | null;
@@ -177,7 +154,8 @@ function answer(
     when: number;
   },
 ) {
-  engineOf(ctx.db)
+  const { answers } = tablesOf(ctx.db);
+  await engineOf(ctx.db)
     .insert(answers)
     .values({
       id: `a-${a.checkinId ?? a.by}-${a.stepId}-${a.when}`,
@@ -193,15 +171,15 @@ function answer(
       value: a.value,
       answeredBy: a.by,
       answeredAt: a.when,
-    })
-    .run();
+    });
 }
 
 let texts = 0;
-function textTo(ctx: Ctx, guardianId: string, sentAt: string, status: 'sent' | 'delivered') {
+async function textTo(ctx: Ctx, guardianId: string, sentAt: string, status: 'sent' | 'delivered') {
+  const { outbox } = tablesOf(ctx.db);
   texts += 1;
   const when = at(sentAt);
-  engineOf(ctx.db)
+  await engineOf(ctx.db)
     .insert(outbox)
     .values({
       id: `o-${texts}`,
@@ -218,11 +196,10 @@ function textTo(ctx: Ctx, guardianId: string, sentAt: string, status: 'sent' | '
       createdAt: when,
       updatedAt: when,
       sentAt: when,
-    })
-    .run();
+    });
 }
 
-function need(
+async function need(
   ctx: Ctx,
   id: string,
   studentId: string,
@@ -238,7 +215,8 @@ function need(
   createdAt: string,
   extra: { status?: 'identified' | 'referred' | 'resolved'; referralServiceId?: string } = {},
 ) {
-  engineOf(ctx.db)
+  const { needs } = tablesOf(ctx.db);
+  await engineOf(ctx.db)
     .insert(needs)
     .values({
       id,
@@ -250,11 +228,10 @@ function need(
       createdAt: at(createdAt),
       updatedAt: at(createdAt),
       ...extra,
-    })
-    .run();
+    });
 }
 
-function escalation(
+async function escalation(
   ctx: Ctx,
   e: {
     id: string;
@@ -267,57 +244,54 @@ function escalation(
   },
   actions: [action: 'claim' | 'resolve', when: string][] = [],
 ) {
+  const { escalations, auditLog } = tablesOf(ctx.db);
   const db = engineOf(ctx.db);
-  db.insert(escalations)
-    .values({
-      id: e.id,
-      studentId: e.studentId ?? null,
-      guardianId: e.guardianId ?? null,
-      trigger: 'navigator_request',
-      urgent: e.urgent ?? false,
-      source: 'navigator',
-      raisedBy: 'staff:nav-1',
-      status: e.status,
-      summary: 'navigator_request',
-      dueAt: at(e.due),
-      createdAt: at(e.created),
-      updatedAt: at(e.created),
-    })
-    .run();
+  await db.insert(escalations).values({
+    id: e.id,
+    studentId: e.studentId ?? null,
+    guardianId: e.guardianId ?? null,
+    trigger: 'navigator_request',
+    urgent: e.urgent ?? false,
+    source: 'navigator',
+    raisedBy: 'staff:nav-1',
+    status: e.status,
+    summary: 'navigator_request',
+    dueAt: at(e.due),
+    createdAt: at(e.created),
+    updatedAt: at(e.created),
+  });
   for (const [action, when] of actions)
-    db.insert(auditLog)
-      .values({
-        at: at(when),
-        actor: 'staff:c-1',
-        entity: 'escalation',
-        entityId: e.id,
-        action,
-        before: null,
-        after: null,
-      })
-      .run();
+    await db.insert(auditLog).values({
+      at: at(when),
+      actor: 'staff:c-1',
+      entity: 'escalation',
+      entityId: e.id,
+      action,
+      before: null,
+      after: null,
+    });
 }
 
 /** The school's last two weeks, as the comments in the test spell out. */
-function seedWeek(ctx: Ctx) {
-  seedSchool(ctx);
+async function seedWeek(ctx: Ctx) {
+  await seedSchool(ctx);
   // This week.
-  checkin(ctx, W, 'nav-1', 'st-1', 'completed', 'met');
-  checkin(ctx, W, 'nav-1', 'st-2', 'completed', 'absent');
-  checkin(ctx, W, 'nav-1', 'st-3', 'missed');
-  checkin(ctx, W, 'nav-1', 'st-4', 'skipped');
-  checkin(ctx, W, 'nav-1', 'st-7', 'completed', 'met');
-  checkin(ctx, W, 'nav-2', 'st-5', 'completed', 'met');
-  checkin(ctx, W, 'nav-2', 'st-6', 'in_progress');
-  checkin(ctx, W, 'nav-9', 'st-9', 'completed', 'met');
+  await checkin(ctx, W, 'nav-1', 'st-1', 'completed', 'met');
+  await checkin(ctx, W, 'nav-1', 'st-2', 'completed', 'absent');
+  await checkin(ctx, W, 'nav-1', 'st-3', 'missed');
+  await checkin(ctx, W, 'nav-1', 'st-4', 'skipped');
+  await checkin(ctx, W, 'nav-1', 'st-7', 'completed', 'met');
+  await checkin(ctx, W, 'nav-2', 'st-5', 'completed', 'met');
+  await checkin(ctx, W, 'nav-2', 'st-6', 'in_progress');
+  await checkin(ctx, W, 'nav-9', 'st-9', 'completed', 'met');
   // Last week.
-  checkin(ctx, '2026-W47', 'nav-1', 'st-1', 'completed', 'met');
-  checkin(ctx, '2026-W47', 'nav-1', 'st-2', 'completed', 'unreachable');
-  checkin(ctx, '2026-W47', 'nav-1', 'st-3', 'completed', 'met');
-  checkin(ctx, '2026-W47', 'nav-1', 'st-4', 'missed');
+  await checkin(ctx, '2026-W47', 'nav-1', 'st-1', 'completed', 'met');
+  await checkin(ctx, '2026-W47', 'nav-1', 'st-2', 'completed', 'unreachable');
+  await checkin(ctx, '2026-W47', 'nav-1', 'st-3', 'completed', 'met');
+  await checkin(ctx, '2026-W47', 'nav-1', 'st-4', 'missed');
 
-  textTo(ctx, 'g-1', '2026-11-24T23:00:00Z', 'delivered');
-  answer(ctx, {
+  await textTo(ctx, 'g-1', '2026-11-24T23:00:00Z', 'delivered');
+  await answer(ctx, {
     checkinId: null,
     studentId: 'st-1',
     stepId: 'how_is',
@@ -325,11 +299,11 @@ function seedWeek(ctx: Ctx) {
     by: 'guardian:g-1',
     when: at('2026-11-25T01:00:00Z'),
   });
-  textTo(ctx, 'g-2', '2026-11-24T23:00:00Z', 'sent');
-  textTo(ctx, 'g-5', '2026-11-10T23:00:00Z', 'delivered'); // W46
-  textTo(ctx, 'g-5', '2026-11-24T23:00:00Z', 'delivered');
-  textTo(ctx, 'g-9', '2026-11-24T23:00:00Z', 'delivered');
-  answer(ctx, {
+  await textTo(ctx, 'g-2', '2026-11-24T23:00:00Z', 'sent');
+  await textTo(ctx, 'g-5', '2026-11-10T23:00:00Z', 'delivered'); // W46
+  await textTo(ctx, 'g-5', '2026-11-24T23:00:00Z', 'delivered');
+  await textTo(ctx, 'g-9', '2026-11-24T23:00:00Z', 'delivered');
+  await answer(ctx, {
     checkinId: null,
     studentId: 'st-9',
     stepId: 'how_is',
@@ -338,20 +312,20 @@ function seedWeek(ctx: Ctx) {
     when: at('2026-11-25T02:00:00Z'),
   });
 
-  need(ctx, 'n-1', 'st-1', 'food_security', 'high', '2026-11-24T15:00:00Z');
-  need(ctx, 'n-2', 'st-2', 'academic', 'low', '2026-11-24T15:00:00Z');
-  need(ctx, 'n-3', 'st-5', 'academic', 'medium', '2026-11-25T15:00:00Z');
-  need(ctx, 'n-4', 'st-3', 'housing_stability', 'medium', '2026-11-01T15:00:00Z');
-  need(ctx, 'n-5', 'st-4', 'transportation', 'low', '2026-11-01T15:00:00Z', {
+  await need(ctx, 'n-1', 'st-1', 'food_security', 'high', '2026-11-24T15:00:00Z');
+  await need(ctx, 'n-2', 'st-2', 'academic', 'low', '2026-11-24T15:00:00Z');
+  await need(ctx, 'n-3', 'st-5', 'academic', 'medium', '2026-11-25T15:00:00Z');
+  await need(ctx, 'n-4', 'st-3', 'housing_stability', 'medium', '2026-11-01T15:00:00Z');
+  await need(ctx, 'n-5', 'st-4', 'transportation', 'low', '2026-11-01T15:00:00Z', {
     status: 'referred',
     referralServiceId: 'svc-1',
   });
-  need(ctx, 'n-6', 'st-6', 'attendance', 'low', '2026-11-20T15:00:00Z');
-  need(ctx, 'n-7', 'st-1', 'other', 'low', '2026-10-01T15:00:00Z', { status: 'resolved' });
-  need(ctx, 'n-8', 'st-2', 'safety', 'low', '2026-11-17T15:00:00Z'); // W47
-  need(ctx, 'n-9', 'st-9', 'academic', 'high', '2026-11-24T15:00:00Z');
+  await need(ctx, 'n-6', 'st-6', 'attendance', 'low', '2026-11-20T15:00:00Z');
+  await need(ctx, 'n-7', 'st-1', 'other', 'low', '2026-10-01T15:00:00Z', { status: 'resolved' });
+  await need(ctx, 'n-8', 'st-2', 'safety', 'low', '2026-11-17T15:00:00Z'); // W47
+  await need(ctx, 'n-9', 'st-9', 'academic', 'high', '2026-11-24T15:00:00Z');
 
-  escalation(
+  await escalation(
     ctx,
     {
       id: 'e-1',
@@ -362,14 +336,14 @@ function seedWeek(ctx: Ctx) {
     },
     [['claim', '2026-11-23T15:30:00Z']],
   );
-  escalation(ctx, {
+  await escalation(ctx, {
     id: 'e-2',
     studentId: 'st-2',
     created: '2026-11-24T15:00:00Z',
     due: '2026-11-26T15:00:00Z',
     status: 'open',
   });
-  escalation(
+  await escalation(
     ctx,
     {
       id: 'e-3',
@@ -383,7 +357,7 @@ function seedWeek(ctx: Ctx) {
       ['resolve', '2026-11-25T15:00:00Z'],
     ],
   );
-  escalation(
+  await escalation(
     ctx,
     {
       id: 'e-4',
@@ -406,7 +380,7 @@ async function digestOf(ctx: Ctx, scope: Parameters<typeof computeDigest>[1], op
 describe('weekly digest of a school', () => {
   it('counts each navigator’s week: met, not reached, skipped, missed, open, not started, left the caseload, late', async () => {
     const ctx = await testContext({ now: SATURDAY });
-    seedWeek(ctx);
+    await seedWeek(ctx);
     const d = await digestOf(ctx, { schoolId: 'S1' });
     expect(d.navigators).toEqual([
       {
@@ -454,8 +428,8 @@ describe('weekly digest of a school', () => {
 
   it('is not late on Monday with the week still open', async () => {
     const ctx = await testContext({ now: at('2026-11-23T18:00:00Z') });
-    seedSchool(ctx);
-    checkin(ctx, W, 'nav-2', 'st-5', 'in_progress');
+    await seedSchool(ctx);
+    await checkin(ctx, W, 'nav-2', 'st-5', 'in_progress');
     const d = await digestOf(ctx, { schoolId: 'S1' });
     expect(d.navigators.find((n) => n.navigatorId === 'nav-2')).toMatchObject({
       open: 1,
@@ -466,7 +440,7 @@ describe('weekly digest of a school', () => {
 
   it('counts families by home language and says why the silent ones are silent', async () => {
     const ctx = await testContext({ now: SATURDAY });
-    seedWeek(ctx);
+    await seedWeek(ctx);
     const d = await digestOf(ctx, { schoolId: 'S1' });
     expect(d.families).toMatchObject({
       families: 7,
@@ -525,7 +499,7 @@ describe('weekly digest of a school', () => {
 
   it('counts new needs by area and severity, and open needs waiting without a referral', async () => {
     const ctx = await testContext({ now: SATURDAY });
-    seedWeek(ctx);
+    await seedWeek(ctx);
     const d = await digestOf(ctx, { schoolId: 'S1' });
     expect(d.needs.newThisWeek).toEqual({
       total: 3,
@@ -551,7 +525,7 @@ describe('weekly digest of a school', () => {
 
   it('counts escalations open, overdue and resolved, and the median time to claim', async () => {
     const ctx = await testContext({ now: SATURDAY });
-    seedWeek(ctx);
+    await seedWeek(ctx);
     const d = await digestOf(ctx, { schoolId: 'S1' });
     // Picked up this week after 30 min (e-1), 3 days (e-3) and 10 min (e-4).
     expect(d.escalations).toEqual({
@@ -568,7 +542,7 @@ describe('weekly digest of a school', () => {
 
   it('shows a break week as such, and refuses an unknown school or a malformed week', async () => {
     const ctx = await testContext({ now: SATURDAY });
-    seedSchool(ctx);
+    await seedSchool(ctx);
     const calendar = {
       district: { breaks: [{ name: 'Thanksgiving', from: '2026-11-23', to: '2026-11-27' }] },
       schools: {},
@@ -593,7 +567,7 @@ describe('weekly digest of a school', () => {
 describe('weekly digest of the district', () => {
   it('adds the schools up and counts a family with children in two schools once', async () => {
     const ctx = await testContext({ now: SATURDAY });
-    seedWeek(ctx);
+    await seedWeek(ctx);
     const d = await digestOf(ctx, { district: true });
     expect(d.scope).toBe('district');
     // Schools in name order: Harbor High, then Lincoln Middle.
@@ -607,7 +581,7 @@ describe('weekly digest of the district', () => {
 
   it('counts the texts from numbers not on the roster in the district digest only', async () => {
     const ctx = await testContext({ now: SATURDAY });
-    seedWeek(ctx);
+    await seedWeek(ctx);
     const text = (id: string, receivedAt: number, guardianId: string | null) => ({
       id,
       channel: 'sms',
@@ -618,14 +592,13 @@ describe('weekly digest of the district', () => {
       meaning: 'note',
       receivedAt,
     });
-    engineOf(ctx.db)
-      .insert(familyTexts)
+    await engineOf(ctx.db)
+      .insert(tablesOf(ctx.db).familyTexts)
       .values([
         text('t1', at('2026-11-24T15:00:00Z'), null),
         text('t2', at('2026-11-25T15:00:00Z'), null),
         text('t3', at('2026-11-17T15:00:00Z'), null), // the week before
-      ])
-      .run();
+      ]);
     expect((await digestOf(ctx, { district: true })).unknownNumberTexts).toBe(2);
     expect((await digestOf(ctx, { schoolId: 'S1' })).unknownNumberTexts).toBeUndefined();
   });

@@ -5,7 +5,6 @@ import { AuditRepository } from '../../../src/store/repositories/audit.js';
 import { CheckinRepository } from '../../../src/store/repositories/checkins.js';
 import { NeedRepository } from '../../../src/store/repositories/needs.js';
 import { RosterRepository } from '../../../src/store/repositories/roster.js';
-import { inboundEvents } from '../../../src/store/schema/index.js';
 import { TEST_ENGINE } from '../../helpers/engines.js';
 import { rowsOf } from '../../helpers/tables.js';
 import {
@@ -128,11 +127,7 @@ describe('personal data in logs', () => {
       expect(failed).toHaveLength(1);
       expect(JSON.parse(failed[0]!)).toMatchObject({ err: 'SqliteError' });
       expect(logs.join('\n')).not.toContain('lost his job');
-      const event = engineOf(h.ctx.db)
-        .select()
-        .from(inboundEvents)
-        .all()
-        .find((e) => e.id === 'slack:event:EvNote');
+      const event = (await rowsOf(h.ctx.db, 'inboundEvents')).find((e) => e.id === 'slack:event:EvNote');
       expect(event?.status).toBe('failed');
     },
   );

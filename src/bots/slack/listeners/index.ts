@@ -44,14 +44,15 @@ export function registerListeners(
 
   // At most once per event_id / interaction, also when Slack retries (X-Slack-Retry-Num) or two copies race.
   app.use(async (args) => {
-    const key = inboundKey(args.body as AnyBody);
-    if (key && !(await inbound.firstTime('slack', key))) {
-      if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
-      ctx.logger.info({ retryNum: args.context.retryNum ?? 0 }, 'slack: duplicate request ignored');
-      return;
-    }
-    // The bookkeeping after the work is tracked too: `settled()` then means the request is fully recorded.
+    // Tracked from the first look-up on: Slack has its ack (events are acknowledged at once) before the
+    // duplicate check ends, and `settled()` / `stop()` must still wait for this request's work and bookkeeping.
     const handled = (async () => {
+      const key = inboundKey(args.body as AnyBody);
+      if (key && !(await inbound.firstTime('slack', key))) {
+        if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
+        ctx.logger.info({ retryNum: args.context.retryNum ?? 0 }, 'slack: duplicate request ignored');
+        return;
+      }
       try {
         await args.next();
         if (key) await inbound.finished('slack', key, 'processed');
