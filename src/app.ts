@@ -1,11 +1,10 @@
 import { dashboardRoutes } from './bots/dashboard/routes.js';
 import { localRoutes } from './bots/local/routes.js';
 import { createLocalTransport } from './bots/local/transport.js';
-import { createSlackApp } from './bots/slack/app.js';
+import type { SlackApp } from './bots/slack/app.js';
 import { handleInboundSms, type InboundSmsDeps } from './bots/sms/inbound.js';
-import { createSmsRoutes } from './bots/sms/routes.js';
-import { createTwilioTransport } from './bots/sms/transport.js';
-import { createTeamsApp } from './bots/teams/app.js';
+import { createTwilioTransport, loadTwilioSdk } from './bots/sms/transport.js';
+import type { TeamsApp } from './bots/teams/app.js';
 import type { TwilioConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { createDeadLetterAlert } from './delivery/dead-letter.js';
@@ -52,6 +51,33 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+/** A configured channel whose code or SDK could not be loaded: start-up stops and names the channel. */
+export class ChannelLoadError extends Error {
+  constructor(channel: string, cause: unknown) {
+    const code = (cause as { code?: unknown })?.code;
+    // A loader's message names a module or a file, never a setting's value.
+    const why =
+      cause instanceof Error ? `${typeof code === 'string' ? `${code}: ` : ''}${cause.message}` : 'error';
+    super(
+      `${channel} is configured but its SDK could not be loaded (${why.split('\n')[0]}); run \`npm ci\` and start again`,
+      { cause },
+    );
+    this.name = 'ChannelLoadError';
+  }
+}
+
+/**
+ * Loads a channel's module when it is configured, not at start-up of every service: the Slack, Microsoft 365
+ * and Twilio SDKs took most of the start-up time of a service that uses none of them.
+ */
+async function loadChannel<T>(channel: string, load: () => Promise<T> | T): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    throw new ChannelLoadError(channel, err);
+  }
+}
+
 /**
  * The transport families' texts leave by: the Twilio SDK, each text checked against the family SMS rules
  * (consent, opt-out, final body) just before it goes, and what Twilio says about a number recorded.
@@ -78,8 +104,20 @@ export async function buildService(
   const checkins = new CheckinService(ctx, texts, policy);
   const sms = new FamilySmsService(ctx, texts);
   const transports = new TransportRegistry();
+  const { twilio, slack: slackConfig, teams: teamsConfig } = ctx.config;
+  // All configured channels are loaded before anything is built, so a missing SDK stops start-up first.
+  const [slackModule, teamsModule, smsRoutesModule] = await Promise.all([
+    slackConfig ? loadChannel('Slack', () => import('./bots/slack/app.js')) : undefined,
+    teamsConfig ? loadChannel('Microsoft Teams', () => import('./bots/teams/app.js')) : undefined,
+    twilio
+      ? loadChannel('Twilio (SMS)', async () => {
+          loadTwilioSdk();
+          return import('./bots/sms/routes.js');
+        })
+      : undefined,
+  ]);
   if (ctx.config.localMode) transports.register(createLocalTransport('local'));
-  if (ctx.config.twilio) transports.register(twilioSmsTransport(ctx, ctx.config.twilio, sms));
+  if (twilio) transports.register(twilioSmsTransport(ctx, twilio, sms));
   else if (ctx.config.localMode)
     // Without any real channel the simulator's family phones stand in, through the same outbox rules.
     transports.register(createLocalTransport('sms', (m) => sms.prepareOutbound(m)));
@@ -122,10 +160,10 @@ export async function buildService(
     },
   });
 
-  const slack = ctx.config.slack ? createSlackApp({ ctx, texts, checkins }) : undefined;
+  const slack: SlackApp | undefined = slackModule?.createSlackApp({ ctx, texts, checkins });
   if (slack) transports.register(slack.transport);
   // Slack and Teams side by side: the roster says who is where (staff-routing prefers Slack, then Teams).
-  const teams = ctx.config.teams ? createTeamsApp({ ctx, texts, checkins }) : undefined;
+  const teams: TeamsApp | undefined = teamsModule?.createTeamsApp({ ctx, texts, checkins });
   if (teams) transports.register(teams.transport);
 
   const routes: RouteModule[] = [];
@@ -141,7 +179,7 @@ export async function buildService(
     if (phone)
       await handleInboundSms(ctx, inbound, { from: phone, body: text, messageSid: `SMlocal${ctx.ids()}` });
   };
-  const smsRoutes = ctx.config.twilio ? createSmsRoutes(inbound) : undefined;
+  const smsRoutes = smsRoutesModule?.createSmsRoutes(inbound);
   if (smsRoutes) routes.push(smsRoutes.routes);
   if (ctx.config.localMode) {
     const seeded = await seedDemoRoster(ctx);

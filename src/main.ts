@@ -1,6 +1,6 @@
 import 'dotenv/config';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildService } from './app.js';
+import { buildService, ChannelLoadError, type Service } from './app.js';
 import { ConfigError, enabledChannels, loadConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { systemClock, uuid } from './lib/clock.js';
@@ -49,7 +49,15 @@ async function main(): Promise<void> {
     throw new StartupFailure(problem);
   });
 
-  const service = await buildService(ctx);
+  let service: Service;
+  try {
+    service = await buildService(ctx);
+  } catch (err) {
+    if (!(err instanceof ChannelLoadError)) throw err;
+    await closeServer(server);
+    await db.close();
+    throw new StartupFailure(err.message);
+  }
   handler = createHttpApp(ctx, service.routes, {
     health: service.health,
     delivery: () => service.relay.health(),

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import twilio from 'twilio';
+import { createRequire } from 'node:module';
+import type twilio from 'twilio';
 import type RequestClientType from 'twilio/lib/base/RequestClient.js';
 import type { TwilioConfig } from '../../config.js';
 import { parseRetryAfter } from '../../delivery/backoff.js';
@@ -52,14 +53,28 @@ export const RESEND_LOOKUP_LIMIT = 20;
 type ResponseHeaders = Record<string, string | string[] | undefined>;
 const lastHeaders = new AsyncLocalStorage<{ headers?: ResponseHeaders }>();
 
-/** Records each response's headers in the current send's async context, so Retry-After is readable. */
-class HeaderKeepingRequestClient extends twilio.RequestClient {
-  override async request<TData>(opts: RequestClientType.RequestOptions<TData>) {
-    const res = await super.request<TData>(opts);
-    const store = lastHeaders.getStore();
-    if (store) store.headers = res.headers as ResponseHeaders;
-    return res;
+let sdk: { twilio: typeof twilio; RequestClient: typeof RequestClientType } | undefined;
+
+/**
+ * The Twilio SDK, loaded on first use: it costs about a third of a second at start-up, which a service
+ * without Twilio credentials should not pay. It is CommonJS, so it loads synchronously and a failure throws
+ * here, at start-up, where the transport is built.
+ */
+export function loadTwilioSdk(): { twilio: typeof twilio; RequestClient: typeof RequestClientType } {
+  if (!sdk) {
+    const loaded = createRequire(import.meta.url)('twilio') as typeof twilio;
+    /** Records each response's headers in the current send's async context, so Retry-After is readable. */
+    class HeaderKeepingRequestClient extends loaded.RequestClient {
+      override async request<TData>(opts: RequestClientType.RequestOptions<TData>) {
+        const res = await super.request<TData>(opts);
+        const store = lastHeaders.getStore();
+        if (store) store.headers = res.headers as ResponseHeaders;
+        return res;
+      }
+    }
+    sdk = { twilio: loaded, RequestClient: HeaderKeepingRequestClient };
   }
+  return sdk;
 }
 
 interface TwilioLikeError {
@@ -124,6 +139,11 @@ export function classifyTwilioError(
   return { ok: false, kind: 'permanent', reason: known ?? `http_${status}`, code: code ?? String(status) };
 }
 
+function defaultClient(config: TwilioConfig): ReturnType<typeof twilio> {
+  const { twilio: connect, RequestClient } = loadTwilioSdk();
+  return connect(config.accountSid, config.authToken, { httpClient: new RequestClient(), autoRetry: false });
+}
+
 /**
  * The SMS transport: sends with the Twilio SDK from the Messaging Service (preferred: Advanced Opt-Out,
  * sender pools) or the from-number, with a status callback to `${publicBaseUrl}/sms/status`.
@@ -134,12 +154,7 @@ export function createTwilioTransport(
   logger: Logger,
   options: TwilioTransportOptions = {},
 ): Transport {
-  const client =
-    options.client ??
-    twilio(config.accountSid, config.authToken, {
-      httpClient: new HeaderKeepingRequestClient(),
-      autoRetry: false,
-    });
+  const client = options.client ?? defaultClient(config);
   const clock = options.clock ?? systemClock;
   const sender = config.messagingServiceSid
     ? { messagingServiceSid: config.messagingServiceSid }
