@@ -92,8 +92,8 @@ describe.skipIf(!TEST_DATABASE_URL)(
         expect(first.lines.find((l) => l.includes('demo roster ready'))).toMatch(/"created":[1-9]/);
         // The password never reaches the log.
         const { username, password } = new URL(database.url);
-      expect(first.lines.join('\n')).not.toContain(`${username}:${password}@`);
-      expect(first.lines.join('\n')).toContain(`"database":"postgres 127.0.0.1:5432/`);
+        expect(first.lines.join('\n')).not.toContain(`${username}:${password}@`);
+        expect(first.lines.join('\n')).toContain(`"database":"postgres 127.0.0.1:5432/`);
 
         const second = startService(tmpdir(), database.url);
         await second.port;

@@ -91,7 +91,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
       const repo = new TimerRepository(a.db);
       const timer = await repo.get('t-1');
       expect(timer).toMatchObject({ status: 'fired', leaseOwner: null });
-      expect((timer?.payload as { outcome?: unknown }).outcome).toEqual({ result: 'fired', reason: 'by:b' });
+      expect((timer!.payload as { outcome?: unknown }).outcome).toEqual({ result: 'fired', reason: 'by:b' });
       expect((await repo.list({ keyPrefix: 'effect|' })).map((t) => t.uniqueKey)).toEqual(['effect|b|t-1']);
       expect(lines.some((l) => l.includes('lease lost'))).toBe(true);
       expect(await repo.release('t-1', 'a', 0)).toBe(false);

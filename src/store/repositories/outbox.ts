@@ -148,7 +148,10 @@ export class OutboxRepository extends Repository {
       .update(outbox)
       .set({ leaseOwner: owner, leaseUntil: now + leaseMs })
       .where(inArray(outbox.id, due))
-      .returning({ ...getTableColumns(outbox), position: this.dialect.insertionOrder(outbox).mapWith(Number) });
+      .returning({
+        ...getTableColumns(outbox),
+        position: this.dialect.insertionOrder(outbox).mapWith(Number),
+      });
     return rows
       .sort((a, b) => a.notBefore - b.notBefore || a.createdAt - b.createdAt || a.position - b.position)
       .map(({ position: _, ...r }) => ({
