@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
-import { TimerRepository } from '../store/repositories/timers.js';
+import { type NewTimer, TimerRepository } from '../store/repositories/timers.js';
 import { breakOn, EMPTY_CALENDAR, openSchoolDays, type SchoolCalendar } from './calendar.js';
 import { dateInWeek, localTimeInWeek } from './period.js';
 
@@ -130,53 +130,52 @@ export async function planWeek(
   plan.navigators = navigators.length;
   plan.guardians = families.length;
 
-  await ctx.db.transaction(async (tx) => {
-    const add = async (kind: string, personId: string, fireAt: number, payload: PlannedTimerPayload) => {
-      const uniqueKey = plannedTimerKey(kind, personId, isoWeek);
-      const id = await TimerRepository.schedule(tx, {
-        id: ctx.ids(),
-        kind,
-        uniqueKey,
-        fireAt,
-        payload: { ...payload },
-        createdAt: now,
-      });
-      if (id) plan.created += 1;
-      else plan.existing += 1;
-      if (PROMPT_KINDS.has(kind) && !kind.endsWith('_reminder')) plan.promptKeys.push(uniqueKey);
-    };
-    for (const nav of navigators) {
-      const base = { schoolId, period: isoWeek, navigatorId: nav.id, lateAfter: weekOver };
-      const promptAt = localTimeInWeek(isoWeek, zone, promptDay, school.navigatorPromptTime);
-      await add(TIMER_KINDS.navigatorPrompt, nav.id, promptAt, base);
-      if (reminderDay)
-        await add(
-          TIMER_KINDS.navigatorReminder,
-          nav.id,
-          localTimeInWeek(isoWeek, zone, reminderDay, school.navigatorPromptTime),
-          base,
-        );
-      await add(TIMER_KINDS.navigatorExpiry, nav.id, weekOver, base);
-    }
-    for (const g of families) {
-      const at = localTimeInWeek(isoWeek, g.timezone, school.familyCheckinDay, school.familyCheckinTime);
-      const expiry = DateTime.fromMillis(at, { zone: g.timezone })
-        .plus({ days: FAMILY_EXPIRY_AFTER_DAYS })
-        .toMillis();
-      const base = { schoolId, period: isoWeek, guardianId: g.id, lateAfter: expiry };
-      await add(TIMER_KINDS.familyCheckin, g.id, at, base);
-      await add(TIMER_KINDS.familyReminder, g.id, at + FAMILY_REMINDER_AFTER_HOURS * 3_600_000, base);
-      await add(TIMER_KINDS.familyExpiry, g.id, expiry, base);
-    }
-    const digestId = await TimerRepository.schedule(tx, {
-      id: ctx.ids(),
-      kind: DIGEST_TIMER_KIND,
-      uniqueKey: plannedTimerKey(DIGEST_TIMER_KIND, schoolId, isoWeek),
-      fireAt: localTimeInWeek(isoWeek, zone, lastDay, DIGEST_TIME),
-      payload: { schoolId, period: isoWeek },
-      createdAt: now,
-    });
-    plan.digest = digestId ? 'created' : 'existing';
-  });
+  // The week's timers are written together (a statement per few hundred), not one statement each: a
+  // district's week is tens of thousands of them, planned at start and every hour.
+  const planned: NewTimer[] = [];
+  const add = (kind: string, personId: string, fireAt: number, payload: PlannedTimerPayload) => {
+    const uniqueKey = plannedTimerKey(kind, personId, isoWeek);
+    planned.push({ id: ctx.ids(), kind, uniqueKey, fireAt, payload: { ...payload }, createdAt: now });
+    if (PROMPT_KINDS.has(kind) && !kind.endsWith('_reminder')) plan.promptKeys.push(uniqueKey);
+  };
+  for (const nav of navigators) {
+    const base = { schoolId, period: isoWeek, navigatorId: nav.id, lateAfter: weekOver };
+    const promptAt = localTimeInWeek(isoWeek, zone, promptDay, school.navigatorPromptTime);
+    add(TIMER_KINDS.navigatorPrompt, nav.id, promptAt, base);
+    if (reminderDay)
+      add(
+        TIMER_KINDS.navigatorReminder,
+        nav.id,
+        localTimeInWeek(isoWeek, zone, reminderDay, school.navigatorPromptTime),
+        base,
+      );
+    add(TIMER_KINDS.navigatorExpiry, nav.id, weekOver, base);
+  }
+  for (const g of families) {
+    const at = localTimeInWeek(isoWeek, g.timezone, school.familyCheckinDay, school.familyCheckinTime);
+    const expiry = DateTime.fromMillis(at, { zone: g.timezone })
+      .plus({ days: FAMILY_EXPIRY_AFTER_DAYS })
+      .toMillis();
+    const base = { schoolId, period: isoWeek, guardianId: g.id, lateAfter: expiry };
+    add(TIMER_KINDS.familyCheckin, g.id, at, base);
+    add(TIMER_KINDS.familyReminder, g.id, at + FAMILY_REMINDER_AFTER_HOURS * 3_600_000, base);
+    add(TIMER_KINDS.familyExpiry, g.id, expiry, base);
+  }
+  const digestKey = plannedTimerKey(DIGEST_TIMER_KIND, schoolId, isoWeek);
+  const digest: NewTimer = {
+    id: ctx.ids(),
+    kind: DIGEST_TIMER_KIND,
+    uniqueKey: digestKey,
+    fireAt: localTimeInWeek(isoWeek, zone, lastDay, DIGEST_TIME),
+    payload: { schoolId, period: isoWeek },
+    createdAt: now,
+  };
+
+  const created = await ctx.db.transaction((tx) =>
+    new TimerRepository(tx).scheduleMany([...planned, digest]),
+  );
+  plan.created = planned.filter((t) => created.has(t.uniqueKey)).length;
+  plan.existing = planned.length - plan.created;
+  plan.digest = created.has(digestKey) ? 'created' : 'existing';
   return plan;
 }

@@ -64,9 +64,17 @@ export function createLogger(options: { level: string; destination?: pino.Destin
 }
 
 /**
- * What of an error may be logged: its class name only. Its message can hold a query's parameters, a family's
- * words or a phone number. Example: `logger.error({ err: errorName(err) }, 'relay: send failed')`.
+ * What of an error may be logged: its class name, and the short code it or its cause carries (a database's
+ * SQLSTATE such as 40001, a system error such as ECONNRESET). Its message can hold a query's parameters, a
+ * family's words or a phone number. Example: `logger.error({ err: errorName(err) }, 'relay: send failed')`
+ * logs `DrizzleQueryError 40001`.
  */
 export function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : 'error';
+  if (!(err instanceof Error)) return 'error';
+  let cause: unknown = err;
+  for (let depth = 0; depth < 4 && cause instanceof Error; depth++, cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return `${err.name} ${code}`;
+  }
+  return err.name;
 }

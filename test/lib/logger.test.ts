@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, maskPhones } from '../../src/lib/logger.js';
+import { createLogger, errorName, maskPhones } from '../../src/lib/logger.js';
 
 function capture() {
   const lines: string[] = [];
@@ -39,5 +39,24 @@ describe('logger', () => {
     logger.warn('no guardian for +1 (555) 123-4567');
     expect(lines.join('')).not.toContain('123-4567');
     expect(maskPhones('call +15551234567 now')).toBe('call **********67 now');
+  });
+});
+
+describe('errorName', () => {
+  it("names the error's class and the short code it or its cause carries, never its message", () => {
+    const pgError = Object.assign(new Error('could not serialize access, key (+15551234567)'), {
+      code: '40001',
+    });
+    const wrapped = new Error('Failed query: insert into family_texts values ($1) params: we need food', {
+      cause: pgError,
+    });
+    wrapped.name = 'DrizzleQueryError';
+    expect(errorName(wrapped)).toBe('DrizzleQueryError 40001');
+    expect(errorName(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(
+      'Error ECONNRESET',
+    );
+    // A "code" that is really a sentence is not a code.
+    expect(errorName(Object.assign(new TypeError('x'), { code: 'we need food' }))).toBe('TypeError');
+    expect(errorName('boom')).toBe('error');
   });
 });

@@ -9,6 +9,9 @@ export type SchoolRow = typeof schools.$inferSelect;
 export type StaffRow = typeof staff.$inferSelect;
 
 /** A timer to schedule; `uniqueKey` makes scheduling the same job and period twice keep one timer. */
+/** Timers written by one statement of `scheduleMany`: 8 values each, well under either engine's limit. */
+const TIMERS_PER_STATEMENT = 500;
+
 export interface NewTimer {
   id: string;
   kind: string;
@@ -65,6 +68,37 @@ export class TimerRepository extends Repository {
       .onConflictDoNothing({ target: timers.uniqueKey })
       .returning({ id: timers.id });
     return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Schedules many timers with one statement per `chunk` of them (insert-or-ignore on the unique key each);
+   * returns the unique keys that were new. Between chunks the event loop gets a turn, so planning a district's
+   * week does not hold requests up.
+   */
+  async scheduleMany(batch: NewTimer[], chunk = TIMERS_PER_STATEMENT): Promise<Set<string>> {
+    const { timers } = this.t;
+    const created = new Set<string>();
+    for (let i = 0; i < batch.length; i += chunk) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const rows = await this.db
+        .insert(timers)
+        .values(
+          batch.slice(i, i + chunk).map((timer) => ({
+            id: timer.id,
+            kind: timer.kind,
+            uniqueKey: timer.uniqueKey,
+            fireAt: timer.fireAt,
+            sessionId: timer.sessionId ?? null,
+            sessionVersion: timer.sessionVersion ?? null,
+            payload: timer.payload ?? null,
+            createdAt: timer.createdAt,
+          })),
+        )
+        .onConflictDoNothing({ target: timers.uniqueKey })
+        .returning({ uniqueKey: timers.uniqueKey });
+      for (const r of rows) created.add(r.uniqueKey);
+    }
+    return created;
   }
 
   async get(id: string): Promise<TimerRow | undefined> {
