@@ -125,7 +125,7 @@ describe('personal data in logs', () => {
       await say(h, note, 'EvNote');
       const failed = logs.filter((l) => l.includes('slack: handler failed'));
       expect(failed).toHaveLength(1);
-      expect(JSON.parse(failed[0]!)).toMatchObject({ err: 'SqliteError' });
+      expect(JSON.parse(failed[0]!)).toMatchObject({ err: 'SqliteError SQLITE_CONSTRAINT_TRIGGER' });
       expect(logs.join('\n')).not.toContain('lost his job');
       const event = (await rowsOf(h.ctx.db, 'inboundEvents')).find((e) => e.id === 'slack:event:EvNote');
       expect(event?.status).toBe('failed');
