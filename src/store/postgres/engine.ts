@@ -130,10 +130,16 @@ export function mapPostgresError(err: unknown): unknown {
   return new UniqueViolation(typeof cause.table === 'string' ? cause.table : undefined, { cause: err });
 }
 
-/** True for a transaction PostgreSQL gave up so that another could go on: running it again is the remedy. */
-export function mustRetry(err: unknown): boolean {
+/**
+ * True for a transaction that lost a race and should run again from the start: PostgreSQL gave it up for
+ * another (40001, a deadlock 40P01), or a unique key refused its insert because a concurrent transaction wrote
+ * the same key first (23505) — it read "not there yet" from its snapshot; run again, it sees the winner's row
+ * and takes the path for an existing one, as it would have on SQLite, where transactions never overlap. A
+ * unique key a transaction violates by itself fails the same way again and is reported then.
+ */
+export function mustRetry(err: unknown, attempt: number): boolean {
   const code = (rootCause(err) as { code?: unknown })?.code;
-  return code === '40001' || code === '40P01';
+  return code === '40001' || code === '40P01' || (code === '23505' && attempt < 3);
 }
 
 /** A pool and drizzle over it. */

@@ -20,10 +20,11 @@ import {
 // Transactions run REPEATABLE READ: several instances may run the same service code on the same rows at once,
 // and the services were written against SQLite's one writer (read a session, check it, write it). Each
 // transaction reads one snapshot, and of two that update the same row the second is aborted (40001) instead of
-// overwriting the first; a deadlock (40P01) likewise. The store runs the aborted one again from the start, so a
-// transaction's body must do nothing but database work (docs/store.md: never the network). SERIALIZABLE was
-// measured first: its predicate locks also aborted texts that touched no common row, and under 50 concurrent
-// inbound texts some ran out of retries (docs/deploy.md).
+// overwriting the first; a deadlock (40P01) likewise; and one whose insert a unique key refused because a
+// concurrent one wrote the key first (it read "not there" from its snapshot). The store runs such a transaction
+// again from the start, so a transaction's body must do nothing but database work (docs/store.md: never the
+// network). SERIALIZABLE was measured first: its predicate locks also aborted texts that touched no common
+// row, and under 50 concurrent inbound texts some ran out of retries (docs/store.md).
 
 /** Attempts of one transaction before its conflict is reported. */
 const ATTEMPTS = 10;
@@ -83,7 +84,7 @@ export class PostgresStore extends Store {
           { isolationLevel: 'repeatable read' },
         );
       } catch (err) {
-        if (attempt >= ATTEMPTS || !mustRetry(err)) throw mapPostgresError(err);
+        if (attempt >= ATTEMPTS || !mustRetry(err, attempt)) throw mapPostgresError(err);
         // Spread the retries of the transactions that collided, so they do not collide again.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
