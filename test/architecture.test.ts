@@ -105,7 +105,7 @@ describe('architecture', () => {
     ).toHaveLength(1);
     expect(usesEngineSpecifics(planted('src/a.ts', 'db.$client.close();'))).toHaveLength(1);
     expect(usesEngineSpecifics(planted('src/a.ts', 'const rowCount = 1;'))).toEqual([]);
-    expect(usesEngineSpecifics(planted('src/a.ts', "sql`${col} #>> '{a}'`"))).toHaveLength(1);
+    expect(usesEngineSpecifics(planted('src/a.ts', "sql`(col #>> '{a}')`"))).toHaveLength(1);
     expect(usesSqliteTerminals(planted('src/a.ts', 'this.db.select().from(t).all();'))).toHaveLength(1);
     expect(usesSqliteTerminals(planted('src/a.ts', 'byId.get(id); await q;'))).toEqual([]);
     expect(

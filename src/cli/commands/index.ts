@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { AppContext } from '../../context.js';
 import type { ContextFactory } from '../context.js';
 import { registerDbCommands } from './db.js';
 import { registerDeliveryCommands } from './delivery.js';
