@@ -58,11 +58,31 @@ async function main(): Promise<void> {
     await db.close();
     throw new StartupFailure(err.message);
   }
+  // Signals are handled from here on, before /healthz answers and before the ready line: a SIGTERM that came
+  // before its handler was installed would end the process at once, with nothing finished or closed.
+  let starting: Promise<void> | undefined;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new requests, finishing in-flight work');
+    await closeServer(server);
+    await starting?.catch(() => undefined);
+    await service.stop();
+    await db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
   handler = createHttpApp(ctx, service.routes, {
     health: service.health,
     delivery: () => service.relay.health(),
   });
-  await service.start();
+  starting = service.start();
+  await starting;
+  if (stopping) return;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(
@@ -76,20 +96,6 @@ async function main(): Promise<void> {
       ? `local mode (no Slack, Teams or Twilio credentials): open http://localhost:${port}/`
       : `service listening on port ${port}`,
   );
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no new requests, finishing in-flight work');
-    await closeServer(server);
-    await service.stop();
-    await db.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((err) => {

@@ -38,8 +38,13 @@ function startService(dir: string, databaseUrl = `file:${join(dir, 'svc.db')}`) 
     });
     child.on('exit', (code) => reject(new Error(`service exited with ${code}: ${lines.join('\n')}`)));
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, port, lines, exited };
+  // The exit code, or the signal that ended the process (a crash shows as SIGSEGV or SIGABRT, not as null).
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  const stderr: string[] = [];
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  return { child, port, lines, exited, stderr };
 }
 
 describe('service start-up', () => {
@@ -70,7 +75,7 @@ describe('service start-up', () => {
     await second.port;
     expect(second.lines.find((l) => l.includes('demo roster ready'))).toMatch(/"created":0/);
     second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
+    expect(await second.exited, second.stderr.join('') + second.lines.slice(-3).join('\n')).toBe(0);
   });
 });
 
