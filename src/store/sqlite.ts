@@ -2,10 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { errorName } from '../lib/logger.js';
 import type { Dialect, Engine } from './dialect.js';
 import { UniqueViolation } from './errors.js';
@@ -194,17 +193,6 @@ export const sqliteDialect: Dialect = {
 export function sqliteEngine(db: SqliteDb): Engine {
   return { db, t: schema, dialect: sqliteDialect };
 }
-
-/** @deprecated use the engine's dialect (`this.dialect` in a repository). */
-export const insertionOrder = (table: SQLiteTable): SQL => sqliteDialect.insertionOrder(table);
-/** @deprecated use the engine's dialect (`this.dialect` in a repository). */
-export const jsonField = (column: SQLiteColumn, path: string): SQL => sqliteDialect.jsonText(column, path);
-/** @deprecated use the engine's dialect (`this.dialect` in a repository). */
-export const idWithoutDashesLike = (column: SQLiteColumn, pattern: string): SQL =>
-  sqliteDialect.idWithoutDashesLike(column, pattern);
-/** @deprecated use the engine's dialect (`this.dialect` in a repository). */
-export const textPrefix = (column: SQLiteColumn, length: number): SQL =>
-  sqliteDialect.textPrefix(column, length);
 
 /** What a backup wrote, and what SQLite's integrity check said of the copy ('ok' when it is sound). */
 export interface BackupResult {
