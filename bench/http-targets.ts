@@ -2,7 +2,7 @@
 // ports, readiness, resident memory, and one load run reduced to req/s, p50 and p99.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 
@@ -102,12 +102,14 @@ export interface LoadOptions {
   rate?: number;
   /** A new TCP connection for every request, as Twilio calls a webhook. */
   newConnectionEach?: boolean;
+  /** Requests leave on a fixed schedule at `rate` over `connections` kept-alive connections (open loop). */
+  openLoop?: boolean;
   /** Builds each request's body and headers. */
   request: () => { body: string; headers: Record<string, string> };
 }
 
 export async function load(o: LoadOptions): Promise<LoadResult> {
-  if (o.newConnectionEach) return openLoop(o);
+  if (o.newConnectionEach || o.openLoop) return openLoop(o);
   const result = await autocannon({
     url: `http://127.0.0.1:${o.port}${o.path}`,
     connections: o.connections,
@@ -133,12 +135,14 @@ export async function load(o: LoadOptions): Promise<LoadResult> {
 }
 
 /**
- * Open-loop load with a new TCP connection per request (autocannon's reconnectRate drops the responses it
- * reconnects after): requests leave on a fixed schedule whatever the answers, and each latency counts from
- * its scheduled time, so a slow server cannot hide its queue.
+ * Open-loop load: requests leave on a fixed schedule whatever the answers, and each latency counts from its
+ * scheduled time, so a slow server cannot hide its queue (autocannon's overallRate waits for a free
+ * connection and starts the clock then). Either a new TCP connection per request (autocannon's reconnectRate
+ * drops the responses it reconnects after) or `connections` kept-alive ones.
  */
 async function openLoop(o: LoadOptions): Promise<LoadResult> {
   const rate = o.rate ?? 100;
+  const agent = o.newConnectionEach ? false : new HttpAgent({ keepAlive: true, maxSockets: o.connections });
   const total = Math.round(rate * o.seconds);
   const latencies: number[] = [];
   let bad = 0;
@@ -157,8 +161,12 @@ async function openLoop(o: LoadOptions): Promise<LoadResult> {
             port: o.port,
             path: o.path,
             method: 'POST',
-            agent: false,
-            headers: { ...headers, 'content-length': Buffer.byteLength(body), connection: 'close' },
+            agent,
+            headers: {
+              ...headers,
+              'content-length': Buffer.byteLength(body),
+              ...(o.newConnectionEach ? { connection: 'close' } : {}),
+            },
           },
           (res) => {
             res.resume();
@@ -179,6 +187,7 @@ async function openLoop(o: LoadOptions): Promise<LoadResult> {
     );
   }
   await Promise.all(pending);
+  if (agent) agent.destroy();
   const elapsed = (performance.now() - t0) / 1000;
   const sorted = latencies.sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;

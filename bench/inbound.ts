@@ -27,6 +27,7 @@ import {
   RUNS,
   SECONDS,
   SLOW_TWILIO_MS,
+  STEADY_RATE,
   seedInbound,
   signedText,
   startService,
@@ -85,6 +86,12 @@ async function main(): Promise<void> {
         rate: undefined,
         fresh: false,
       },
+      {
+        key: 'steady',
+        label: `50 kept-alive connections at ${STEADY_RATE} req/s offered (open loop)`,
+        rate: STEADY_RATE,
+        fresh: false,
+      },
       { key: 'fresh', label: `new connection per request at ${RATE} req/s offered`, rate: RATE, fresh: true },
     ] as const;
     const results = new Map<string, LoadResult[]>();
@@ -99,6 +106,7 @@ async function main(): Promise<void> {
             request: signedText,
             ...(phase.rate ? { rate: phase.rate } : {}),
             newConnectionEach: phase.fresh,
+            openLoop: phase.rate !== undefined,
           });
           const key = `${phase.key}|${t.name}`;
           results.set(key, [...(results.get(key) ?? []), r]);

@@ -93,6 +93,34 @@ function borrowedWords(lexicon: NeedLexicon, locale: string, key: string): strin
  * `matchNeedAreas('we need comida', 'en', lexicon)` → `['food_security']`; no need words → `[]`.
  */
 export function matchNeedAreas(text: string, locale: string, lexicon: NeedLexicon): NeedArea[] {
+  const { options, places } = needWordsIn(locale, lexicon);
+  return readNeedWords(text, options, places) as NeedArea[];
+}
+
+/**
+ * The need words a text in `locale` is read against, built once per lexicon and locale: they are the same for
+ * every text, and building them (every language's words, folded) cost more than reading a text.
+ */
+const needWordsByLexicon = new WeakMap<
+  NeedLexicon,
+  Map<string, { options: ParseOption[]; places: string[] }>
+>();
+
+function needWordsIn(locale: string, lexicon: NeedLexicon): { options: ParseOption[]; places: string[] } {
+  let byLocale = needWordsByLexicon.get(lexicon);
+  if (!byLocale) {
+    byLocale = new Map();
+    needWordsByLexicon.set(lexicon, byLocale);
+  }
+  let words = byLocale.get(locale);
+  if (!words) {
+    words = buildNeedWords(locale, lexicon);
+    byLocale.set(locale, words);
+  }
+  return words;
+}
+
+function buildNeedWords(locale: string, lexicon: NeedLexicon): { options: ParseOption[]; places: string[] } {
   const options: ParseOption[] = lexicon.areas.map(({ area, keys }) => ({
     id: area,
     words: [
@@ -105,5 +133,5 @@ export function matchNeedAreas(text: string, locale: string, lexicon: NeedLexico
     ],
   }));
   const places = lexicon.placesKey ? lexiconWords(lexicon.words, locale, lexicon.placesKey) : [];
-  return readNeedWords(text, options, places) as NeedArea[];
+  return { options, places };
 }

@@ -151,5 +151,20 @@ export function lexiconWords(lexicon: Lexicon | undefined, locale: string, key: 
   const base = locale.split(/[-_]/)[0]?.toLowerCase() ?? locale;
   const own = all[locale]?.[key] ?? all[base]?.[key] ?? [];
   const en = base === 'en' ? [] : (all.en?.[key] ?? []);
-  return [...own, ...en].map(normalizeText).filter((w) => w.length > 0);
+  return [...own, ...en].map(foldedWord).filter((w) => w.length > 0);
+}
+
+/** Folded lexicon words by their written form: the lexicons are a few thousand words, read on every text. */
+const foldedWords = new Map<string, string>();
+const FOLDED_WORDS_KEPT = 50_000;
+
+/** `normalizeText` of a lexicon word, remembered (a word folds the same every time; folding is the cost). */
+function foldedWord(word: string): string {
+  let folded = foldedWords.get(word);
+  if (folded === undefined) {
+    if (foldedWords.size >= FOLDED_WORDS_KEPT) foldedWords.clear();
+    folded = normalizeText(word);
+    foldedWords.set(word, folded);
+  }
+  return folded;
 }

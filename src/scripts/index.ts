@@ -93,5 +93,10 @@ export function allScripts(): Script[] {
  * `matchNeedAreas(body, guardian.locale, familyNeedLexicon())` (src/dialogs/needs.ts).
  */
 export function familyNeedLexicon(): NeedLexicon {
-  return needLexicon(getScript('family-weekly'));
+  const script = getScript('family-weekly');
+  // One object per loaded script: matchNeedAreas keeps the words it builds from it.
+  if (familyLexicon?.script !== script) familyLexicon = { script, lexicon: needLexicon(script) };
+  return familyLexicon.lexicon;
 }
+
+let familyLexicon: { script: Script; lexicon: NeedLexicon } | undefined;

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Dialect, Engine, Tables } from './dialect.js';
+import type { Dialect, Engine, Prepared, Tables } from './dialect.js';
 import {
   type BackupResult,
   backupSqlite,
@@ -300,6 +300,9 @@ async function runMapped<T>(work: () => T | Promise<T>): Promise<T> {
  * public method call waits its turn on the connection's queue (so it never lands inside another caller's open
  * transaction); built on a transaction, calls run at once inside it.
  */
+/** Prepared queries by engine (one for SQLite's connection; one per PostgreSQL transaction), then by name. */
+const PREPARED = new WeakMap<Engine, Map<string, Prepared<unknown>>>();
+
 export abstract class Repository {
   private readonly handle: Handle;
 
@@ -316,6 +319,26 @@ export abstract class Repository {
   /** The SQL fragments this engine spells its own way, and how it counts affected rows. */
   protected get dialect(): Dialect {
     return this.handle[ENGINE].dialect;
+  }
+
+  /**
+   * The query `build` makes, compiled once per engine and kept by `name` (unique in the project, prefixed with
+   * the repository), for queries on hot paths: repositories are made per call, and building a drizzle query
+   * costs more than running it. `build` uses `this.db` and `this.t` with `sql.placeholder` values.
+   */
+  protected prepared<R>(name: string, build: () => unknown): Prepared<R> {
+    const engine = this.handle[ENGINE];
+    let queries = PREPARED.get(engine);
+    if (!queries) {
+      queries = new Map();
+      PREPARED.set(engine, queries);
+    }
+    let query = queries.get(name) as Prepared<R> | undefined;
+    if (!query) {
+      query = engine.dialect.prepare<R>(build(), name);
+      queries.set(name, query);
+    }
+    return query;
   }
 
   constructor(handle: Handle) {

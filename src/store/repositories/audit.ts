@@ -28,13 +28,11 @@ export class AuditRepository extends Repository {
     super(handle);
   }
 
-  // Prepared once per repository: a roster import appends tens of thousands of entries.
-  private insert?: ReturnType<AuditRepository['prepareInsert']>;
-
-  private prepareInsert() {
+  // Compiled once per engine: a roster import appends tens of thousands of entries.
+  private insert() {
     const { auditLog } = this.t;
     const p = (name: string) => sql.placeholder(name);
-    return this.dialect.prepare<unknown>(
+    return this.prepared<unknown>('audit_append', () =>
       this.db.insert(auditLog).values({
         at: p('at'),
         actor: p('actor'),
@@ -44,13 +42,11 @@ export class AuditRepository extends Repository {
         before: p('before'),
         after: p('after'),
       }),
-      'audit_append',
     );
   }
 
   async append(entry: AuditEntry): Promise<void> {
-    this.insert ??= this.prepareInsert();
-    await this.insert.execute({
+    await this.insert().execute({
       at: entry.at,
       actor: entry.actor,
       entity: entry.entity,

@@ -47,11 +47,9 @@ export class ConsentRepository extends AuditedRepository {
     return row!;
   }
 
-  private latestQuery?: ReturnType<ConsentRepository['prepareLatest']>;
-
-  private prepareLatest() {
+  private latestQuery() {
     const { consents } = this.t;
-    return this.dialect.prepare<ConsentRow[]>(
+    return this.prepared<ConsentRow[]>('consents_latest', () =>
       this.db
         .select()
         .from(consents)
@@ -63,14 +61,12 @@ export class ConsentRepository extends AuditedRepository {
         )
         .orderBy(desc(consents.recordedAt), desc(consents.id))
         .limit(1),
-      'consents_latest',
     );
   }
 
   /** The newest record for a guardian and channel. */
   async latest(guardianId: string, channel = 'sms'): Promise<ConsentRow | undefined> {
-    this.latestQuery ??= this.prepareLatest();
-    return (await this.latestQuery.execute({ guardianId, channel }))[0];
+    return (await this.latestQuery().execute({ guardianId, channel }))[0];
   }
 
   /** 'granted', 'revoked' or 'none'. */

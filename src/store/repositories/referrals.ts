@@ -1,6 +1,5 @@
 import { and, desc, eq, gte, inArray, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
-import type { Prepared } from '../dialect.js';
 import type { referrals } from '../schema/index.js';
 import { Repository } from '../store.js';
 import type { NeedRow } from './needs.js';
@@ -18,9 +17,6 @@ export interface ReferralListing {
 }
 
 const CLOSED = ['resolved', 'declined'] as const;
-
-// The follow-up look-up runs for every family text; building a drizzle query costs more than running it.
-const AWAITING = new WeakMap<object, Prepared<AwaitingRow[]>>();
 
 interface AwaitingRow {
   referral: ReferralRow;
@@ -212,18 +208,14 @@ export class ReferralRepository extends Repository {
     guardianId: string,
     since: number,
   ): Promise<(ReferralRow & { area: NeedRow['area']; studentId: string }) | undefined> {
-    let query = AWAITING.get(this.db);
-    if (!query) {
-      query = this.buildAwaiting();
-      AWAITING.set(this.db, query);
-    }
+    const query = this.prepared<AwaitingRow[]>('referrals_awaiting_follow_up', () => this.buildAwaiting());
     const [row] = await query.execute({ guardianId, since });
     return row ? { ...row.referral, area: row.area, studentId: row.studentId } : undefined;
   }
 
-  private buildAwaiting(): Prepared<AwaitingRow[]> {
+  private buildAwaiting() {
     const { needs, referrals, studentGuardians } = this.t;
-    const query = this.db
+    return this.db
       .select({ referral: referrals, area: needs.area, studentId: needs.studentId })
       .from(referrals)
       .innerJoin(needs, eq(needs.id, referrals.needId))
@@ -238,6 +230,5 @@ export class ReferralRepository extends Repository {
       )
       .orderBy(desc(referrals.followUpAt), referrals.id)
       .limit(1);
-    return this.dialect.prepare<AwaitingRow[]>(query, 'referrals_awaiting_follow_up');
   }
 }

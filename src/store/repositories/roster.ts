@@ -61,53 +61,48 @@ function changedKeys<T extends object>(want: T, have: Record<string, unknown>): 
  * Every write is audit-logged here, in the same transaction, so no caller can forget it.
  */
 export class RosterRepository extends AuditedRepository {
-  // The per-row look-ups of an import, prepared once: building a drizzle query costs ten times running it.
-  private prepared?: ReturnType<RosterRepository['prepare']>;
-
-  private prepare() {
+  // Look-ups by id, compiled once per engine: an import reads per row, every text and click reads its person.
+  private get q() {
     const { assignments, guardians, schools, staff, studentGuardians, students } = this.t;
     const id = sql.placeholder('id');
-    const { dialect } = this;
     return {
-      school: dialect.prepare<SchoolRow[]>(
-        this.db.select().from(schools).where(eq(schools.id, id)),
-        'roster_school_by_id',
-      ),
-      staff: dialect.prepare<StaffRow[]>(
-        this.db.select().from(staff).where(eq(staff.id, id)),
-        'roster_staff_by_id',
-      ),
-      student: dialect.prepare<StudentRow[]>(
-        this.db.select().from(students).where(eq(students.id, id)),
-        'roster_student_by_id',
-      ),
-      guardian: dialect.prepare<GuardianRow[]>(
-        this.db.select().from(guardians).where(eq(guardians.id, id)),
-        'roster_guardian_by_id',
-      ),
-      navigator: dialect.prepare<{ n: string }[]>(
-        this.db.select({ n: assignments.navigatorId }).from(assignments).where(eq(assignments.studentId, id)),
-        'roster_navigator_of_student',
-      ),
-      links: dialect.prepare<LinkRow[]>(
-        this.db.select().from(studentGuardians).where(eq(studentGuardians.studentId, id)),
-        'roster_links_of_student',
-      ),
-      guardiansOf: dialect.prepare<{ g: GuardianRow; relationship: string | null }[]>(
-        this.db
-          .select({ g: guardians, relationship: studentGuardians.relationship })
-          .from(studentGuardians)
-          .innerJoin(guardians, eq(guardians.id, studentGuardians.guardianId))
-          .where(eq(studentGuardians.studentId, id))
-          .orderBy(asc(studentGuardians.createdAt), dialect.insertionOrder(studentGuardians)),
-        'roster_guardians_of_student',
-      ),
+      school: () =>
+        this.prepared<SchoolRow[]>('roster_school_by_id', () =>
+          this.db.select().from(schools).where(eq(schools.id, id)),
+        ),
+      staff: () =>
+        this.prepared<StaffRow[]>('roster_staff_by_id', () =>
+          this.db.select().from(staff).where(eq(staff.id, id)),
+        ),
+      student: () =>
+        this.prepared<StudentRow[]>('roster_student_by_id', () =>
+          this.db.select().from(students).where(eq(students.id, id)),
+        ),
+      guardian: () =>
+        this.prepared<GuardianRow[]>('roster_guardian_by_id', () =>
+          this.db.select().from(guardians).where(eq(guardians.id, id)),
+        ),
+      navigator: () =>
+        this.prepared<{ n: string }[]>('roster_navigator_of_student', () =>
+          this.db
+            .select({ n: assignments.navigatorId })
+            .from(assignments)
+            .where(eq(assignments.studentId, id)),
+        ),
+      links: () =>
+        this.prepared<LinkRow[]>('roster_links_of_student', () =>
+          this.db.select().from(studentGuardians).where(eq(studentGuardians.studentId, id)),
+        ),
+      guardiansOf: () =>
+        this.prepared<{ g: GuardianRow; relationship: string | null }[]>('roster_guardians_of_student', () =>
+          this.db
+            .select({ g: guardians, relationship: studentGuardians.relationship })
+            .from(studentGuardians)
+            .innerJoin(guardians, eq(guardians.id, studentGuardians.guardianId))
+            .where(eq(studentGuardians.studentId, id))
+            .orderBy(asc(studentGuardians.createdAt), this.dialect.insertionOrder(studentGuardians)),
+        ),
     };
-  }
-
-  private get q() {
-    this.prepared ??= this.prepare();
-    return this.prepared;
   }
 
   // --- writes -------------------------------------------------------------------------------------
@@ -181,7 +176,7 @@ export class RosterRepository extends AuditedRepository {
   /** Makes a student's guardians exactly `links`: adds, removes and relabels links, audit-logging each. */
   async setGuardians(studentId: string, links: GuardianLink[], by: Actor): Promise<LinksChanged> {
     const { studentGuardians } = this.t;
-    const have = new Map((await this.q.links.execute({ id: studentId })).map((l) => [l.guardianId, l]));
+    const have = new Map((await this.q.links().execute({ id: studentId })).map((l) => [l.guardianId, l]));
     const result: LinksChanged = { added: 0, removed: 0, updated: 0 };
     const entityId = (g: string) => `${studentId}:${g}`;
     for (const link of links) {
@@ -246,7 +241,7 @@ export class RosterRepository extends AuditedRepository {
   // --- reads --------------------------------------------------------------------------------------
 
   async school(id: string): Promise<SchoolRow | undefined> {
-    return (await this.q.school.execute({ id }))[0];
+    return (await this.q.school().execute({ id }))[0];
   }
 
   /** All schools, by name. */
@@ -256,7 +251,7 @@ export class RosterRepository extends AuditedRepository {
   }
 
   async staffById(id: string): Promise<StaffRow | undefined> {
-    return (await this.q.staff.execute({ id }))[0];
+    return (await this.q.staff().execute({ id }))[0];
   }
 
   async staffBySlackId(slackUserId: string): Promise<StaffRow | undefined> {
@@ -285,7 +280,7 @@ export class RosterRepository extends AuditedRepository {
   }
 
   async student(id: string): Promise<StudentRow | undefined> {
-    return (await this.q.student.execute({ id }))[0];
+    return (await this.q.student().execute({ id }))[0];
   }
 
   /** All students, by id. */
@@ -295,7 +290,7 @@ export class RosterRepository extends AuditedRepository {
   }
 
   async guardian(id: string): Promise<GuardianRow | undefined> {
-    return (await this.q.guardian.execute({ id }))[0];
+    return (await this.q.guardian().execute({ id }))[0];
   }
 
   /** Guardians reached at one E.164 number (two guardians may share a phone). */
@@ -306,7 +301,7 @@ export class RosterRepository extends AuditedRepository {
 
   /** A student's guardians in the order they were linked. */
   async guardiansOf(studentId: string): Promise<LinkedGuardian[]> {
-    const rows = await this.q.guardiansOf.execute({ id: studentId });
+    const rows = await this.q.guardiansOf().execute({ id: studentId });
     return rows.map((r) => ({ ...r.g, relationship: r.relationship }));
   }
 
@@ -324,7 +319,7 @@ export class RosterRepository extends AuditedRepository {
 
   /** The navigator a student is assigned to, or null. */
   async navigatorOf(studentId: string): Promise<string | null> {
-    return (await this.q.navigator.execute({ id: studentId }))[0]?.n ?? null;
+    return (await this.q.navigator().execute({ id: studentId }))[0]?.n ?? null;
   }
 
   /** A navigator's active students, by last and first name. */
