@@ -144,24 +144,20 @@ export class FamilyInboundService {
     });
     if (outcome.action === 'duplicate' || !continuesDialog(outcome)) return outcome;
     const guardianId = outcome.guardianId!;
-    // After the commit: the conversation runs its own transaction, and this one must not wait on it.
+    // After the text's record commits (it is kept whatever happens next), the conversation's step, the note
+    // for the navigator and the mark of a handled text commit together: a text left unmarked by a crash had
+    // no effect, so the recovery at start hands it to the navigator without doubling an answer.
     try {
-      const answer = numberReply(text.body, await this.localeOf(guardianId), FILLER_TOKENS);
-      const result = await this.deps.continueFamilyDialog(guardianId, answer ?? text.body);
-      if (!answered(result) || words(text.body) > ANSWER_WORDS)
-        await this.keepForNavigator(guardianId, textId, text.body);
+      await this.ctx.db.transaction(async (tx) => {
+        const answer = numberReply(text.body, await this.localeOf(guardianId), FILLER_TOKENS);
+        const result = await this.deps.continueFamilyDialog(guardianId, answer ?? text.body);
+        if (!answered(result) || words(text.body) > ANSWER_WORDS)
+          await this.keepForNavigator(guardianId, textId, text.body);
+        await new InboundEventRepository(tx).finish(text.channel, text.eventId, 'processed');
+      });
     } catch (err) {
       await this.forget(text, textId);
       throw err;
-    }
-    // The text is handled and its effects committed: failing to mark it must not make the platform resend.
-    try {
-      await new InboundEventRepository(this.ctx.db).finish(text.channel, text.eventId, 'processed');
-    } catch (err) {
-      this.ctx.logger.error(
-        { eventId: text.eventId, err: errorName(err) },
-        'family inbound: could not mark a text processed',
-      );
     }
     return outcome;
   }

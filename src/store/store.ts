@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { sql } from 'drizzle-orm';
 import type { Dialect, Engine, Prepared, Tables } from './dialect.js';
 import {
   type BackupResult,
@@ -300,6 +301,14 @@ async function runMapped<T>(work: () => T | Promise<T>): Promise<T> {
  * public method call waits its turn on the connection's queue (so it never lands inside another caller's open
  * transaction); built on a transaction, calls run at once inside it.
  */
+/**
+ * A value given when a prepared update runs, for `update().set()`: drizzle's types take placeholders only in
+ * inserts and conditions, but it fills a placeholder in `set` through the column's mapping like any value.
+ */
+export function setLater<T>(name: string): T {
+  return sql.placeholder(name) as unknown as T;
+}
+
 /** Prepared queries by engine (one for SQLite's connection; one per PostgreSQL transaction), then by name. */
 const PREPARED = new WeakMap<Engine, Map<string, Prepared<unknown>>>();
 

@@ -162,17 +162,21 @@ describe('family inbound service (no adapter)', () => {
 
   it('an answer whose check-in step a crash cut short reaches the navigator when the service starts again', async () => {
     await familyCheckinRunning();
-    // The process "dies" inside the conversation's step: the text is stored, its step never commits.
-    const crashed = new FamilyInboundService(ctx, {
-      sms: new FamilySmsService(ctx, createTexts({ defaultLocale: 'en' })),
-      continueFamilyDialog: () => new Promise(() => {}),
+    // What a process that died inside the conversation's step leaves: the text's record committed (its own
+    // transaction, first), and nothing of the step, whose writes and the text's mark commit together.
+    await ctx.db.transaction(async (tx) => {
+      await new InboundEventRepository(tx).recordOnce('sms', 'SMcut', ctx.clock());
+      await new SmsRepository(tx).recordFamilyText({
+        id: 'ft-cut',
+        channel: 'sms',
+        eventId: 'SMcut',
+        guardianId: 'g-1',
+        address: PHONE,
+        body: 'mi hija no quiere ir a la escuela',
+        meaning: 'answer',
+        receivedAt: ctx.clock(),
+      });
     });
-    void crashed.receive(text('mi hija no quiere ir a la escuela', 'SMcut'));
-    await vi.waitFor(async () =>
-      expect(await new InboundEventRepository(ctx.db).get('sms', 'SMcut')).toMatchObject({
-        status: 'received',
-      }),
-    );
     expect(await new SmsRepository(ctx.db).familyMessagesSince('g-1', 0)).toEqual([]);
     // The platform's retry is a duplicate; the restart finishes the text.
     expect(await service.receive(text('mi hija no quiere ir a la escuela', 'SMcut'))).toMatchObject({

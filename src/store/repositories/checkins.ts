@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import type { answers, checkins, dialogSessions, strengths } from '../schema/index.js';
-import { Repository } from '../store.js';
+import { Repository, setLater } from '../store.js';
 
 export type CheckinRow = typeof checkins.$inferSelect;
 export type SessionRow = typeof dialogSessions.$inferSelect;
@@ -120,10 +120,29 @@ export class CheckinRepository extends Repository {
     patch: Pick<SessionRow, 'state' | 'version' | 'status' | 'updatedAt' | 'scriptVersion'>,
   ): Promise<boolean> {
     const { dialogSessions } = this.t;
-    const r = await this.db
-      .update(dialogSessions)
-      .set(patch)
-      .where(and(eq(dialogSessions.id, id), eq(dialogSessions.version, expectedVersion)));
+    const p = (name: string) => sql.placeholder(name);
+    // Every answer saves its session: compiled once.
+    const query = this.prepared<unknown>('checkins_save_session', () =>
+      this.db
+        .update(dialogSessions)
+        .set({
+          state: setLater<SessionRow['state']>('state'),
+          version: setLater<number>('version'),
+          status: setLater<SessionRow['status']>('status'),
+          scriptVersion: setLater<number>('scriptVersion'),
+          updatedAt: setLater<number>('updatedAt'),
+        })
+        .where(and(eq(dialogSessions.id, p('id')), eq(dialogSessions.version, p('expectedVersion')))),
+    );
+    const r = await query.execute({
+      state: patch.state,
+      version: patch.version,
+      status: patch.status,
+      scriptVersion: patch.scriptVersion,
+      updatedAt: patch.updatedAt,
+      id,
+      expectedVersion,
+    });
     return this.dialect.affected(r) === 1;
   }
 
@@ -157,20 +176,22 @@ export class CheckinRepository extends Repository {
 
   async activeSession(participantId: string, kind: 'navigator' | 'family'): Promise<SessionRow | undefined> {
     const { dialogSessions } = this.t;
-    return (
-      await this.db
+    // Read for every text and click: compiled once.
+    const query = this.prepared<SessionRow[]>('checkins_active_session', () =>
+      this.db
         .select()
         .from(dialogSessions)
         .where(
           and(
-            eq(dialogSessions.participantId, participantId),
-            eq(dialogSessions.kind, kind),
+            eq(dialogSessions.participantId, sql.placeholder('participantId')),
+            eq(dialogSessions.kind, sql.placeholder('kind')),
             eq(dialogSessions.status, 'active'),
           ),
         )
         .orderBy(desc(dialogSessions.createdAt))
-        .limit(1)
-    )[0];
+        .limit(1),
+    );
+    return (await query.execute({ participantId, kind }))[0];
   }
 
   /** How many earlier weeks this participant had a session: the programme week is this plus one. */

@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import type { Channel, inboundEvents } from '../schema/index.js';
-import { Repository } from '../store.js';
+import { Repository, setLater } from '../store.js';
 
 export type InboundEventRow = typeof inboundEvents.$inferSelect;
 
@@ -17,11 +17,18 @@ export class InboundEventRepository extends Repository {
    */
   async recordOnce(channel: Channel, platformId: string, at: number): Promise<boolean> {
     const { inboundEvents } = this.t;
-    const r = await this.db
-      .insert(inboundEvents)
-      .values({ id: `${channel}:${platformId}`, channel, receivedAt: at })
-      .onConflictDoNothing();
-    return this.dialect.affected(r) === 1;
+    // Once per text and click: compiled once.
+    const query = this.prepared<unknown>('inbound_record_once', () =>
+      this.db
+        .insert(inboundEvents)
+        .values({
+          id: sql.placeholder('id'),
+          channel: sql.placeholder('channel'),
+          receivedAt: sql.placeholder('at'),
+        })
+        .onConflictDoNothing(),
+    );
+    return this.dialect.affected(await query.execute({ id: `${channel}:${platformId}`, channel, at })) === 1;
   }
 
   /** Marks a recorded event processed, or failed with a short error code (no message text). */
@@ -32,10 +39,13 @@ export class InboundEventRepository extends Repository {
     error?: string,
   ): Promise<void> {
     const { inboundEvents } = this.t;
-    await this.db
-      .update(inboundEvents)
-      .set({ status, error: error ?? null })
-      .where(eq(inboundEvents.id, `${channel}:${platformId}`));
+    const query = this.prepared<unknown>('inbound_finish', () =>
+      this.db
+        .update(inboundEvents)
+        .set({ status: setLater<'processed' | 'failed'>('status'), error: setLater<string | null>('error') })
+        .where(eq(inboundEvents.id, sql.placeholder('id'))),
+    );
+    await query.execute({ status, error: error ?? null, id: `${channel}:${platformId}` });
   }
 
   async get(channel: Channel, platformId: string): Promise<InboundEventRow | undefined> {

@@ -80,30 +80,54 @@ export class OutboxRepository extends Repository {
 
   /** Same as the static form, on this repository's database or transaction. */
   async enqueue(message: NewOutboxMessage): Promise<string | null> {
-    const { outbox } = this.t;
     const m = NewOutboxMessage.parse(message);
-    const inserted = await this.db
-      .insert(outbox)
-      .values({
-        id: m.id,
-        idempotencyKey: m.idempotencyKey,
-        channel: m.channel,
-        recipientKind: m.recipientKind,
-        recipientId: m.recipientId,
-        address: m.address,
-        purpose: m.purpose,
-        locale: m.locale,
-        payload: m.payload,
-        origin: m.origin ?? null,
-        body: m.body ?? null,
-        urgent: m.urgent ?? false,
-        notBefore: m.notBefore ?? m.createdAt,
-        createdAt: m.createdAt,
-        updatedAt: m.createdAt,
-      })
-      .onConflictDoNothing({ target: outbox.idempotencyKey })
-      .returning({ id: outbox.id });
+    const inserted = await this.insertQuery().execute({
+      id: m.id,
+      idempotencyKey: m.idempotencyKey,
+      channel: m.channel,
+      recipientKind: m.recipientKind,
+      recipientId: m.recipientId,
+      address: m.address,
+      purpose: m.purpose,
+      locale: m.locale,
+      payload: m.payload,
+      origin: m.origin ?? null,
+      body: m.body ?? null,
+      urgent: m.urgent ?? false,
+      notBefore: m.notBefore ?? m.createdAt,
+      createdAt: m.createdAt,
+      updatedAt: m.createdAt,
+    });
     return inserted[0]?.id ?? null;
+  }
+
+  // Every message the service sends is written here (a week's send-out is one per family): compiled once.
+  private insertQuery() {
+    const { outbox } = this.t;
+    const p = (name: string) => sql.placeholder(name);
+    return this.prepared<{ id: string }[]>('outbox_enqueue', () =>
+      this.db
+        .insert(outbox)
+        .values({
+          id: p('id'),
+          idempotencyKey: p('idempotencyKey'),
+          channel: p('channel'),
+          recipientKind: p('recipientKind'),
+          recipientId: p('recipientId'),
+          address: p('address'),
+          purpose: p('purpose'),
+          locale: p('locale'),
+          payload: p('payload'),
+          origin: p('origin'),
+          body: p('body'),
+          urgent: p('urgent'),
+          notBefore: p('notBefore'),
+          createdAt: p('createdAt'),
+          updatedAt: p('updatedAt'),
+        })
+        .onConflictDoNothing({ target: outbox.idempotencyKey })
+        .returning({ id: outbox.id }),
+    );
   }
 
   async get(id: string): Promise<OutboxRow | undefined> {

@@ -296,7 +296,14 @@ export class RosterRepository extends AuditedRepository {
   /** Guardians reached at one E.164 number (two guardians may share a phone). */
   async guardiansByPhone(e164: string): Promise<GuardianRow[]> {
     const { guardians } = this.t;
-    return await this.db.select().from(guardians).where(eq(guardians.phone, e164)).orderBy(asc(guardians.id));
+    const query = this.prepared<GuardianRow[]>('roster_guardians_by_phone', () =>
+      this.db
+        .select()
+        .from(guardians)
+        .where(eq(guardians.phone, sql.placeholder('phone')))
+        .orderBy(asc(guardians.id)),
+    );
+    return await query.execute({ phone: e164 });
   }
 
   /** A student's guardians in the order they were linked. */

@@ -281,12 +281,14 @@ export class SmsRepository extends AuditedRepository {
   async phoneOptedOutAt(phone: string | null | undefined): Promise<number | undefined> {
     if (!phone) return undefined;
     const { smsOptOuts } = this.t;
-    return (
-      await this.db
+    // Asked for every text in and every text out: compiled once.
+    const query = this.prepared<{ createdAt: number }[]>('sms_phone_opted_out_at', () =>
+      this.db
         .select({ createdAt: smsOptOuts.createdAt })
         .from(smsOptOuts)
-        .where(eq(smsOptOuts.phone, phone))
-    )[0]?.createdAt;
+        .where(eq(smsOptOuts.phone, sql.placeholder('phone'))),
+    );
+    return (await query.execute({ phone }))[0]?.createdAt;
   }
 
   /** True when a consent notice for the guardian is waiting, being sent, or was sent. */
@@ -355,7 +357,20 @@ export class SmsRepository extends AuditedRepository {
   /** Stores one inbound text, whatever it meant; `meaning` may be refined later with `setFamilyTextMeaning`. */
   async recordFamilyText(row: FamilyTextRow): Promise<void> {
     const { familyTexts } = this.t;
-    await this.db.insert(familyTexts).values(row);
+    const p = (name: string) => sql.placeholder(name);
+    const query = this.prepared<unknown>('sms_record_family_text', () =>
+      this.db.insert(familyTexts).values({
+        id: p('id'),
+        channel: p('channel'),
+        eventId: p('eventId'),
+        guardianId: p('guardianId'),
+        address: p('address'),
+        body: p('body'),
+        meaning: p('meaning'),
+        receivedAt: p('receivedAt'),
+      }),
+    );
+    await query.execute({ ...row, guardianId: row.guardianId ?? null, meaning: row.meaning ?? null });
   }
 
   /** Removes the record of a text whose handling failed, so the platform's retry is stored once. */

@@ -55,17 +55,28 @@ describe('SMS route failures are logged by error name only', () => {
     expectNothingPrivate(t.logs());
   });
 
-  it('a failure to mark a handled text processed still answers 200 (no reprocessing), logged by name', async () => {
-    const t = await setup();
-    vi.spyOn(InboundEventRepository.prototype, 'finish').mockImplementation(() => {
+  it('a failure to mark a handled text processed rolls its step back: 500, and the retry is handled once', async () => {
+    const steps: string[] = [];
+    const t = await setup(() => {
+      steps.push('step');
+    });
+    const finish = vi.spyOn(InboundEventRepository.prototype, 'finish').mockImplementation(() => {
       throw queryError();
     });
     const res = await t.post('/sms/inbound', inboundParams(PHONE, BODY, 'SM1'));
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(500);
     await t.server.idle();
     expect(t.logs()).toContain('DrizzleQueryError');
-    expect(t.logs()).toContain('sms: inbound handled');
     expectNothingPrivate(t.logs());
+    expect(await new InboundEventRepository(t.db).get('sms', 'SM1')).toBeUndefined();
+    finish.mockRestore();
+    const retry = await t.post('/sms/inbound', inboundParams(PHONE, BODY, 'SM1'));
+    expect(retry.status).toBe(200);
+    expect(await new InboundEventRepository(t.db).get('sms', 'SM1')).toMatchObject({ status: 'processed' });
+    const again = await t.post('/sms/inbound', inboundParams(PHONE, BODY, 'SM1'));
+    expect(again.status).toBe(200);
+    expect(steps).toEqual(['step', 'step']);
+    expect(t.logs()).toContain('sms: duplicate inbound ignored');
   });
 
   it('a failing delivery report: 500 for Twilio to retry, logged by name', async () => {
