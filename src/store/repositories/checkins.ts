@@ -36,12 +36,19 @@ export class CheckinRepository extends Repository {
 
   async get(period: string, subject: string): Promise<CheckinRow | undefined> {
     const { checkins } = this.t;
-    return (
-      await this.db
+    // Read for every answer: compiled once.
+    const query = this.prepared<CheckinRow[]>('checkins_by_subject', () =>
+      this.db
         .select()
         .from(checkins)
-        .where(and(eq(checkins.period, period), eq(checkins.subject, subject)))
-    )[0];
+        .where(
+          and(
+            eq(checkins.period, sql.placeholder('period')),
+            eq(checkins.subject, sql.placeholder('subject')),
+          ),
+        ),
+    );
+    return (await query.execute({ period, subject }))[0];
   }
 
   /** Moves a check-in to a new status; completed and skipped are final, missed only replaces open states. */
@@ -213,7 +220,42 @@ export class CheckinRepository extends Repository {
   // --- answers and strengths ------------------------------------------------------------------------
 
   async insertAnswer(row: typeof answers.$inferInsert): Promise<void> {
-    await this.db.insert(this.t.answers).values(row);
+    const p = (name: string) => sql.placeholder(name);
+    // Every answer is a row: compiled once.
+    const query = this.prepared<unknown>('checkins_insert_answer', () =>
+      this.db.insert(this.t.answers).values({
+        id: p('id'),
+        checkinId: p('checkinId'),
+        sessionId: p('sessionId'),
+        studentId: p('studentId'),
+        stepId: p('stepId'),
+        questionKey: p('questionKey'),
+        questionText: p('questionText'),
+        locale: p('locale'),
+        scriptId: p('scriptId'),
+        scriptVersion: p('scriptVersion'),
+        value: p('value'),
+        rawText: p('rawText'),
+        answeredBy: p('answeredBy'),
+        answeredAt: p('answeredAt'),
+      }),
+    );
+    await query.execute({
+      id: row.id,
+      checkinId: row.checkinId ?? null,
+      sessionId: row.sessionId,
+      studentId: row.studentId ?? null,
+      stepId: row.stepId,
+      questionKey: row.questionKey,
+      questionText: row.questionText,
+      locale: row.locale,
+      scriptId: row.scriptId,
+      scriptVersion: row.scriptVersion,
+      value: row.value ?? null,
+      rawText: row.rawText ?? null,
+      answeredBy: row.answeredBy,
+      answeredAt: row.answeredAt,
+    });
   }
 
   async answersForSession(sessionId: string): Promise<AnswerRow[]> {

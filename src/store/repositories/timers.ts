@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
 import type { schools, staff, timers } from '../schema/index.js';
 import { Repository } from '../store.js';
@@ -53,20 +53,34 @@ export class TimerRepository extends Repository {
 
   async schedule(timer: NewTimer): Promise<string | null> {
     const { timers } = this.t;
-    const rows = await this.db
-      .insert(timers)
-      .values({
-        id: timer.id,
-        kind: timer.kind,
-        uniqueKey: timer.uniqueKey,
-        fireAt: timer.fireAt,
-        sessionId: timer.sessionId ?? null,
-        sessionVersion: timer.sessionVersion ?? null,
-        payload: timer.payload ?? null,
-        createdAt: timer.createdAt,
-      })
-      .onConflictDoNothing({ target: timers.uniqueKey })
-      .returning({ id: timers.id });
+    const p = (name: string) => sql.placeholder(name);
+    // Every step of a conversation sets its reply timer: compiled once.
+    const query = this.prepared<{ id: string }[]>('timers_schedule', () =>
+      this.db
+        .insert(timers)
+        .values({
+          id: p('id'),
+          kind: p('kind'),
+          uniqueKey: p('uniqueKey'),
+          fireAt: p('fireAt'),
+          sessionId: p('sessionId'),
+          sessionVersion: p('sessionVersion'),
+          payload: p('payload'),
+          createdAt: p('createdAt'),
+        })
+        .onConflictDoNothing({ target: timers.uniqueKey })
+        .returning({ id: timers.id }),
+    );
+    const rows = await query.execute({
+      id: timer.id,
+      kind: timer.kind,
+      uniqueKey: timer.uniqueKey,
+      fireAt: timer.fireAt,
+      sessionId: timer.sessionId ?? null,
+      sessionVersion: timer.sessionVersion ?? null,
+      payload: timer.payload ?? null,
+      createdAt: timer.createdAt,
+    });
     return rows[0]?.id ?? null;
   }
 
