@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
-import { type NewTimer, TimerRepository } from '../store/repositories/timers.js';
+import { type NewTimer, TIMERS_PER_STATEMENT, TimerRepository } from '../store/repositories/timers.js';
 import { breakOn, EMPTY_CALENDAR, openSchoolDays, type SchoolCalendar } from './calendar.js';
 import { dateInWeek, localTimeInWeek } from './period.js';
 
@@ -151,11 +151,21 @@ export async function planWeek(
       );
     add(TIMER_KINDS.navigatorExpiry, nav.id, weekOver, base);
   }
+  // A school's families live in a few zones: each zone's times are worked out once (time-zone arithmetic was a
+  // fifth of planning a district's week).
+  const familyTimes = new Map<string, { at: number; expiry: number }>();
+  const familyTimesIn = (zone: string) => {
+    let times = familyTimes.get(zone);
+    if (!times) {
+      const at = localTimeInWeek(isoWeek, zone, school.familyCheckinDay, school.familyCheckinTime);
+      const expiry = DateTime.fromMillis(at, { zone }).plus({ days: FAMILY_EXPIRY_AFTER_DAYS }).toMillis();
+      times = { at, expiry };
+      familyTimes.set(zone, times);
+    }
+    return times;
+  };
   for (const g of families) {
-    const at = localTimeInWeek(isoWeek, g.timezone, school.familyCheckinDay, school.familyCheckinTime);
-    const expiry = DateTime.fromMillis(at, { zone: g.timezone })
-      .plus({ days: FAMILY_EXPIRY_AFTER_DAYS })
-      .toMillis();
+    const { at, expiry } = familyTimesIn(g.timezone);
     const base = { schoolId, period: isoWeek, guardianId: g.id, lateAfter: expiry };
     add(TIMER_KINDS.familyCheckin, g.id, at, base);
     add(TIMER_KINDS.familyReminder, g.id, at + FAMILY_REMINDER_AFTER_HOURS * 3_600_000, base);
@@ -171,9 +181,14 @@ export async function planWeek(
     createdAt: now,
   };
 
-  const created = await ctx.db.transaction((tx) =>
-    new TimerRepository(tx).scheduleMany([...planned, digest]),
-  );
+  // A statement's worth at a time, each its own turn on the store: a district school's week is thousands of
+  // timers, and in one transaction every request waited for all of them. Nothing needs them together: each
+  // insert ignores a timer already planned, so a planning cut short is finished by the next one.
+  const timers = new TimerRepository(ctx.db);
+  const all = [...planned, digest];
+  const created = new Set<string>();
+  for (let i = 0; i < all.length; i += TIMERS_PER_STATEMENT)
+    for (const key of await timers.scheduleMany(all.slice(i, i + TIMERS_PER_STATEMENT))) created.add(key);
   plan.created = planned.filter((t) => created.has(t.uniqueKey)).length;
   plan.existing = planned.length - plan.created;
   plan.digest = created.has(digestKey) ? 'created' : 'existing';

@@ -10,7 +10,7 @@ export type StaffRow = typeof staff.$inferSelect;
 
 /** A timer to schedule; `uniqueKey` makes scheduling the same job and period twice keep one timer. */
 /** Timers written by one statement of `scheduleMany`: 8 values each, well under either engine's limit. */
-const TIMERS_PER_STATEMENT = 500;
+export const TIMERS_PER_STATEMENT = 500;
 
 export interface NewTimer {
   id: string;
