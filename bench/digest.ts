@@ -276,7 +276,7 @@ async function main(): Promise<void> {
       return r.digest;
     };
     console.log(
-      `\nDigest benchmark — ${cpus().length} CPU(s), ${process.version}, SQLite file in ${tmpdir()}, ` +
+      `\nDigest benchmark — ${cpus().length} CPU(s), ${process.version}, SQLite file in the temporary folder, ` +
         `load average ${load()}`,
     );
     console.log(
