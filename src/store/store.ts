@@ -311,11 +311,6 @@ async function runMapped<T>(work: () => T | Promise<T>): Promise<T> {
 }
 
 /**
- * Base of every repository. Its methods are async and query `this.db` directly. Built on the root store, each
- * public method call waits its turn on the connection's queue (so it never lands inside another caller's open
- * transaction); built on a transaction, calls run at once inside it.
- */
-/**
  * A value given when a prepared update runs, for `update().set()`: drizzle's types take placeholders only in
  * inserts and conditions, but it fills a placeholder in `set` through the column's mapping like any value.
  */
@@ -326,6 +321,11 @@ export function setLater<T>(name: string): T {
 /** Prepared queries by engine (one for SQLite's connection; one per PostgreSQL transaction), then by name. */
 const PREPARED = new WeakMap<Engine, Map<string, Prepared<unknown>>>();
 
+/**
+ * Base of every repository. Its methods are async and query `this.db` directly. Built on the root store, each
+ * public method call waits its turn on the connection's queue (so it never lands inside another caller's open
+ * transaction); built on a transaction, calls run at once inside it.
+ */
 export abstract class Repository {
   private readonly handle: Handle;
 
