@@ -254,14 +254,29 @@ export class RosterRepository extends AuditedRepository {
     return (await this.q.staff().execute({ id }))[0];
   }
 
+  // Every Slack or Teams event starts by finding its staff member: compiled once.
   async staffBySlackId(slackUserId: string): Promise<StaffRow | undefined> {
     const { staff } = this.t;
-    return (await this.db.select().from(staff).where(eq(staff.slackUserId, slackUserId)).limit(1))[0];
+    const query = this.prepared<StaffRow[]>('roster_staff_by_slack_id', () =>
+      this.db
+        .select()
+        .from(staff)
+        .where(eq(staff.slackUserId, sql.placeholder('id')))
+        .limit(1),
+    );
+    return (await query.execute({ id: slackUserId }))[0];
   }
 
   async staffByTeamsId(teamsUserId: string): Promise<StaffRow | undefined> {
     const { staff } = this.t;
-    return (await this.db.select().from(staff).where(eq(staff.teamsUserId, teamsUserId)).limit(1))[0];
+    const query = this.prepared<StaffRow[]>('roster_staff_by_teams_id', () =>
+      this.db
+        .select()
+        .from(staff)
+        .where(eq(staff.teamsUserId, sql.placeholder('id')))
+        .limit(1),
+    );
+    return (await query.execute({ id: teamsUserId }))[0];
   }
 
   /** Emails are stored lower-case; the look-up ignores case. */
