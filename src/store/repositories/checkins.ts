@@ -241,20 +241,11 @@ export class CheckinRepository extends Repository {
       }),
     );
     await query.execute({
-      id: row.id,
+      ...row,
       checkinId: row.checkinId ?? null,
-      sessionId: row.sessionId,
       studentId: row.studentId ?? null,
-      stepId: row.stepId,
-      questionKey: row.questionKey,
-      questionText: row.questionText,
-      locale: row.locale,
-      scriptId: row.scriptId,
-      scriptVersion: row.scriptVersion,
       value: row.value ?? null,
       rawText: row.rawText ?? null,
-      answeredBy: row.answeredBy,
-      answeredAt: row.answeredAt,
     });
   }
 

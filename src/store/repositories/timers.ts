@@ -8,10 +8,10 @@ export type TimerStatus = TimerRow['status'];
 export type SchoolRow = typeof schools.$inferSelect;
 export type StaffRow = typeof staff.$inferSelect;
 
-/** A timer to schedule; `uniqueKey` makes scheduling the same job and period twice keep one timer. */
 /** Timers written by one statement of `scheduleMany`: 8 values each, well under either engine's limit. */
 export const TIMERS_PER_STATEMENT = 500;
 
+/** A timer to schedule; `uniqueKey` makes scheduling the same job and period twice keep one timer. */
 export interface NewTimer {
   id: string;
   kind: string;
@@ -38,6 +38,20 @@ export type PlanningNavigator = Pick<StaffRow, 'id' | 'timezone' | 'oooFrom' | '
 export interface PlanningGuardian {
   id: string;
   timezone: string;
+}
+
+/** A timer's columns as written, its optional fields null. */
+function timerValues(timer: NewTimer) {
+  return {
+    id: timer.id,
+    kind: timer.kind,
+    uniqueKey: timer.uniqueKey,
+    fireAt: timer.fireAt,
+    sessionId: timer.sessionId ?? null,
+    sessionVersion: timer.sessionVersion ?? null,
+    payload: timer.payload ?? null,
+    createdAt: timer.createdAt,
+  };
 }
 
 /** Durable timers, plus the few roster reads the weekly planner and the dispatcher need. */
@@ -71,43 +85,22 @@ export class TimerRepository extends Repository {
         .onConflictDoNothing({ target: timers.uniqueKey })
         .returning({ id: timers.id }),
     );
-    const rows = await query.execute({
-      id: timer.id,
-      kind: timer.kind,
-      uniqueKey: timer.uniqueKey,
-      fireAt: timer.fireAt,
-      sessionId: timer.sessionId ?? null,
-      sessionVersion: timer.sessionVersion ?? null,
-      payload: timer.payload ?? null,
-      createdAt: timer.createdAt,
-    });
+    const rows = await query.execute(timerValues(timer));
     return rows[0]?.id ?? null;
   }
 
   /**
-   * Schedules many timers with one statement per `chunk` of them (insert-or-ignore on the unique key each);
-   * returns the unique keys that were new. Between chunks the event loop gets a turn, so planning a district's
-   * week does not hold requests up.
+   * Schedules many timers with one statement per TIMERS_PER_STATEMENT of them (insert-or-ignore on the unique key
+   * each); returns the unique keys that were new. One call holds the store until it returns: a caller with
+   * thousands of timers calls once per statement's worth (see planWeek), so requests wait for one statement.
    */
-  async scheduleMany(batch: NewTimer[], chunk = TIMERS_PER_STATEMENT): Promise<Set<string>> {
+  async scheduleMany(batch: NewTimer[]): Promise<Set<string>> {
     const { timers } = this.t;
     const created = new Set<string>();
-    for (let i = 0; i < batch.length; i += chunk) {
-      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (let i = 0; i < batch.length; i += TIMERS_PER_STATEMENT) {
       const rows = await this.db
         .insert(timers)
-        .values(
-          batch.slice(i, i + chunk).map((timer) => ({
-            id: timer.id,
-            kind: timer.kind,
-            uniqueKey: timer.uniqueKey,
-            fireAt: timer.fireAt,
-            sessionId: timer.sessionId ?? null,
-            sessionVersion: timer.sessionVersion ?? null,
-            payload: timer.payload ?? null,
-            createdAt: timer.createdAt,
-          })),
-        )
+        .values(batch.slice(i, i + TIMERS_PER_STATEMENT).map(timerValues))
         .onConflictDoNothing({ target: timers.uniqueKey })
         .returning({ uniqueKey: timers.uniqueKey });
       for (const r of rows) created.add(r.uniqueKey);
